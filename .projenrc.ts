@@ -1,0 +1,78 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-ivorysql',
+  description: 'cdk8s constructs for IvorySQL clusters with pgBackRest backups: IvorySQL Operator custom resources or complete standalone manifests.',
+  author: 'cdk8s-ivorysql developers',
+  authorAddress: 'dev@cdk8s-ivorysql.invalid',
+  repositoryUrl: 'https://example.com/cdk8s-ivorysql.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  keywords: ['cdk8s', 'ivorysql', 'postgresql', 'pgbackrest', 'backup', 'kubernetes'],
+
+  // projen defaults to cdk8s 1.x; cdk8s-plus-28 needs cdk8s >= 2.68.12.
+  cdk8sVersion: '2.70.0',
+  constructsVersion: '10.3.0',
+  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.3',
+
+  // Runtime helpers that are not jsii modules must be bundled.
+  // croner: the most accurate 5-field cron parser and next-run calculator (Kubernetes syntax needs a small pre-check).
+  // cronstrue: human-readable schedule descriptions for the backup plan report.
+  bundledDeps: ['croner@^11', 'cronstrue@^3'],
+  devDeps: [
+    '@types/node@^20',
+    'kubernetes-models@^4.5.1', // Kubernetes 1.33 schemas; 5.x is ESM-only and needs Node 22
+    'ajv@^8',
+    'ajv-formats@^3',
+    'yaml@^2',
+    'fast-check@^3',
+    'ts-node@^10.9.2',
+  ],
+
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 60_000,
+      // End-to-end suites start real servers; two workers match the CI machine.
+      maxWorkers: 2,
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+    },
+  },
+  gitignore: ['examples/**/dist/', '/.cache/', '/bench-results/', '/test/emulators/node_modules/'],
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['examples/**/*.ts', 'bench/**/*.ts'],
+  },
+});
+
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+// ts-jest runs with isolatedModules (no type errors), so type-check tests, examples and benchmarks first.
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+// The end-to-end suites need PostgreSQL, pgBackRest, bubblewrap and the storage emulators.
+project.testTask.prependExec('bash test/setup/ensure-tools.sh');
+
+project.addTask('synth', {
+  description: 'Synthesize the bundled examples into examples/*/dist',
+  exec: 'ts-node --transpile-only examples/synth.ts',
+});
+project.addTask('bench', {
+  description: 'Benchmarks: pgBackRest settings and synthesis at fleet scale (not part of test)',
+  exec: 'bash test/setup/ensure-tools.sh && ts-node --transpile-only bench/run.ts',
+});
+project.addTask('test:long', {
+  description: 'Property-based tests with many more cases',
+  env: { FC_NUM_RUNS: '50000' },
+  exec: 'jest --ci test/property.test.ts',
+});
+
+project.npmignore?.addPatterns('/examples/', '/bench/', '/test/', '/.ci/');
+project.eslint?.addIgnorePattern('test/emulators/');
+project.synth();
