@@ -1,0 +1,345 @@
+import { Size } from 'cdk8s';
+import { BackupRetention } from './backup-retention';
+import { BackupSchedule } from './backup-schedule';
+import { CaCertificate } from './credential-source';
+import { PgBackRestVersion } from './pgbackrest-version';
+import { RepoCredentials, RepoStorage } from './repo-credentials';
+import { RepoEncryption } from './repo-encryption';
+import { checkInteger, Problems } from './validation';
+
+/** The repo names IVYO accepts, in priority order. */
+export const REPO_NAMES = ['repo1', 'repo2', 'repo3', 'repo4'];
+
+/** Options every repo has. */
+export interface BackupRepoOptions {
+  /**
+   * `repo1` to `repo4`. Repos without a name get the lowest free ones, in the order given.
+   * @default - assigned
+   */
+  readonly name?: string;
+  /**
+   * The repo path (`repoN-path`): a key prefix in a bucket, a directory on a volume.
+   * @default - `/pgbackrest/<namespace>/<cluster>/repoN` in object stores, so clusters can share a bucket;
+   * `/pgbackrest/repoN` on a volume, where the PVC is mounted
+   */
+  readonly path?: string;
+  /**
+   * Retention, applied by pgBackRest after every successful backup.
+   * @default - no expiry: pgBackRest keeps every backup and warns about it
+   */
+  readonly retention?: BackupRetention;
+  /**
+   * When backups to this repo run.
+   * @default - no scheduled backups (WAL is still archived to the repo)
+   */
+  readonly schedule?: BackupSchedule;
+  /**
+   * Client-side encryption.
+   * @default - not encrypted by pgBackRest
+   */
+  readonly encryption?: RepoEncryption;
+}
+
+/** Access modes a repo volume can be mounted with. */
+export enum VolumeAccessMode {
+  /** One node mounts it read-write; backup Jobs run on the repo host's node. */
+  READ_WRITE_ONCE = 'ReadWriteOnce',
+  /** Many nodes mount it read-write. */
+  READ_WRITE_MANY = 'ReadWriteMany',
+  /** One pod mounts it: backup Jobs could not mount it beside the repo host. */
+  READ_WRITE_ONCE_POD = 'ReadWriteOncePod',
+}
+
+/** A repo on a PersistentVolumeClaim, served by a repo host. */
+export interface VolumeRepoProps extends BackupRepoOptions {
+  /** Requested size of the volume. */
+  readonly size: Size;
+  /**
+   * StorageClass of the volume. Prefer one with `reclaimPolicy: Retain`, so deleting the claim keeps the data.
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClassName?: string;
+  /**
+   * Access mode of the volume.
+   * @default VolumeAccessMode.READ_WRITE_ONCE
+   */
+  readonly accessMode?: VolumeAccessMode;
+}
+
+/** How pgBackRest addresses a bucket. */
+export enum S3UriStyle {
+  /** `https://<bucket>.<endpoint>/...` (AWS default). */
+  HOST = 'host',
+  /** `https://<endpoint>/<bucket>/...`, which most S3-compatible stores (MinIO) need. */
+  PATH = 'path',
+}
+
+/** TLS and endpoint options of object stores. */
+export interface ObjectStoreConnectionOptions {
+  /**
+   * Verify the store's TLS certificate (`repoN-storage-verify-tls`). Turn off only for tests.
+   * @default true
+   */
+  readonly verifyTls?: boolean;
+  /**
+   * CA bundle to verify the store with (`repoN-storage-ca-file`), for stores with a private CA.
+   * @default - the image's system CAs
+   */
+  readonly caCertificate?: CaCertificate;
+  /**
+   * Port of the store (`repoN-storage-port`).
+   * @default 443
+   */
+  readonly port?: number;
+  /**
+   * Host to connect to instead of the endpoint (`repoN-storage-host`), e.g. a private link.
+   * @default - the endpoint
+   */
+  readonly storageHost?: string;
+}
+
+/** A repo in Amazon S3 or an S3-compatible store. */
+export interface S3RepoProps extends BackupRepoOptions, ObjectStoreConnectionOptions {
+  /** The bucket. pgBackRest does not create it. */
+  readonly bucket: string;
+  /** The region, also required by most S3-compatible stores (`us-east-1` for MinIO). */
+  readonly region: string;
+  /**
+   * The endpoint host, without scheme.
+   * @default `s3.<region>.amazonaws.com`
+   */
+  readonly endpoint?: string;
+  /**
+   * Host or path style addressing.
+   * @default S3UriStyle.HOST
+   */
+  readonly uriStyle?: S3UriStyle;
+  /** How pgBackRest authenticates. */
+  readonly credentials: RepoCredentials;
+}
+
+/** A repo in Google Cloud Storage. */
+export interface GcsRepoProps extends BackupRepoOptions, ObjectStoreConnectionOptions {
+  /** The bucket. pgBackRest does not create it. */
+  readonly bucket: string;
+  /**
+   * The endpoint (`repoN-gcs-endpoint`), `host[:port]`.
+   * @default storage.googleapis.com
+   */
+  readonly endpoint?: string;
+  /** How pgBackRest authenticates. */
+  readonly credentials: RepoCredentials;
+}
+
+/** A repo in Azure Blob Storage. */
+export interface AzureRepoProps extends BackupRepoOptions, ObjectStoreConnectionOptions {
+  /** The blob container. pgBackRest does not create it. */
+  readonly container: string;
+  /**
+   * The endpoint (`repoN-azure-endpoint`).
+   * @default blob.core.windows.net
+   */
+  readonly endpoint?: string;
+  /**
+   * Host style (`<account>.<endpoint>`) or path style (`<endpoint>/<account>`, Azurite and private endpoints).
+   * @default S3UriStyle.HOST
+   */
+  readonly uriStyle?: S3UriStyle;
+  /** How pgBackRest authenticates. */
+  readonly credentials: RepoCredentials;
+}
+
+/** The storage-specific settings of a repo. @internal */
+export interface RepoStorageSpec {
+  readonly storage: RepoStorage;
+  readonly bucket?: string;
+  readonly container?: string;
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly uriStyle?: S3UriStyle;
+  readonly connection: ObjectStoreConnectionOptions;
+  readonly credentials?: RepoCredentials;
+  readonly size?: Size;
+  readonly storageClassName?: string;
+  readonly accessMode?: VolumeAccessMode;
+}
+
+/**
+ * A pgBackRest repository: where backups and archived WAL of a cluster are kept. WAL is archived to every repo of
+ * a cluster; backups are scheduled per repo.
+ */
+export class BackupRepo {
+  /** A repo on a PersistentVolumeClaim, mounted by a repo host that the instances reach over TLS. */
+  public static volume(props: VolumeRepoProps): BackupRepo {
+    return new BackupRepo(props, {
+      storage: RepoStorage.VOLUME,
+      connection: {},
+      size: props.size,
+      storageClassName: props.storageClassName,
+      accessMode: props.accessMode ?? VolumeAccessMode.READ_WRITE_ONCE,
+    });
+  }
+
+  /** A repo in Amazon S3 or an S3-compatible store such as MinIO. */
+  public static s3(props: S3RepoProps): BackupRepo {
+    return new BackupRepo(props, {
+      storage: RepoStorage.S3,
+      bucket: props.bucket,
+      region: props.region,
+      endpoint: props.endpoint ?? `s3.${props.region}.amazonaws.com`,
+      uriStyle: props.uriStyle,
+      connection: props,
+      credentials: props.credentials,
+    });
+  }
+
+  /** A repo in Google Cloud Storage. */
+  public static gcs(props: GcsRepoProps): BackupRepo {
+    return new BackupRepo(props, {
+      storage: RepoStorage.GCS, bucket: props.bucket, endpoint: props.endpoint, connection: props, credentials: props.credentials,
+    });
+  }
+
+  /** A repo in Azure Blob Storage. */
+  public static azure(props: AzureRepoProps): BackupRepo {
+    return new BackupRepo(props, {
+      storage: RepoStorage.AZURE,
+      container: props.container,
+      endpoint: props.endpoint,
+      uriStyle: props.uriStyle,
+      connection: props,
+      credentials: props.credentials,
+    });
+  }
+
+  /** The name asked for, if any; the cluster assigns one otherwise. */
+  public readonly requestedName?: string;
+  /** The path asked for, if any. */
+  public readonly requestedPath?: string;
+  /** Retention, if any. */
+  public readonly retention?: BackupRetention;
+  /** Schedule, if any. */
+  public readonly schedule?: BackupSchedule;
+  /** Encryption, if any. */
+  public readonly encryption?: RepoEncryption;
+  /** @internal */
+  public readonly _storage: RepoStorageSpec;
+
+  private constructor(options: BackupRepoOptions, storage: RepoStorageSpec) {
+    this.requestedName = options.name;
+    this.requestedPath = options.path;
+    this.retention = options.retention;
+    this.schedule = options.schedule;
+    this.encryption = options.encryption;
+    this._storage = storage;
+  }
+
+  /** The kind of storage. */
+  public get storage(): RepoStorage {
+    return this._storage.storage;
+  }
+
+  /** A copy of this repo with another schedule (used by the schedule stagger helper). */
+  public withSchedule(schedule: BackupSchedule): BackupRepo {
+    return new BackupRepo({
+      name: this.requestedName, path: this.requestedPath, retention: this.retention, schedule, encryption: this.encryption,
+    }, this._storage);
+  }
+
+  /** @internal */
+  public _validate(problems: Problems, field: string, version: PgBackRestVersion): void {
+    const s = this._storage;
+    if (this.requestedName !== undefined && !REPO_NAMES.includes(this.requestedName)) {
+      problems.add(`${field}.name`, this.requestedName, `must be one of ${REPO_NAMES.join(', ')}`);
+    }
+    if (this.requestedPath !== undefined) checkRepoPath(problems, `${field}.path`, this.requestedPath);
+    this.retention?._validate(problems, `${field}.retention`);
+    this.schedule?._validate(problems, `${field}.schedule`);
+    this.encryption?._validate(problems, `${field}.encryption`);
+    switch (s.storage) {
+      case RepoStorage.VOLUME:
+        if (!(s.size instanceof Size) || !(s.size.toKibibytes() > 0)) {
+          problems.add(`${field}.size`, s.size, 'must be a positive cdk8s Size, e.g. Size.gibibytes(100)');
+        }
+        if (!Object.values(VolumeAccessMode).includes(s.accessMode as VolumeAccessMode)) {
+          problems.add(`${field}.accessMode`, s.accessMode, `must be one of ${Object.values(VolumeAccessMode).join(', ')}`);
+        }
+        if (s.storageClassName !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s.storageClassName)) {
+          problems.add(`${field}.storageClassName`, s.storageClassName, 'must be a DNS-1123 subdomain');
+        }
+        break;
+      case RepoStorage.S3:
+        checkS3Bucket(problems, `${field}.bucket`, s.bucket as string, s.uriStyle ?? S3UriStyle.HOST);
+        if (typeof s.region !== 'string' || !/^[a-z0-9][-a-z0-9]{0,62}$/.test(s.region)) {
+          problems.add(`${field}.region`, s.region, 'must be a region name such as us-east-1 (S3-compatible stores also need one)');
+        }
+        checkEndpoint(problems, `${field}.endpoint`, s.endpoint as string);
+        break;
+      case RepoStorage.GCS:
+        checkGcsBucket(problems, `${field}.bucket`, s.bucket as string);
+        if (s.endpoint !== undefined) checkEndpoint(problems, `${field}.endpoint`, s.endpoint);
+        break;
+      case RepoStorage.AZURE:
+        checkAzureContainer(problems, `${field}.container`, s.container as string);
+        if (s.endpoint !== undefined) checkEndpoint(problems, `${field}.endpoint`, s.endpoint);
+        break;
+    }
+    if (s.uriStyle !== undefined && !Object.values(S3UriStyle).includes(s.uriStyle)) {
+      problems.add(`${field}.uriStyle`, s.uriStyle, `must be one of ${Object.values(S3UriStyle).join(', ')}`);
+    }
+    if (s.connection.port !== undefined) checkInteger(problems, `${field}.port`, s.connection.port, 1, 65535);
+    if (s.connection.storageHost !== undefined) checkEndpoint(problems, `${field}.storageHost`, s.connection.storageHost);
+    s.connection.caCertificate?._validate(problems, `${field}.caCertificate`);
+    if (s.storage !== RepoStorage.VOLUME) {
+      if (!(s.credentials instanceof RepoCredentials)) {
+        problems.add(`${field}.credentials`, s.credentials, 'an object-store repo needs RepoCredentials');
+      } else {
+        s.credentials._validate(problems, `${field}.credentials`, s.storage, version);
+        if (s.credentials._spec.confSecret && this.requestedName === undefined) {
+          problems.addRaw(`${field}.name`, 'RepoCredentials.fromConfSecret() needs an explicit repo name: the conf file in the Secret names the repo index (repoN-...)');
+        }
+      }
+    }
+  }
+}
+
+/** Repo paths: absolute, no `//`, no trailing `/` (pgBackRest refuses them). */
+export function checkRepoPath(problems: Problems, field: string, path: string): void {
+  if (typeof path !== 'string' || !/^\/([^/\s]+(\/[^/\s]+)*)?$/.test(path)) {
+    problems.add(field, path, 'must be an absolute path without "//", spaces or a trailing "/"');
+  }
+}
+
+function checkEndpoint(problems: Problems, field: string, endpoint: string): void {
+  if (typeof endpoint !== 'string' || !/^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?(:\d{1,5})?$/.test(endpoint)) {
+    problems.add(field, endpoint, 'must be a host name or address with an optional :port, without a scheme (pgBackRest always uses https)');
+  }
+}
+
+/** S3 bucket naming rules (general purpose buckets). */
+function checkS3Bucket(problems: Problems, field: string, bucket: string, uriStyle: S3UriStyle): void {
+  const rules = 'S3 bucket names have 3 to 63 lowercase letters, digits, \'.\' and \'-\', start and end with a letter or digit, have no \'..\', are not IP addresses and do not start with xn-- or sthree-';
+  if (typeof bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..')
+    || /^\d+\.\d+\.\d+\.\d+$/.test(bucket) || /^(xn--|sthree-)/.test(bucket) || /(-s3alias|--ol-s3)$/.test(bucket)) {
+    problems.add(field, bucket, rules);
+    return;
+  }
+  if (bucket.includes('.') && uriStyle === S3UriStyle.HOST) {
+    problems.add(field, bucket, 'a bucket name with \'.\' needs uriStyle: S3UriStyle.PATH; with host style the TLS certificate (*.s3...) does not match it');
+  }
+}
+
+function checkGcsBucket(problems: Problems, field: string, bucket: string): void {
+  const ok = typeof bucket === 'string' && /^[a-z0-9][a-z0-9._-]*[a-z0-9]$/.test(bucket)
+    && (bucket.includes('.') ? bucket.length <= 222 && bucket.split('.').every(p => p.length >= 1 && p.length <= 63) : bucket.length >= 3 && bucket.length <= 63)
+    && bucket.length >= 3 && !/^goog/.test(bucket) && !/g(o|0)(o|0)gle/.test(bucket) && !/^\d+\.\d+\.\d+\.\d+$/.test(bucket);
+  if (!ok) {
+    problems.add(field, bucket, 'GCS bucket names have 3 to 63 lowercase letters, digits, \'-\', \'_\' and \'.\' (222 with dots), start and end with a letter or digit, do not start with "goog" or contain "google"');
+  }
+}
+
+function checkAzureContainer(problems: Problems, field: string, container: string): void {
+  if (typeof container !== 'string' || !/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(container)) {
+    problems.add(field, container, 'Azure container names have 3 to 63 lowercase letters, digits and single \'-\', starting and ending with a letter or digit');
+  }
+}

@@ -1,0 +1,192 @@
+import { cronProblem, CRON_ALLOWED, isKnownTimeZone } from './cron';
+import { Problems } from './validation';
+
+/** The three pgBackRest backup types. */
+export enum BackupType {
+  /** A copy of the whole cluster. */
+  FULL = 'full',
+  /** Files changed since the last full backup. */
+  DIFFERENTIAL = 'diff',
+  /** Files changed since the last backup of any type. */
+  INCREMENTAL = 'incr',
+}
+
+/** Every backup type, in the order pgBackRest's restore chain builds on them. */
+export const BACKUP_TYPES: BackupType[] = [BackupType.FULL, BackupType.DIFFERENTIAL, BackupType.INCREMENTAL];
+
+/** The CRD and CronJob suffix for each backup type, as IVYO names them. */
+export const SCHEDULE_FIELD: { [type: string]: 'full' | 'differential' | 'incremental' } = {
+  [BackupType.FULL]: 'full',
+  [BackupType.DIFFERENTIAL]: 'differential',
+  [BackupType.INCREMENTAL]: 'incremental',
+};
+
+/**
+ * When a repo's backups run: one Kubernetes cron expression per backup type.
+ *
+ * Expressions use Kubernetes CronJob syntax: 5 fields (minute hour day-of-month month day-of-week) or one of
+ * `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`.
+ */
+export interface BackupScheduleProps {
+  /**
+   * When full backups start.
+   * @default - no scheduled full backups
+   */
+  readonly full?: string;
+  /**
+   * When differential backups start.
+   * @default - no scheduled differential backups
+   */
+  readonly differential?: string;
+  /**
+   * When incremental backups start.
+   * @default - no scheduled incremental backups
+   */
+  readonly incremental?: string;
+  /**
+   * IANA time zone the expressions are read in, e.g. `Europe/Berlin`. Only the standalone target can honour it
+   * (CronJob `timeZone`); IVYO creates its CronJobs without one, so they follow the kube-controller-manager's zone.
+   * @default - UTC (standalone); the controller manager's zone (operator)
+   */
+  readonly timeZone?: string;
+}
+
+/** Hour and minute at which a preset schedule starts its main backup. */
+export interface ScheduleTimeOptions {
+  /**
+   * Hour of the day (0-23).
+   * @default 1
+   */
+  readonly hour?: number;
+  /**
+   * Minute of the hour (0-59).
+   * @default 0
+   */
+  readonly minute?: number;
+  /**
+   * IANA time zone, standalone target only.
+   * @default - see BackupScheduleProps.timeZone
+   */
+  readonly timeZone?: string;
+}
+
+/**
+ * The backup schedule of one repo, a value object in the spirit of aws-backup's `BackupPlanRule`.
+ *
+ * The presets keep backups of one repo from starting together: incremental and differential backups skip the
+ * hour in which the full backup starts.
+ */
+export class BackupSchedule {
+  /** A full backup every day. */
+  public static dailyFull(options: ScheduleTimeOptions = {}): BackupSchedule {
+    const { hour, minute } = time(options);
+    return new BackupSchedule({ full: `${minute} ${hour} * * *`, timeZone: options.timeZone });
+  }
+
+  /** A full backup every day and an incremental backup every hour in between, at half past. */
+  public static dailyFullHourlyIncremental(options: ScheduleTimeOptions = {}): BackupSchedule {
+    const { hour, minute } = time(options);
+    return new BackupSchedule({
+      full: `${minute} ${hour} * * *`,
+      incremental: `${(minute + 30) % 60} ${otherHours(hour, minute)} * * *`,
+      timeZone: options.timeZone,
+    });
+  }
+
+  /** A full backup on Sundays and a differential backup on the other days, at the same time. */
+  public static weeklyFullDailyDifferential(options: ScheduleTimeOptions = {}): BackupSchedule {
+    const { hour, minute } = time(options);
+    return new BackupSchedule({
+      full: `${minute} ${hour} * * 0`,
+      differential: `${minute} ${hour} * * 1-6`,
+      timeZone: options.timeZone,
+    });
+  }
+
+  /** Weekly full on Sundays, daily differential on the other days, and hourly incrementals at half past in between. */
+  public static weeklyFullDailyDifferentialHourlyIncremental(options: ScheduleTimeOptions = {}): BackupSchedule {
+    const { hour, minute } = time(options);
+    return new BackupSchedule({
+      full: `${minute} ${hour} * * 0`,
+      differential: `${minute} ${hour} * * 1-6`,
+      incremental: `${(minute + 30) % 60} ${otherHours(hour, minute)} * * *`,
+      timeZone: options.timeZone,
+    });
+  }
+
+  /** Cron for full backups, if any. */
+  public readonly full?: string;
+  /** Cron for differential backups, if any. */
+  public readonly differential?: string;
+  /** Cron for incremental backups, if any. */
+  public readonly incremental?: string;
+  /** IANA time zone, if set. */
+  public readonly timeZone?: string;
+
+  constructor(props: BackupScheduleProps) {
+    this.full = props.full;
+    this.differential = props.differential;
+    this.incremental = props.incremental;
+    this.timeZone = props.timeZone;
+  }
+
+  /** The cron expression for one backup type, if that type is scheduled. */
+  public cronFor(backupType: BackupType): string | undefined {
+    switch (backupType) {
+      case BackupType.FULL: return this.full;
+      case BackupType.DIFFERENTIAL: return this.differential;
+      case BackupType.INCREMENTAL: return this.incremental;
+      default: return undefined;
+    }
+  }
+
+  /** Returns a copy with `backupType` scheduled at `cron`. */
+  public withCron(backupType: BackupType, cron: string): BackupSchedule {
+    return new BackupSchedule({
+      full: backupType === BackupType.FULL ? cron : this.full,
+      differential: backupType === BackupType.DIFFERENTIAL ? cron : this.differential,
+      incremental: backupType === BackupType.INCREMENTAL ? cron : this.incremental,
+      timeZone: this.timeZone,
+    });
+  }
+
+  /** @internal */
+  public _validate(problems: Problems, field: string): void {
+    for (const backupType of [BackupType.FULL, BackupType.DIFFERENTIAL, BackupType.INCREMENTAL]) {
+      const cron = this.cronFor(backupType);
+      if (cron === undefined) continue;
+      const problem = cronProblem(cron);
+      if (problem) problems.add(`${field}.${SCHEDULE_FIELD[backupType]}`, cron, `${problem}; allowed: ${CRON_ALLOWED}`);
+    }
+    if (this.timeZone !== undefined && (typeof this.timeZone !== 'string' || !isKnownTimeZone(this.timeZone))) {
+      problems.add(`${field}.timeZone`, this.timeZone, 'must be an IANA time zone such as "UTC" or "Europe/Berlin"');
+    }
+  }
+}
+
+function time(options: ScheduleTimeOptions): { hour: number; minute: number } {
+  // Out-of-range values surface as invalid cron fields with the field named by _validate.
+  return { hour: options.hour ?? 1, minute: options.minute ?? 0 };
+}
+
+/** The hours of the day when a half-past job cannot meet a job starting at hour:minute. */
+function otherHours(hour: number, minute: number): string {
+  // An incremental at (minute+30) in the full's own hour, or the next hour when minute >= 30, is skipped.
+  const busy = minute >= 30 ? (hour + 1) % 24 : hour;
+  const hours: number[] = [];
+  for (let h = 0; h < 24; h++) if (h !== busy) hours.push(h);
+  return compactList(hours);
+}
+
+/** Renders a sorted list of hours compactly: [0,2,3,4] -> "0,2-4". */
+function compactList(values: number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < values.length) {
+    let j = i;
+    while (j + 1 < values.length && values[j + 1] === values[j] + 1) j++;
+    parts.push(j > i ? `${values[i]}-${values[j]}` : `${values[i]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}

@@ -1,0 +1,97 @@
+import { Size } from 'cdk8s';
+import { ContainerResources } from 'cdk8s-plus-28';
+import { BackupRepo } from './backup-repo';
+import { BackupDeletion } from './backup-deletion';
+import type { BackupJobOptions, DeploymentTarget, ExternalSecretStoreRef } from './ivory-cluster';
+import { ManualBackup } from './manual-backup';
+import { ClusterNames } from './naming';
+import { ResolvedTuning } from './pgbackrest-tuning';
+import { PgBackRestVersion } from './pgbackrest-version';
+import { RepoStorage } from './repo-credentials';
+import { Restore } from './restore';
+import { Standby } from './standby';
+import { TlsCertificates } from './tls-certificates';
+
+/**
+ * The validated, resolved description of one cluster that both targets render from. Nothing in it depends on
+ * the output format.
+ */
+export interface ClusterModel {
+  readonly name: string;
+  readonly namespace: string;
+  readonly names: ClusterNames;
+  readonly target: DeploymentTarget;
+  readonly postgresVersion: number;
+  readonly image: string;
+  readonly pgbackrestImage: string;
+  readonly version: PgBackRestVersion;
+  readonly port: number;
+  readonly labels: { [key: string]: string };
+  readonly annotations: { [key: string]: string };
+  readonly instances: ResolvedInstanceSet[];
+  readonly repos: ResolvedRepo[];
+  /** pgBackRest options the user added to `[global]`; they win over generated ones. */
+  readonly userGlobal: { [option: string]: string };
+  readonly tuning: ResolvedTuning;
+  readonly jobs: BackupJobOptions;
+  readonly restoreFrom?: Restore;
+  readonly inPlaceRestore?: Restore;
+  readonly standby?: Standby;
+  readonly manualBackup?: ManualBackup;
+  readonly backupDeletions: BackupDeletion[];
+  readonly externalSecretStore?: ExternalSecretStoreRef;
+  readonly tls: TlsCertificates;
+  readonly runAsUser: number;
+  readonly fsGroup: number;
+}
+
+export interface ResolvedInstanceSet {
+  readonly name: string;
+  readonly statefulSet: string;
+  readonly replicas: number;
+  readonly dataVolumeSize: Size;
+  readonly storageClassName?: string;
+  readonly walVolumeSize?: Size;
+  readonly walStorageClassName?: string;
+  readonly resources?: ContainerResources;
+}
+
+export interface ResolvedRepo {
+  /** `repo1`..`repo4`. */
+  readonly name: string;
+  /** 1..4 */
+  readonly index: number;
+  readonly repo: BackupRepo;
+  readonly path: string;
+  readonly storage: RepoStorage;
+  /** The props field it came from, for error messages. */
+  readonly field: string;
+}
+
+/** Data directory of an instance, as IVYO lays it out. */
+export function pgDataDir(model: ClusterModel): string {
+  return `/pgdata/pg${model.postgresVersion}`;
+}
+
+/** WAL directory: on the WAL volume when there is one. */
+export function pgWalDir(model: ClusterModel, set: ResolvedInstanceSet): string {
+  return set.walVolumeSize ? `/pgwal/pg${model.postgresVersion}_wal` : `/pgdata/pg${model.postgresVersion}_wal`;
+}
+
+/** Every instance pod name, primary first. */
+export function instancePods(model: ClusterModel): string[] {
+  const pods: string[] = [];
+  for (const set of model.instances) {
+    for (let i = 0; i < set.replicas; i++) pods.push(`${set.statefulSet}-${i}`);
+  }
+  return pods;
+}
+
+/** The standalone primary: the first pod of the first instance set. */
+export function primaryPod(model: ClusterModel): string {
+  return `${model.instances[0].statefulSet}-0`;
+}
+
+export function hasVolumeRepo(model: ClusterModel): boolean {
+  return model.repos.some(r => r.storage === RepoStorage.VOLUME);
+}

@@ -1,0 +1,109 @@
+import { checkDnsSubdomain, Problems } from './validation';
+
+/** Where a secret value is read from, when a pod starts. It is never copied into the manifests. */
+export enum CredentialSourceKind {
+  /** A key of a Kubernetes Secret the user manages. */
+  SECRET = 'secret',
+  /** A key of an external store, synced by the external-secrets operator into a Secret we declare. */
+  EXTERNAL = 'external',
+  /** A Secret key holding a pgBackRest conf file that sets the option itself (IVYO's own way). */
+  CONF_FILE = 'conf',
+}
+
+/**
+ * A reference to one secret value (an access key, a passphrase, a key file): the manifests name where it is,
+ * never what it is.
+ */
+export class CredentialSource {
+  /**
+   * A key of a Secret you manage (created by hand, by sealed-secrets, by a CSI driver ...).
+   *
+   * The standalone target passes it to pgBackRest as an environment variable (`secretKeyRef`) or a projected
+   * file. The operator target can project key files but not values: IVYO reads credential values only from
+   * pgBackRest conf files, so use {@link CredentialSource.fromExternalSecret} or `RepoCredentials.fromConfSecret`.
+   */
+  public static fromSecret(secretName: string, key: string): CredentialSource {
+    return new CredentialSource(CredentialSourceKind.SECRET, secretName, key);
+  }
+
+  /**
+   * A key (and optionally a property of it) in an external secret store. The cluster declares an external-secrets
+   * `ExternalSecret` that renders a pgBackRest conf file from it; requires `externalSecretStore` on the cluster.
+   */
+  public static fromExternalSecret(remoteKey: string, property?: string): CredentialSource {
+    return new CredentialSource(CredentialSourceKind.EXTERNAL, undefined, remoteKey, property);
+  }
+
+  /**
+   * A Secret key holding a whole pgBackRest conf file that sets the option itself, e.g. `pgbackrest-secrets.conf`
+   * with `[global]` / `repo1-cipher-pass=...`. The file is projected into `/etc/pgbackrest/conf.d`; it must name the
+   * right repo index, so give the repo an explicit `name`. Works with both targets.
+   */
+  public static fromConfSecret(secretName: string, key: string): CredentialSource {
+    return new CredentialSource(CredentialSourceKind.CONF_FILE, secretName, key);
+  }
+
+  /** Where the value lives. */
+  public readonly kind: CredentialSourceKind;
+  /** The Secret's name, for SECRET sources. */
+  public readonly secretName?: string;
+  /** The Secret key, or the external store's remote key. */
+  public readonly key: string;
+  /** The property inside the remote key, for EXTERNAL sources. */
+  public readonly property?: string;
+
+  private constructor(kind: CredentialSourceKind, secretName: string | undefined, key: string, property?: string) {
+    this.kind = kind;
+    this.secretName = secretName;
+    this.key = key;
+    this.property = property;
+  }
+
+  /** @internal */
+  public _validate(problems: Problems, field: string): void {
+    if (this.kind === CredentialSourceKind.SECRET || this.kind === CredentialSourceKind.CONF_FILE) {
+      checkDnsSubdomain(problems, `${field}.secretName`, this.secretName as string);
+      if (typeof this.key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(this.key)) {
+        problems.add(`${field}.key`, this.key, 'must be a Secret key: letters, digits, \'-\', \'_\' and \'.\'');
+      } else if (this.kind === CredentialSourceKind.CONF_FILE && !this.key.endsWith('.conf')) {
+        problems.add(`${field}.key`, this.key, 'must end in .conf: pgBackRest only reads *.conf files from its include path');
+      }
+    } else if (typeof this.key !== 'string' || this.key.length === 0) {
+      problems.add(`${field}.key`, this.key, 'must name the remote key in the external store');
+    }
+  }
+}
+
+/** A CA certificate that is public data, read from a ConfigMap or a Secret. */
+export class CaCertificate {
+  /** A key of a ConfigMap. */
+  public static fromConfigMap(configMapName: string, key: string): CaCertificate {
+    return new CaCertificate('configMap', configMapName, key);
+  }
+
+  /** A key of a Secret. */
+  public static fromSecret(secretName: string, key: string): CaCertificate {
+    return new CaCertificate('secret', secretName, key);
+  }
+
+  /** `configMap` or `secret`. */
+  public readonly objectKind: string;
+  /** The ConfigMap or Secret name. */
+  public readonly objectName: string;
+  /** The key holding the PEM bundle. */
+  public readonly key: string;
+
+  private constructor(objectKind: string, objectName: string, key: string) {
+    this.objectKind = objectKind;
+    this.objectName = objectName;
+    this.key = key;
+  }
+
+  /** @internal */
+  public _validate(problems: Problems, field: string): void {
+    checkDnsSubdomain(problems, `${field}.name`, this.objectName);
+    if (typeof this.key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(this.key)) {
+      problems.add(`${field}.key`, this.key, 'must be a key: letters, digits, \'-\', \'_\' and \'.\'');
+    }
+  }
+}

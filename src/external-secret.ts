@@ -1,0 +1,49 @@
+import { ApiObject, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ClusterModel } from './cluster-model';
+import { CredentialSourceKind } from './credential-source';
+import { MANAGED_BY } from './naming';
+import { projectedFileName, SecureBinding } from './pgbackrest-config';
+
+/** The conf file the ExternalSecret renders, projected into conf.d. */
+export const EXTERNAL_CONF_KEY = 'pgbackrest-secrets.conf';
+
+/**
+ * Declares an external-secrets `ExternalSecret` whose template renders the secure options that come from an
+ * external store into a pgBackRest conf file (and key files), so no value is ever in git.
+ * Returns the Secret's name, or undefined when no binding comes from an external store.
+ */
+export function renderExternalSecret(scope: Construct, model: ClusterModel, bindings: SecureBinding[], secretName: string): string | undefined {
+  const external = bindings.filter(b => b.source.kind === CredentialSourceKind.EXTERNAL);
+  if (external.length === 0 || !model.externalSecretStore) return undefined;
+  const store = model.externalSecretStore;
+  const templateData: { [key: string]: string } = {};
+  const lines: string[] = [];
+  const data: { secretKey: string; remoteRef: { key: string; property?: string } }[] = [];
+  for (const b of external) {
+    const variable = b.option.replace(/-/g, '_');
+    data.push({ secretKey: variable, remoteRef: { key: b.source.key, ...(b.source.property ? { property: b.source.property } : {}) } });
+    if (b.asFile) {
+      templateData[projectedFileName(b.option)] = `{{ .${variable} }}`;
+    } else {
+      lines.push(`${b.option}={{ .${variable} }}`);
+    }
+  }
+  if (lines.length) templateData[EXTERNAL_CONF_KEY] = `[global]\n${lines.sort().join('\n')}\n`;
+  new ApiObject(scope, 'ExternalSecret', {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: secretName, namespace: model.namespace, labels: { ...model.labels, ...MANAGED_BY } },
+    spec: {
+      refreshInterval: `${(store.refreshInterval ?? Duration.hours(1)).toSeconds()}s`,
+      secretStoreRef: { name: store.name, kind: store.kind ?? 'SecretStore' },
+      target: {
+        name: secretName,
+        creationPolicy: 'Owner',
+        template: { engineVersion: 'v2', data: templateData },
+      },
+      data: data.sort((a, b) => (a.secretKey < b.secretKey ? -1 : 1)),
+    },
+  });
+  return secretName;
+}

@@ -1,0 +1,592 @@
+import { Chart, Duration, Size } from 'cdk8s';
+import { ContainerResources } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { BackupPlan, BackupPlanOptions } from './backup-plan';
+import { BackupRepo, REPO_NAMES } from './backup-repo';
+import { BackupDeletion } from './backup-deletion';
+import { ManualBackup } from './manual-backup';
+import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from './cluster-model';
+import { InstanceSetProps } from './instance-set';
+import { MAX_CLUSTER_NAME, MAX_STATEFULSET_NAME, ClusterNames } from './naming';
+import { renderOperatorTarget } from './operator-target';
+import { checkGlobalOptions } from './pgbackrest-options';
+import { PgBackRestTuningProps, resolveTuning, validateTuning } from './pgbackrest-tuning';
+import { PgBackRestVersion } from './pgbackrest-version';
+import { RepoStorage } from './repo-credentials';
+import { cpuCores, validateResources } from './resources';
+import { Restore, RestoreKind } from './restore';
+import { Standby } from './standby';
+import { renderStandaloneTarget } from './standalone-target';
+import { TlsCertificates } from './tls-certificates';
+import { checkDnsLabel, checkInteger, checkLabels, Problems, showValue } from './validation';
+
+/** What the constructs synthesize. */
+export enum DeploymentTarget {
+  /** An IvoryCluster custom resource (and what IVYO needs beside it); the IvorySQL Operator makes the rest. */
+  OPERATOR = 'operator',
+  /** Every object the operator would make, rendered here, for clusters without the operator. */
+  STANDALONE = 'standalone',
+}
+
+/** The IvorySQL image of IVYO 5.4 (IvorySQL 5.4, PostgreSQL 18). */
+export const DEFAULT_IVORYSQL_IMAGE = 'docker.io/ivorysql/ivorysql:ubi9-5.4-5.4-1';
+/** The pgBackRest image of IVYO 5.4 (pgBackRest 2.58.0). */
+export const DEFAULT_PGBACKREST_IMAGE = 'docker.io/ivorysql/pgbackrest:ubi9-2.58.0-5.4-1';
+
+/** An external-secrets `SecretStore` or `ClusterSecretStore`. */
+export interface ExternalSecretStoreRef {
+  /** Its name. */
+  readonly name: string;
+  /**
+   * `SecretStore` or `ClusterSecretStore`.
+   * @default SecretStore
+   */
+  readonly kind?: string;
+  /**
+   * How often the operator re-reads the store.
+   * @default Duration.hours(1)
+   */
+  readonly refreshInterval?: Duration;
+}
+
+/** Settings of the backup Jobs and CronJobs. */
+export interface BackupJobOptions {
+  /**
+   * CPU and memory of backup Jobs; the CPU also sets pgBackRest's `process-max`.
+   * @default - 1 CPU requested, 2 CPU limit, 256 MiB to 1 GiB memory
+   */
+  readonly resources?: ContainerResources;
+  /**
+   * Delete finished Jobs after this long (at least 60 seconds for IVYO).
+   * @default - kept, pruned by the history limits
+   */
+  readonly ttlAfterFinished?: Duration;
+  /**
+   * Successful Jobs kept per CronJob (standalone).
+   * @default 3
+   */
+  readonly successfulJobsRetained?: number;
+  /**
+   * Failed Jobs kept per CronJob (standalone).
+   * @default 1
+   */
+  readonly failedJobsRetained?: number;
+  /**
+   * Longest a backup Job may run before Kubernetes stops it (standalone).
+   * @default Duration.hours(12)
+   */
+  readonly activeDeadline?: Duration;
+  /**
+   * How long a backup waits for another backup of the cluster to finish before it fails (standalone). pgBackRest
+   * runs one backup at a time; a backup that finds another running retries until this bound.
+   * @default Duration.hours(2)
+   */
+  readonly lockWait?: Duration;
+  /**
+   * How late a missed schedule may still start (standalone).
+   * @default Duration.minutes(30)
+   */
+  readonly startingDeadline?: Duration;
+  /**
+   * Priority class of backup pods.
+   * @default - none
+   */
+  readonly priorityClassName?: string;
+}
+
+/** Options that only the standalone target uses. */
+export interface StandaloneOptions {
+  /**
+   * Certificates for pgBackRest's TLS server and PostgreSQL's TLS.
+   * @default TlsCertificates.certManager()
+   */
+  readonly tls?: TlsCertificates;
+  /**
+   * User id the pods run as: the IvorySQL image's `ivory` user.
+   * @default 26
+   */
+  readonly runAsUser?: number;
+  /**
+   * Group that owns the volumes.
+   * @default 26
+   */
+  readonly fsGroup?: number;
+  /**
+   * The Kubernetes cluster's DNS domain, used in the host names pgBackRest connects to.
+   * @default cluster.local
+   */
+  readonly clusterDomain?: string;
+}
+
+/** Properties of an {@link IvoryCluster}. */
+export interface IvoryClusterProps {
+  /**
+   * Name of the cluster; every object name derives from it.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Namespace of every object.
+   * @default - the chart's namespace, else `default`
+   */
+  readonly namespace?: string;
+  /**
+   * What to synthesize.
+   * @default DeploymentTarget.OPERATOR
+   */
+  readonly target?: DeploymentTarget;
+  /**
+   * PostgreSQL major version (10 to 18). The default image is IvorySQL 5.4, which is PostgreSQL 18.
+   * @default 18
+   */
+  readonly postgresVersion?: number;
+  /**
+   * The IvorySQL image. Commands call `postgres`, `pgbackrest` and friends by name, so any image with them on
+   * PATH works.
+   * @default - IVYO 5.4's image for PostgreSQL 18
+   */
+  readonly image?: string;
+  /**
+   * The pgBackRest image (repo host, backup Jobs).
+   * @default - IVYO 5.4's pgBackRest 2.58 image
+   */
+  readonly pgbackrestImage?: string;
+  /**
+   * The pgBackRest version in the images; options and defaults depend on it.
+   * @default PgBackRestVersion.V2_58
+   */
+  readonly pgbackrestVersion?: PgBackRestVersion;
+  /**
+   * Instance sets.
+   * @default - one set `instance1` with one instance
+   */
+  readonly instances?: InstanceSetProps[];
+  /**
+   * PostgreSQL port.
+   * @default 5432
+   */
+  readonly port?: number;
+  /**
+   * Labels for the cluster and every object made for it.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Annotations for the cluster and every object made for it.
+   * @default - none
+   */
+  readonly annotations?: { [key: string]: string };
+  /** The pgBackRest repos, one to four. WAL is archived to all of them. */
+  readonly repos: BackupRepo[];
+  /**
+   * More pgBackRest options for `[global]`; they override generated values. No credentials: those come from
+   * CredentialSources.
+   * @default - none
+   */
+  readonly pgbackrestOptions?: { [option: string]: string };
+  /**
+   * pgBackRest performance settings.
+   * @default - fast defaults, see PgBackRestTuningProps
+   */
+  readonly tuning?: PgBackRestTuningProps;
+  /**
+   * Backup Job settings.
+   * @default - see BackupJobOptions
+   */
+  readonly backupJobs?: BackupJobOptions;
+  /**
+   * Create this cluster from a backup: another cluster's repo or a repo without a cluster.
+   * @default - a new, empty cluster (initdb)
+   */
+  readonly restoreFrom?: Restore;
+  /**
+   * Restore this cluster's own data in place. Destructive; see Restore.inPlace.
+   * @default - none
+   */
+  readonly inPlaceRestore?: Restore;
+  /**
+   * Make this cluster a standby of another one.
+   * @default - a primary cluster
+   */
+  readonly standby?: Standby;
+  /**
+   * A declared one-off backup.
+   * @default - none
+   */
+  readonly manualBackup?: ManualBackup;
+  /**
+   * Backups to delete with `pgbackrest expire --set` (standalone target).
+   * @default - none
+   */
+  readonly backupDeletions?: BackupDeletion[];
+  /**
+   * The external-secrets store that `CredentialSource.fromExternalSecret` values are read from.
+   * @default - none; required when any credential comes from an external store
+   */
+  readonly externalSecretStore?: ExternalSecretStoreRef;
+  /**
+   * Options of the standalone target.
+   * @default - see StandaloneOptions
+   */
+  readonly standalone?: StandaloneOptions;
+  /**
+   * How schedules are analysed at synth: expected durations, strictness, the report.
+   * @default - see BackupPlanOptions
+   */
+  readonly backupPlan?: BackupPlanOptions;
+}
+
+const DEFAULT_JOB_RESOURCES: ContainerResources = {};
+
+/**
+ * An IvorySQL cluster with pgBackRest backups.
+ *
+ * With the operator target it synthesizes an `IvoryCluster` custom resource (`ivory-operator.ivorysql.org/v1beta1`)
+ * plus the objects IVYO needs beside it; with the standalone target, every object IVYO would otherwise create.
+ * Input is validated when the construct is created: a {@link ValidationError} names this construct's path, each
+ * bad field, its value and what is allowed.
+ */
+export class IvoryCluster extends Construct {
+  /** The cluster's name. */
+  public readonly clusterName: string;
+  /** The cluster's namespace. */
+  public readonly namespace: string;
+  /** What this cluster synthesizes. */
+  public readonly target: DeploymentTarget;
+  /** The repos with their assigned names, in repo-index order. */
+  public readonly repos: BackupRepo[];
+  /** The analysed backup plan: runs, collisions, recovery window per repo. */
+  public readonly backupPlan: BackupPlan;
+  /** @internal */
+  public readonly _model: ClusterModel;
+
+  constructor(scope: Construct, id: string, props: IvoryClusterProps) {
+    super(scope, id);
+    const problems = new Problems();
+    if (props === undefined || props === null || typeof props !== 'object') {
+      problems.add('props', props, 'IvoryCluster needs props with at least repos');
+      problems.throwIfAny(this);
+    }
+    this._model = resolveModel(this, id, props, problems);
+    problems.throwIfAny(this);
+    this.clusterName = this._model.name;
+    this.namespace = this._model.namespace;
+    this.target = this._model.target;
+    this.repos = this._model.repos.map(r => r.repo);
+
+    this.backupPlan = new BackupPlan(this._model, props.backupPlan ?? {});
+    const planProblems = new Problems();
+    this.backupPlan._validate(planProblems, 'repos');
+    planProblems.throwIfAny(this);
+
+    if (this._model.target === DeploymentTarget.OPERATOR) {
+      renderOperatorTarget(this, this._model);
+    } else {
+      renderStandaloneTarget(this, this._model);
+    }
+  }
+
+  /** The name assigned to `repo` (`repo1`..`repo4`). */
+  public repoNameOf(repo: BackupRepo): string {
+    const found = this._model.repos.find(r => r.repo === repo);
+    if (!found) throw new Error(`${this.node.path}: that BackupRepo is not one of this cluster's repos`);
+    return found.name;
+  }
+}
+
+function resolveModel(scope: Construct, id: string, props: IvoryClusterProps, problems: Problems): ClusterModel {
+  const target = props.target ?? DeploymentTarget.OPERATOR;
+  if (!Object.values(DeploymentTarget).includes(target)) {
+    problems.add('target', target, `must be one of ${Object.values(DeploymentTarget).map(t => `DeploymentTarget.${t.toUpperCase()}`).join(', ')}`);
+  }
+  const name = props.name ?? id;
+  if (checkDnsLabel(problems, props.name === undefined ? 'name (defaulted from the construct id)' : 'name', name, MAX_CLUSTER_NAME)) {
+    // name is fine
+  }
+  const namespace = props.namespace ?? Chart.of(scope).namespace ?? 'default';
+  checkDnsLabel(problems, 'namespace', namespace);
+
+  const postgresVersion = props.postgresVersion ?? 18;
+  checkInteger(problems, 'postgresVersion', postgresVersion, 10, 18);
+  if (props.image === undefined && postgresVersion !== 18 && Number.isInteger(postgresVersion)) {
+    problems.add('image', props.image, `the default image (IvorySQL 5.4) is PostgreSQL 18; give an image for postgresVersion ${postgresVersion}`);
+  }
+  for (const [field, image] of [['image', props.image], ['pgbackrestImage', props.pgbackrestImage]] as const) {
+    if (image !== undefined && (typeof image !== 'string' || !/^[a-z0-9][a-z0-9._\/:@-]*$/i.test(image) || /\s/.test(image))) {
+      problems.add(field, image, 'must be an image reference such as registry/name:tag');
+    }
+  }
+  const version = props.pgbackrestVersion ?? PgBackRestVersion.V2_58;
+  if (!(version instanceof PgBackRestVersion) || !version.isSupported) {
+    problems.add('pgbackrestVersion', showValue(String(version)), 'must be PgBackRestVersion.of("2.45") or later');
+  }
+  const port = props.port ?? 5432;
+  checkInteger(problems, 'port', port, 1024, 65535);
+  checkLabels(problems, 'labels', props.labels, true);
+  checkLabels(problems, 'annotations', props.annotations, false);
+  checkGlobalOptions(problems, 'pgbackrestOptions', props.pgbackrestOptions);
+  validateTuning(problems, 'tuning', props.tuning ?? {}, version);
+
+  const standalone = props.standalone ?? {};
+  const runAsUser = standalone.runAsUser ?? 26;
+  const fsGroup = standalone.fsGroup ?? 26;
+  checkInteger(problems, 'standalone.runAsUser', runAsUser, 1, 2147483647);
+  checkInteger(problems, 'standalone.fsGroup', fsGroup, 1, 2147483647);
+  const domain = standalone.clusterDomain ?? 'cluster.local';
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) {
+    problems.add('standalone.clusterDomain', domain, 'must be a DNS domain such as cluster.local');
+  }
+  const names = new ClusterNames(name, namespace, domain);
+
+  const instances = resolveInstances(props.instances, names, problems);
+  const repos = resolveRepos(props.repos, names, version, problems);
+
+  const jobs = props.backupJobs ?? {};
+  validateResources(problems, 'backupJobs.resources', jobs.resources);
+  if (jobs.ttlAfterFinished !== undefined && !(jobs.ttlAfterFinished.toSeconds() >= 60)) {
+    problems.add('backupJobs.ttlAfterFinished', `${jobs.ttlAfterFinished.toSeconds()}s`, 'must be at least 60 seconds (IVYO\'s minimum)');
+  }
+  for (const [field, value, min] of [['successfulJobsRetained', jobs.successfulJobsRetained, 0], ['failedJobsRetained', jobs.failedJobsRetained, 0]] as const) {
+    if (value !== undefined) checkInteger(problems, `backupJobs.${field}`, value, min, 100);
+  }
+  for (const field of ['activeDeadline', 'lockWait', 'startingDeadline'] as const) {
+    const d = jobs[field];
+    if (d !== undefined && !(d instanceof Duration && d.toSeconds() >= 10)) {
+      problems.add(`backupJobs.${field}`, d instanceof Duration ? `${d.toSeconds()}s` : d, 'must be a Duration of at least 10 seconds');
+    }
+  }
+
+  const smallestVolume = Math.min(...instances.map(i => Math.min(i.dataVolumeSize.toKibibytes(), i.walVolumeSize?.toKibibytes() ?? Infinity) * 1024));
+  const jobCpu = cpuCores(jobs.resources ?? DEFAULT_JOB_RESOURCES) ?? 2;
+  const tuning = resolveTuning(props.tuning ?? {}, version, jobCpu, Number.isFinite(smallestVolume) ? smallestVolume : 1024 ** 3);
+
+  if (props.externalSecretStore !== undefined) {
+    checkDnsLabel(problems, 'externalSecretStore.name', props.externalSecretStore.name, 253);
+    const kind = props.externalSecretStore.kind ?? 'SecretStore';
+    if (!['SecretStore', 'ClusterSecretStore'].includes(kind)) {
+      problems.add('externalSecretStore.kind', kind, 'must be SecretStore or ClusterSecretStore');
+    }
+  }
+
+  const model: ClusterModel = {
+    name,
+    namespace,
+    names,
+    target,
+    postgresVersion,
+    image: props.image ?? DEFAULT_IVORYSQL_IMAGE,
+    pgbackrestImage: props.pgbackrestImage ?? DEFAULT_PGBACKREST_IMAGE,
+    version,
+    port,
+    labels: props.labels ?? {},
+    annotations: props.annotations ?? {},
+    instances,
+    repos,
+    userGlobal: props.pgbackrestOptions ?? {},
+    tuning,
+    jobs,
+    restoreFrom: props.restoreFrom,
+    inPlaceRestore: props.inPlaceRestore,
+    standby: props.standby,
+    manualBackup: props.manualBackup,
+    backupDeletions: props.backupDeletions ?? [],
+    externalSecretStore: props.externalSecretStore,
+    tls: standalone.tls ?? TlsCertificates.certManager(),
+    runAsUser,
+    fsGroup,
+  };
+  validateRestoresAndTriggers(model, problems);
+  return model;
+}
+
+function resolveInstances(sets: InstanceSetProps[] | undefined, names: ClusterNames, problems: Problems): ResolvedInstanceSet[] {
+  const list = sets ?? [{}];
+  if (!Array.isArray(list) || list.length === 0) {
+    problems.add('instances', sets, 'must list at least one instance set');
+    return [];
+  }
+  const seen = new Set<string>();
+  return list.map((set, i) => {
+    const field = `instances[${i}]`;
+    const setName = set.name ?? `instance${i + 1}`;
+    if (checkDnsLabel(problems, `${field}.name`, setName)) {
+      const sts = names.instanceSet(setName);
+      if (sts.length > MAX_STATEFULSET_NAME) {
+        problems.add(`${field}.name`, setName, `makes the StatefulSet name "${sts}" longer than ${MAX_STATEFULSET_NAME} characters; shorten the cluster or set name`);
+      }
+    }
+    if (seen.has(setName)) problems.add(`${field}.name`, setName, 'instance set names must be unique');
+    seen.add(setName);
+    const replicas = set.replicas ?? 1;
+    checkInteger(problems, `${field}.replicas`, replicas, 1, 100);
+    const dataVolumeSize = set.dataVolumeSize ?? Size.gibibytes(1);
+    for (const [f, size] of [['dataVolumeSize', dataVolumeSize], ['walVolumeSize', set.walVolumeSize]] as const) {
+      if (size !== undefined && !(size instanceof Size && size.toKibibytes() >= 1024)) {
+        problems.add(`${field}.${f}`, size, 'must be a cdk8s Size of at least 1 MiB');
+      }
+    }
+    for (const f of ['storageClassName', 'walStorageClassName'] as const) {
+      const sc = set[f];
+      if (sc !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(sc)) problems.add(`${field}.${f}`, sc, 'must be a DNS-1123 subdomain');
+    }
+    validateResources(problems, `${field}.resources`, set.resources);
+    return {
+      name: setName,
+      replicas,
+      dataVolumeSize: dataVolumeSize instanceof Size ? dataVolumeSize : Size.gibibytes(1),
+      storageClassName: set.storageClassName,
+      walVolumeSize: set.walVolumeSize,
+      walStorageClassName: set.walStorageClassName ?? set.storageClassName,
+      resources: set.resources,
+      statefulSet: names.instanceSet(setName),
+    };
+  });
+}
+
+function resolveRepos(repos: BackupRepo[], names: ClusterNames, version: PgBackRestVersion, problems: Problems): ResolvedRepo[] {
+  if (!Array.isArray(repos) || repos.length === 0) {
+    problems.add('repos', repos, 'must list one to four BackupRepos (BackupRepo.volume, .s3, .gcs or .azure)');
+    return [];
+  }
+  if (repos.length > 4) {
+    problems.add(`repos[${repos.length - 1}]`, `${repos.length} repos`, 'a cluster has at most 4 repos (repo1..repo4); IVYO and pgBackRest multi-repo support stop at four');
+  }
+  const taken = new Map<string, number>();
+  repos.forEach((repo, i) => {
+    if (!(repo instanceof BackupRepo)) {
+      problems.add(`repos[${i}]`, repo, 'must be a BackupRepo (BackupRepo.volume, .s3, .gcs or .azure)');
+      return;
+    }
+    repo._validate(problems, `repos[${i}]`, version);
+    const requested = repo.requestedName;
+    if (requested !== undefined && REPO_NAMES.includes(requested)) {
+      if (taken.has(requested)) {
+        problems.add(`repos[${i}].name`, requested, `is already the name of repos[${taken.get(requested)}]; repo names must be unique`);
+      } else {
+        taken.set(requested, i);
+      }
+    }
+    if (repos.indexOf(repo) !== i) problems.add(`repos[${i}]`, 'the same BackupRepo object', 'is listed twice');
+  });
+  const free = REPO_NAMES.filter(n => !taken.has(n));
+  const resolved: ResolvedRepo[] = [];
+  repos.slice(0, 4).forEach((repo, i) => {
+    if (!(repo instanceof BackupRepo)) return;
+    const name = repo.requestedName !== undefined && REPO_NAMES.includes(repo.requestedName) && taken.get(repo.requestedName) === i
+      ? repo.requestedName : free.shift();
+    if (name === undefined) return;
+    const index = Number(name.slice(4));
+    const volume = repo.storage === RepoStorage.VOLUME;
+    const mount = `/pgbackrest/${name}`;
+    const path = repo.requestedPath ?? (volume ? mount : `/pgbackrest/${names.namespace}/${names.cluster}/${name}`);
+    if (volume && repo.requestedPath !== undefined && path !== mount && !path.startsWith(`${mount}/`)) {
+      problems.add(`repos[${i}].path`, path, `a volume repo is mounted at ${mount}; its path must be ${mount} or below it`);
+    }
+    resolved.push({ name, index, repo, path, storage: repo.storage, field: `repos[${i}]` });
+  });
+  resolved.sort((a, b) => a.index - b.index);
+  return resolved;
+}
+
+function validateRestoresAndTriggers(model: ClusterModel, problems: Problems): void {
+  const repoNames = model.repos.map(r => r.name);
+  const knownRepo = (field: string, repoName: string | undefined, what: string) => {
+    if (repoName !== undefined && /^repo[1-4]$/.test(repoName) && !repoNames.includes(repoName)) {
+      problems.add(field, repoName, `${what} must be one of this cluster's repos: ${repoNames.join(', ')}`);
+    }
+  };
+
+  const restoreFrom = model.restoreFrom;
+  if (restoreFrom !== undefined) {
+    if (!(restoreFrom instanceof Restore)) {
+      problems.add('restoreFrom', restoreFrom, 'must be a Restore (Restore.fromCluster, fromClusterName or fromRepo)');
+    } else if (restoreFrom.kind === RestoreKind.IN_PLACE) {
+      problems.add('restoreFrom', 'Restore.inPlace(...)', 'restoreFrom creates a new cluster from a backup; an in-place restore goes in inPlaceRestore');
+    } else {
+      restoreFrom._validate(problems, 'restoreFrom', model.version);
+      if (restoreFrom.kind === RestoreKind.FROM_CLUSTER) {
+        const source = restoreFrom.source;
+        if (!(source instanceof IvoryCluster)) {
+          problems.add('restoreFrom.source', source, 'must be an IvoryCluster of this app');
+        } else {
+          const sourceRepos = source._model.repos.map(r => r.name);
+          const repoName = restoreFrom.repoName ?? sourceRepos[0];
+          if (!sourceRepos.includes(repoName)) {
+            problems.add('restoreFrom.repoName', repoName, `is not a repo of the source cluster ${source.clusterName}: it has ${sourceRepos.join(', ')}`);
+          }
+          if (source.clusterName === model.name && source.namespace === model.namespace) {
+            problems.add('restoreFrom.source', source.clusterName, 'a cluster cannot be created from itself; use inPlaceRestore');
+          }
+        }
+      }
+      if (restoreFrom.kind === RestoreKind.FROM_REPO && restoreFrom.repo instanceof BackupRepo && restoreFrom.repo.storage === RepoStorage.VOLUME) {
+        problems.add('restoreFrom.repo', 'BackupRepo.volume(...)', 'a repo without its cluster must be in an object store (S3, GCS or Azure); a volume repo is only reachable through its cluster');
+      }
+    }
+  }
+
+  const inPlace = model.inPlaceRestore;
+  if (inPlace !== undefined) {
+    if (!(inPlace instanceof Restore) || inPlace.kind !== RestoreKind.IN_PLACE) {
+      problems.add('inPlaceRestore', inPlace instanceof Restore ? `Restore.${inPlace.kind}(...)` : inPlace, 'must be Restore.inPlace(...); restores into a new cluster go in restoreFrom');
+    } else {
+      inPlace._validate(problems, 'inPlaceRestore', model.version);
+      knownRepo('inPlaceRestore.repoName', inPlace.repoName, 'the repo restored from');
+    }
+  }
+
+  if (model.standby !== undefined) {
+    if (!(model.standby instanceof Standby)) {
+      problems.add('standby', model.standby, 'must be a Standby (Standby.fromRepo or Standby.fromHost)');
+    } else {
+      model.standby._validate(problems, 'standby');
+      knownRepo('standby.repoName', model.standby.repoName, 'the repo a standby replays from');
+    }
+    if (inPlace !== undefined) problems.addRaw('inPlaceRestore', 'a standby cluster follows its primary and cannot be restored in place');
+  }
+
+  if (model.manualBackup !== undefined) {
+    if (!(model.manualBackup instanceof ManualBackup)) {
+      problems.add('manualBackup', model.manualBackup, 'must be a ManualBackup');
+    } else {
+      model.manualBackup._validate(problems, 'manualBackup');
+      knownRepo('manualBackup.repoName', model.manualBackup.repoName, 'the repo backed up to');
+    }
+  }
+
+  model.backupDeletions.forEach((deletion, i) => {
+    if (!(deletion instanceof BackupDeletion)) {
+      problems.add(`backupDeletions[${i}]`, deletion, 'must be a BackupDeletion');
+      return;
+    }
+    deletion._validate(problems, `backupDeletions[${i}]`);
+    knownRepo(`backupDeletions[${i}].repoName`, deletion.repoName, 'the repo to delete from');
+  });
+
+  // Credentials from an external store need a store, and the operator target cannot read plain Secret values.
+  model.repos.forEach(r => {
+    for (const secure of secureSources(r)) {
+      if (secure.source.kind === 'external' && model.externalSecretStore === undefined) {
+        problems.add(`${r.field}.${secure.field}`, `CredentialSource.fromExternalSecret(${JSON.stringify(secure.source.key)})`,
+          'reading from an external store needs externalSecretStore on the cluster');
+      }
+      if (secure.source.kind === 'secret' && !secure.asFile && model.target === DeploymentTarget.OPERATOR) {
+        problems.add(`${r.field}.${secure.field}`, `CredentialSource.fromSecret(${JSON.stringify(secure.source.secretName)}, ${JSON.stringify(secure.source.key)})`,
+          'the operator target cannot pass a Secret value to pgBackRest: IVYO only reads credentials from pgBackRest conf files. Use CredentialSource.fromExternalSecret(...) (an ExternalSecret renders the conf file), CredentialSource.fromConfSecret(...) or RepoCredentials.fromConfSecret(...)');
+      }
+    }
+  });
+}
+
+/** The secure values a repo reads, with the field they came from. */
+export function secureSources(r: ResolvedRepo): { field: string; option: string; source: import('./credential-source').CredentialSource; asFile: boolean }[] {
+  const out: { field: string; option: string; source: import('./credential-source').CredentialSource; asFile: boolean }[] = [];
+  const creds = r.repo._storage.credentials;
+  for (const s of creds?._spec.secureOptions ?? []) {
+    out.push({ field: `credentials.${s.option.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}`, option: `repo${r.index}-${s.option}`, source: s.source, asFile: s.asFile });
+  }
+  if (r.repo.encryption) {
+    out.push({ field: 'encryption.passphrase', option: `repo${r.index}-cipher-pass`, source: r.repo.encryption.passphrase, asFile: false });
+  }
+  return out;
+}

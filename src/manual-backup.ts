@@ -1,0 +1,69 @@
+import { createHash } from 'crypto';
+import { BackupType } from './backup-schedule';
+import { checkPgBackRestArguments } from './pgbackrest-options';
+import { Problems } from './validation';
+
+/** Properties of a {@link ManualBackup}. */
+export interface ManualBackupProps {
+  /** The repo to back up to. */
+  readonly repoName: string;
+  /**
+   * The backup type.
+   * @default BackupType.FULL
+   */
+  readonly backupType?: BackupType;
+  /**
+   * Identifies this backup. A new value takes a new backup; the same value re-synthesizes without one.
+   * @default - derived from the repo, type and options, so it changes only when they do
+   */
+  readonly backupId?: string;
+  /**
+   * More pgBackRest `backup` options, e.g. `--annotation=reason=pre-upgrade`. `--repo` and `--type` have
+   * properties of their own.
+   * @default - none
+   */
+  readonly options?: string[];
+}
+
+const REFUSED_BACKUP_OPTIONS: { [option: string]: string } = {
+  '--repo': 'the repo is chosen with repoName',
+  '--type': 'the type is chosen with backupType',
+  '--stanza': 'the stanza is always db',
+};
+
+/**
+ * A declared one-off backup: IVYO's annotation trigger (operator target) or a Job (standalone target), with a
+ * stable id so that re-synthesizing does not take it again.
+ */
+export class ManualBackup {
+  /** The repo backed up to. */
+  public readonly repoName: string;
+  /** The backup type. */
+  public readonly backupType: BackupType;
+  /** Extra options. */
+  public readonly options: string[];
+  /** The stable id. */
+  public readonly backupId: string;
+
+  constructor(props: ManualBackupProps) {
+    this.repoName = props.repoName;
+    this.backupType = props.backupType ?? BackupType.FULL;
+    this.options = props.options ?? [];
+    this.backupId = props.backupId ?? createHash('sha256')
+      .update(JSON.stringify([props.repoName, this.backupType, this.options])).digest('hex').slice(0, 10);
+  }
+
+  /** @internal */
+  public _validate(problems: Problems, field: string): void {
+    if (!/^repo[1-4]$/.test(String(this.repoName))) {
+      problems.add(`${field}.repoName`, this.repoName, 'must be one of repo1, repo2, repo3, repo4');
+    }
+    if (!Object.values(BackupType).includes(this.backupType)) {
+      problems.add(`${field}.backupType`, this.backupType, `must be one of ${Object.values(BackupType).join(', ')}`);
+    }
+    if (typeof this.backupId !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(this.backupId)) {
+      problems.add(`${field}.backupId`, this.backupId, 'must be 1 to 32 lowercase letters, digits or \'-\', starting and ending with a letter or digit (it becomes part of a Job name)');
+    }
+    checkPgBackRestArguments(problems, `${field}.options`, this.options, REFUSED_BACKUP_OPTIONS);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Object names, labels and annotations, following IVYO's conventions (`backup-model.md` §2-§4) so that users of
+ * both targets find the same names. One place for both targets.
+ */
+import { createHash } from 'crypto';
+
+export const PREFIX = 'ivory-operator.ivorysql.org/';
+
+export const LABEL = {
+  cluster: `${PREFIX}cluster`,
+  instanceSet: `${PREFIX}instance-set`,
+  instance: `${PREFIX}instance`,
+  role: `${PREFIX}role`,
+  data: `${PREFIX}data`,
+  pgbackrest: `${PREFIX}pgbackrest`,
+  pgbackrestConfig: `${PREFIX}pgbackrest-config`,
+  pgbackrestRepo: `${PREFIX}pgbackrest-repo`,
+  pgbackrestVolume: `${PREFIX}pgbackrest-volume`,
+  pgbackrestDedicated: `${PREFIX}pgbackrest-dedicated`,
+  pgbackrestCronjob: `${PREFIX}pgbackrest-cronjob`,
+  pgbackrestBackup: `${PREFIX}pgbackrest-backup`,
+  pgbackrestRestore: `${PREFIX}pgbackrest-restore`,
+  /** Every standalone backup, stanza-create and expire Job pod. */
+  pgbackrestJob: `${PREFIX}pgbackrest-job`,
+};
+
+export const ANNOTATION = {
+  manualBackup: `${PREFIX}pgbackrest-backup`,
+  restore: `${PREFIX}pgbackrest-restore`,
+  configHash: `${PREFIX}pgbackrest-hash`,
+};
+
+/** Marks objects this library made, so they can be told from IVYO's. */
+export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'cdk8s-ivorysql' };
+
+/** The longest cluster name for which every derived name stays within Kubernetes limits. */
+export const MAX_CLUSTER_NAME = 40;
+/** StatefulSet names must leave room for the `-<10 char>` controller-revision-hash label value. */
+export const MAX_STATEFULSET_NAME = 52;
+
+/** The names derived from one cluster's name. */
+export class ClusterNames {
+  constructor(public readonly cluster: string, public readonly namespace: string, public readonly domain: string) {}
+
+  get pgbackrestConfig(): string { return `${this.cluster}-pgbackrest-config`; }
+  get pgbackrestSecrets(): string { return `${this.cluster}-pgbackrest-secrets`; }
+  get postgresConfig(): string { return `${this.cluster}-config`; }
+  get podsService(): string { return `${this.cluster}-pods`; }
+  get primaryService(): string { return `${this.cluster}-primary`; }
+  get replicasService(): string { return `${this.cluster}-replicas`; }
+  get repoHost(): string { return `${this.cluster}-repo-host`; }
+  get instanceServiceAccount(): string { return `${this.cluster}-instance`; }
+  get pgbackrestServiceAccount(): string { return `${this.cluster}-pgbackrest`; }
+  get stanzaCreateJob(): string { return `${this.cluster}-stanza-create`; }
+  get tlsSecret(): string { return `${this.cluster}-pgbackrest-tls`; }
+  get postgresTlsSecret(): string { return `${this.cluster}-postgres-tls`; }
+  get replicationTlsSecret(): string { return `${this.cluster}-replication-tls`; }
+  get caSecret(): string { return `${this.cluster}-ca`; }
+  get selfSignedIssuer(): string { return `${this.cluster}-selfsigned`; }
+  get caIssuer(): string { return `${this.cluster}-ca`; }
+
+  instanceSet(set: string): string { return `${this.cluster}-${set}`; }
+  repoVolume(repoName: string): string { return `${this.cluster}-${repoName}`; }
+  cronJob(repoName: string, backupType: string): string { return `${this.cluster}-${repoName}-${backupType}`; }
+  manualBackupJob(id: string): string { return fitName(`${this.cluster}-backup`, id); }
+  restoreJob(id: string): string { return fitName(`${this.cluster}-restore`, id); }
+  expireJob(id: string): string { return fitName(`${this.cluster}-expire`, id); }
+
+  /** The DNS name of a StatefulSet pod behind the cluster's headless Service. */
+  podFqdn(pod: string): string {
+    return `${pod}.${this.podsService}.${this.namespace}.svc.${this.domain}`;
+  }
+
+  serviceFqdn(service: string): string {
+    return `${service}.${this.namespace}.svc.${this.domain}`;
+  }
+}
+
+/** `<base>-<suffix>`, or `<base>-<hash of suffix>` when that would exceed a Job name's 63 characters. */
+function fitName(base: string, suffix: string): string {
+  const name = `${base}-${suffix}`;
+  if (name.length <= 63) return name;
+  return `${base}-${shortHash(suffix)}`;
+}
+
+export function shortHash(value: string, length = 8): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, length);
+}

@@ -1,0 +1,239 @@
+/**
+ * The operator target: an IvoryCluster custom resource (ivory-operator.ivorysql.org/v1beta1) and the objects IVYO
+ * needs beside it. IVYO then creates the pgBackRest config, repo host, CronJobs and Jobs itself.
+ */
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { SCHEDULE_FIELD, BACKUP_TYPES } from './backup-schedule';
+import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from './cluster-model';
+import { CredentialSourceKind } from './credential-source';
+import { renderExternalSecret } from './external-secret';
+import { ANNOTATION, MANAGED_BY } from './naming';
+import { ConfDirSource, confDirSources, ConfigRole, OPERATOR_GENERATED, repoOptions, secureBindings } from './pgbackrest-config';
+import { mergeOptions } from './pgbackrest-ini';
+import { repoOptionSuffix } from './pgbackrest-options';
+import { RepoStorage } from './repo-credentials';
+import { renderResources } from './resources';
+import { Restore, RestoreKind } from './restore';
+import { restoreSource } from './restore-source';
+import { Problems } from './validation';
+
+export const IVORY_API_VERSION = 'ivory-operator.ivorysql.org/v1beta1';
+
+/** Adds the IvoryCluster resource and its companions to `scope`. */
+export function renderOperatorTarget(scope: Construct, model: ClusterModel): void {
+  const problems = new Problems();
+  if (model.backupDeletions.length > 0) {
+    problems.addRaw('backupDeletions', 'IVYO has no API to delete a backup; backupDeletions are rendered by the standalone target only (with the operator, rely on retention)');
+  }
+  if (model.restoreFrom?.kind === RestoreKind.FROM_CLUSTER && model.restoreFrom.source?.target !== model.target) {
+    problems.addRaw('restoreFrom.source', 'the source cluster must use the same target (operator) to be restored from by IVYO');
+  }
+  for (const r of model.repos) {
+    if (r.repo.schedule?.timeZone !== undefined && r.repo.schedule.timeZone !== 'UTC') {
+      problems.add(`${r.field}.schedule.timeZone`, r.repo.schedule.timeZone,
+        'the operator target cannot set a time zone: IVYO creates CronJobs without one, so they follow the kube-controller-manager\'s zone (usually UTC); write the schedule in UTC');
+    }
+  }
+  problems.throwIfAny(scope);
+
+  const source = model.restoreFrom?.kind === RestoreKind.FROM_REPO ? restoreSource(model) : undefined;
+  const bindings = secureBindings([...model.repos, ...(source ? [source.repo] : [])]);
+  const externalSecret = renderExternalSecret(scope, model, bindings, model.names.pgbackrestSecrets);
+  const annotations: { [key: string]: string } = { ...model.annotations };
+  if (model.manualBackup) annotations[ANNOTATION.manualBackup] = model.manualBackup.backupId;
+  if (model.inPlaceRestore) annotations[ANNOTATION.restore] = model.inPlaceRestore.restoreId as string;
+
+  new ApiObject(scope, 'Resource', {
+    apiVersion: IVORY_API_VERSION,
+    kind: 'IvoryCluster',
+    metadata: {
+      name: model.name,
+      namespace: model.namespace,
+      labels: { ...model.labels, ...MANAGED_BY },
+      ...(Object.keys(annotations).length ? { annotations } : {}),
+    },
+    spec: clusterSpec(model, externalSecret),
+  });
+}
+
+function clusterSpec(model: ClusterModel, externalSecret: string | undefined): { [key: string]: unknown } {
+  const spec: { [key: string]: unknown } = {
+    postgresVersion: model.postgresVersion,
+    image: model.image,
+    port: model.port,
+    instances: model.instances.map(instanceSpec),
+    backups: { pgbackrest: pgbackrestSpec(model, externalSecret) },
+  };
+  const metadata = podMetadata(model);
+  if (metadata) spec.metadata = metadata;
+  const dataSource = dataSourceSpec(model, externalSecret);
+  if (dataSource) spec.dataSource = dataSource;
+  if (model.standby) {
+    spec.standby = {
+      enabled: true,
+      ...(model.standby.repoName ? { repoName: model.standby.repoName } : {}),
+      ...(model.standby.host ? { host: model.standby.host, port: model.standby.port } : {}),
+    };
+  }
+  return spec;
+}
+
+/** Labels and annotations IVYO copies to every object, including workload-identity annotations for its ServiceAccounts. */
+function podMetadata(model: ClusterModel): { labels?: { [k: string]: string }; annotations?: { [k: string]: string } } | undefined {
+  const labels = { ...model.labels };
+  const annotations = { ...model.annotations };
+  for (const r of model.repos) {
+    Object.assign(annotations, r.repo._storage.credentials?._spec.serviceAccountAnnotations ?? {});
+    Object.assign(labels, r.repo._storage.credentials?._spec.podLabels ?? {});
+  }
+  const out: { labels?: { [k: string]: string }; annotations?: { [k: string]: string } } = {};
+  if (Object.keys(labels).length) out.labels = labels;
+  if (Object.keys(annotations).length) out.annotations = annotations;
+  return out.labels || out.annotations ? out : undefined;
+}
+
+function volumeClaimSpec(size: { toKibibytes(): number }, storageClassName?: string, accessMode = 'ReadWriteOnce') {
+  return {
+    accessModes: [accessMode],
+    resources: { requests: { storage: quantity(size.toKibibytes()) } },
+    ...(storageClassName ? { storageClassName } : {}),
+  };
+}
+
+/** A size in KiB as the largest whole binary unit. */
+export function quantity(kib: number): string {
+  const units: [string, number][] = [['Ti', 1024 ** 3], ['Gi', 1024 ** 2], ['Mi', 1024], ['Ki', 1]];
+  for (const [unit, factor] of units) {
+    if (kib % factor === 0) return `${kib / factor}${unit}`;
+  }
+  return `${Math.ceil(kib)}Ki`;
+}
+
+function instanceSpec(set: ResolvedInstanceSet): { [key: string]: unknown } {
+  const spec: { [key: string]: unknown } = {
+    name: set.name,
+    replicas: set.replicas,
+    dataVolumeClaimSpec: volumeClaimSpec(set.dataVolumeSize, set.storageClassName),
+  };
+  if (set.walVolumeSize) spec.walVolumeClaimSpec = volumeClaimSpec(set.walVolumeSize, set.walStorageClassName);
+  if (set.resources) spec.resources = renderResources(set.resources, {});
+  return spec;
+}
+
+/** `global`: every repo option IVYO does not generate from the CRD fields, tuning, then the user's options. */
+function operatorGlobal(model: ClusterModel, repos: ResolvedRepo[]): { [option: string]: string } {
+  const fromRepos: { [option: string]: string } = {};
+  for (const r of repos) {
+    for (const [option, value] of Object.entries(repoOptions(model, r, ConfigRole.JOB))) {
+      if (OPERATOR_GENERATED.includes(repoOptionSuffix(option))) continue;
+      // IVYO writes repoN-path = /pgbackrest/repoN itself.
+      if (option === `repo${r.index}-path` && value === `/pgbackrest/${r.name}`) continue;
+      fromRepos[option] = value;
+    }
+  }
+  const tuning = { ...model.tuning.global };
+  // IVYO's pods have a read-only root filesystem: the async spool goes on the data volume.
+  if (model.tuning.archiveAsync) tuning['spool-path'] = '/pgdata/pgbackrest/spool';
+  return mergeOptions(tuning, fromRepos, model.userGlobal);
+}
+
+function repoSpec(r: ResolvedRepo, withSchedules = true): { [key: string]: unknown } {
+  const s = r.repo._storage;
+  const spec: { [key: string]: unknown } = { name: r.name };
+  switch (s.storage) {
+    case RepoStorage.VOLUME:
+      spec.volume = { volumeClaimSpec: volumeClaimSpec(s.size as { toKibibytes(): number }, s.storageClassName, s.accessMode) };
+      break;
+    case RepoStorage.S3:
+      spec.s3 = { bucket: s.bucket, endpoint: s.endpoint, region: s.region };
+      break;
+    case RepoStorage.GCS:
+      spec.gcs = { bucket: s.bucket };
+      break;
+    case RepoStorage.AZURE:
+      spec.azure = { container: s.container };
+      break;
+  }
+  const schedules: { [key: string]: string } = {};
+  for (const type of withSchedules ? BACKUP_TYPES : []) {
+    const cron = r.repo.schedule?.cronFor(type);
+    if (cron !== undefined) schedules[SCHEDULE_FIELD[type]] = cron;
+  }
+  if (Object.keys(schedules).length) spec.schedules = schedules;
+  return spec;
+}
+
+function projections(sources: ConfDirSource[]): { [key: string]: unknown }[] {
+  return sources.map(s => ({ [s.kind]: { name: s.name, ...(s.items ? { items: s.items } : {}) } }));
+}
+
+function pgbackrestSpec(model: ClusterModel, externalSecret: string | undefined): { [key: string]: unknown } {
+  const spec: { [key: string]: unknown } = {
+    image: model.pgbackrestImage,
+    global: operatorGlobal(model, model.repos),
+    repos: model.repos.map(r => repoSpec(r)),
+  };
+  const configuration = projections(confDirSources(model.repos, externalSecret));
+  if (configuration.length) spec.configuration = configuration;
+  if (model.manualBackup) {
+    const m = model.manualBackup;
+    const options = [`--type=${m.backupType}`, ...m.options];
+    if (model.tuning.startFastManual && !options.some(o => o.startsWith('--start-fast'))) options.push('--start-fast');
+    spec.manual = { repoName: m.repoName, options };
+  }
+  if (model.inPlaceRestore) {
+    spec.restore = { enabled: true, repoName: model.inPlaceRestore.repoName, options: operatorRestoreOptions(model.inPlaceRestore) };
+  }
+  const jobs = model.jobs;
+  const jobsSpec: { [key: string]: unknown } = {};
+  if (jobs.resources) jobsSpec.resources = renderResources(jobs.resources, {});
+  if (jobs.priorityClassName) jobsSpec.priorityClassName = jobs.priorityClassName;
+  if (jobs.ttlAfterFinished) jobsSpec.ttlSecondsAfterFinished = jobs.ttlAfterFinished.toSeconds();
+  if (Object.keys(jobsSpec).length) spec.jobs = jobsSpec;
+  return spec;
+}
+
+function operatorRestoreOptions(restore: Restore): string[] {
+  return [...restore.target.toOperatorOptions(), ...restore.options];
+}
+
+function dataSourceSpec(model: ClusterModel, externalSecret: string | undefined): { [key: string]: unknown } | undefined {
+  const restore = model.restoreFrom;
+  if (!restore) return undefined;
+  const options = operatorRestoreOptions(restore);
+  switch (restore.kind) {
+    case RestoreKind.FROM_CLUSTER:
+    case RestoreKind.FROM_CLUSTER_NAME: {
+      const source = restoreSource(model);
+      const clusterName = restore.kind === RestoreKind.FROM_CLUSTER ? restore.source?.clusterName : restore.clusterName;
+      const clusterNamespace = restore.kind === RestoreKind.FROM_CLUSTER ? restore.source?.namespace : restore.clusterNamespace;
+      return {
+        ivoryCluster: {
+          clusterName,
+          ...(clusterNamespace && clusterNamespace !== model.namespace ? { clusterNamespace } : {}),
+          repoName: source?.repo.name ?? restore.repoName,
+          ...(options.length ? { options } : {}),
+        },
+      };
+    }
+    case RestoreKind.FROM_REPO: {
+      const source = restoreSource(model);
+      if (!source) return undefined;
+      const repos = [source.repo];
+      const sourceExternal = secureBindings(repos).some(b => b.source.kind === CredentialSourceKind.EXTERNAL);
+      const configuration = projections(confDirSources(repos, sourceExternal ? externalSecret : undefined));
+      return {
+        pgbackrest: {
+          stanza: source.stanza,
+          repo: repoSpec(source.repo, false),
+          global: operatorGlobal(model, repos),
+          ...(configuration.length ? { configuration } : {}),
+          ...(options.length ? { options } : {}),
+        },
+      };
+    }
+    default:
+      return undefined;
+  }
+}

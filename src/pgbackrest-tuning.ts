@@ -1,0 +1,142 @@
+import { Size } from 'cdk8s';
+import { PgBackRestVersion } from './pgbackrest-version';
+import { checkInteger, Problems } from './validation';
+
+/** pgBackRest compression types. */
+export enum CompressionType {
+  /** No compression. */
+  NONE = 'none',
+  /** gzip, pgBackRest's default. */
+  GZ = 'gz',
+  /** LZ4: the fastest, larger output. */
+  LZ4 = 'lz4',
+  /** Zstandard: nearly as fast as LZ4 at low levels, much smaller output. */
+  ZST = 'zst',
+  /** bzip2: small and slow. */
+  BZ2 = 'bz2',
+}
+
+const LEVELS: { [type: string]: [number, number] } = {
+  [CompressionType.GZ]: [-1, 9],
+  [CompressionType.LZ4]: [-5, 12],
+  [CompressionType.ZST]: [-7, 22],
+  [CompressionType.BZ2]: [1, 9],
+};
+
+/**
+ * pgBackRest performance settings. Every default is chosen for speed without risking data, and depends on the
+ * pgBackRest version; both targets render the same options.
+ */
+export interface PgBackRestTuningProps {
+  /**
+   * Compression of backups and archived WAL (`compress-type`). zst at level 1 compresses about as fast as lz4
+   * while its output stays close to gzip's, so backups are CPU-light and the repo small.
+   * @default CompressionType.ZST
+   */
+  readonly compressType?: CompressionType;
+  /**
+   * Compression level (`compress-level`).
+   * @default 1 for zst and lz4, pgBackRest's default otherwise
+   */
+  readonly compressLevel?: number;
+  /**
+   * Parallel processes for backup and restore (`process-max`).
+   * @default - the backup job's CPU (limit, else request), rounded down, at least 1
+   */
+  readonly processMax?: number;
+  /**
+   * Asynchronous WAL archiving (`archive-async`) with the spool on the data volume: archive_command returns as
+   * soon as a segment is queued, so writes are not slowed by the repo, and a healthy repo runs ahead of a failing one.
+   * @default true
+   */
+  readonly archiveAsync?: boolean;
+  /**
+   * Most WAL queued for archiving before pgBackRest drops it to protect the disk (`archive-push-queue-max`). When
+   * it is exceeded, WAL is discarded and point-in-time recovery has a gap until the next backup; the database keeps running.
+   * @default - half of the smallest data (or WAL) volume
+   */
+  readonly archivePushQueueMax?: Size;
+  /**
+   * Bundle small files into larger repo objects (`repo-bundle`): far fewer requests to object stores.
+   * @default true
+   */
+  readonly repoBundle?: boolean;
+  /**
+   * Block incremental backups (`repo-block`): changed blocks instead of changed files. Generally available from
+   * pgBackRest 2.46; beta before, so off there.
+   * @default true from 2.46
+   */
+  readonly blockIncremental?: boolean;
+  /**
+   * Start manual and bootstrap backups with an immediate checkpoint (`start-fast`) instead of waiting for the next one.
+   * @default true
+   */
+  readonly startFastManual?: boolean;
+}
+
+/** Resolved tuning options, rendered into `[global]`. @internal */
+export interface ResolvedTuning {
+  readonly global: { [option: string]: string };
+  readonly archiveAsync: boolean;
+  readonly startFastManual: boolean;
+}
+
+/** pgBackRest's own defaults, the same as IVYO's generated config: used as the benchmark baseline. */
+export const PGBACKREST_DEFAULTS: PgBackRestTuningProps = {
+  compressType: CompressionType.GZ,
+  compressLevel: 6,
+  processMax: 1,
+  archiveAsync: false,
+  repoBundle: false,
+  blockIncremental: false,
+  startFastManual: false,
+};
+
+/** @internal */
+export function resolveTuning(props: PgBackRestTuningProps, version: PgBackRestVersion, jobCpu: number, smallestVolumeBytes: number): ResolvedTuning {
+  const compressType = props.compressType ?? CompressionType.ZST;
+  const compressLevel = props.compressLevel ?? (compressType === CompressionType.ZST || compressType === CompressionType.LZ4 ? 1 : undefined);
+  const processMax = props.processMax ?? Math.max(1, Math.floor(jobCpu));
+  const archiveAsync = props.archiveAsync ?? true;
+  const repoBundle = props.repoBundle ?? true;
+  const blockIncremental = props.blockIncremental ?? (repoBundle && version.atLeast(2, 46));
+  const global: { [option: string]: string } = {
+    'compress-type': compressType,
+    'process-max': String(processMax),
+  };
+  if (compressLevel !== undefined && compressType !== CompressionType.NONE) global['compress-level'] = String(compressLevel);
+  if (repoBundle) global['repo-bundle'] = 'y';
+  if (blockIncremental) global['repo-block'] = 'y';
+  if (archiveAsync) {
+    global['archive-async'] = 'y';
+    const queueMax = props.archivePushQueueMax?.toKibibytes();
+    global['archive-push-queue-max'] = String(queueMax !== undefined ? Math.floor(queueMax * 1024) : Math.floor(smallestVolumeBytes / 2));
+  }
+  return { global, archiveAsync, startFastManual: props.startFastManual ?? true };
+}
+
+/** @internal */
+export function validateTuning(problems: Problems, field: string, props: PgBackRestTuningProps, version: PgBackRestVersion): void {
+  if (props.compressType !== undefined && !Object.values(CompressionType).includes(props.compressType)) {
+    problems.add(`${field}.compressType`, props.compressType, `must be one of ${Object.values(CompressionType).join(', ')}`);
+  }
+  const type = props.compressType ?? CompressionType.ZST;
+  if (props.compressLevel !== undefined) {
+    const range = LEVELS[type];
+    if (!range) {
+      problems.add(`${field}.compressLevel`, props.compressLevel, `compressType ${type} has no level`);
+    } else {
+      checkInteger(problems, `${field}.compressLevel`, props.compressLevel, range[0], range[1]);
+    }
+  }
+  if (props.processMax !== undefined) checkInteger(problems, `${field}.processMax`, props.processMax, 1, 999);
+  if (props.blockIncremental === true && props.repoBundle === false) {
+    problems.add(`${field}.blockIncremental`, true, 'block incremental needs repoBundle');
+  }
+  if (props.blockIncremental === true && !version.atLeast(2, 46)) {
+    problems.add(`${field}.blockIncremental`, true, `is beta in pgBackRest ${version} (generally available from 2.46)`);
+  }
+  if (props.archivePushQueueMax !== undefined && !(props.archivePushQueueMax instanceof Size && props.archivePushQueueMax.toKibibytes() >= 1)) {
+    problems.add(`${field}.archivePushQueueMax`, props.archivePushQueueMax, 'must be a cdk8s Size of at least 1 KiB');
+  }
+}

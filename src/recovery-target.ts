@@ -1,0 +1,188 @@
+import { Problems } from './validation';
+
+/** Where recovery stops. */
+export enum RecoveryTargetType {
+  /** Replay all archived WAL (`--type=default`). */
+  END_OF_ARCHIVE = 'default',
+  /** Stop as soon as the backup is consistent (`--type=immediate`). */
+  IMMEDIATE = 'immediate',
+  /** Stop at a point in time (`--type=time`). */
+  TIME = 'time',
+  /** Stop at a transaction id (`--type=xid`). */
+  TRANSACTION_ID = 'xid',
+  /** Stop at a WAL location (`--type=lsn`). */
+  LSN = 'lsn',
+  /** Stop at a restore point made with `pg_create_restore_point()` (`--type=name`). */
+  RESTORE_POINT = 'name',
+}
+
+/** Options of a recovery target. */
+export interface RecoveryTargetOptions {
+  /**
+   * The backup set to restore from (`--set`), e.g. `20261126-010000F`. Needed for transaction-id and
+   * restore-point targets older than the newest backup.
+   * @default - pgBackRest picks the newest backup that ends before a time or LSN target, else the newest one
+   */
+  readonly backupSet?: string;
+  /**
+   * Stop just before the target instead of just after it (`--target-exclusive`); time, xid and LSN targets only.
+   * @default false
+   */
+  readonly exclusive?: boolean;
+  /**
+   * Timeline to recover along (`--target-timeline`): `current`, `latest` or a number.
+   * @default - PostgreSQL's default, `latest`
+   */
+  readonly timeline?: string;
+}
+
+/** A point-in-time timestamp with its zone, as pgBackRest and PostgreSQL both read it. */
+const TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?\s*(Z|[+-]\d{2}(:?\d{2})?)$/;
+
+/**
+ * A typed point-in-time recovery target, rendered as pgBackRest `restore` options for both targets.
+ */
+export class RecoveryTarget {
+  /** Replay every archived WAL segment: the latest state the repo has. */
+  public static endOfArchive(options: RecoveryTargetOptions = {}): RecoveryTarget {
+    return new RecoveryTarget(RecoveryTargetType.END_OF_ARCHIVE, undefined, options);
+  }
+
+  /** Stop once the restored backup is consistent, replaying as little WAL as possible. */
+  public static immediate(options: RecoveryTargetOptions = {}): RecoveryTarget {
+    return new RecoveryTarget(RecoveryTargetType.IMMEDIATE, undefined, options);
+  }
+
+  /** Restore exactly one backup set and stop when it is consistent. */
+  public static backupSet(label: string): RecoveryTarget {
+    return new RecoveryTarget(RecoveryTargetType.IMMEDIATE, undefined, { backupSet: label });
+  }
+
+  /**
+   * Stop at a time with an explicit zone, `2026-11-26 14:15:11+01`, `2026-11-26T13:15:11.5Z` or
+   * `2026-11-26 14:15:11-04:00`. A time without a zone would be read in the server's zone, so it is refused.
+   */
+  public static time(timestamp: string, options: RecoveryTargetOptions = {}): RecoveryTarget {
+    return new RecoveryTarget(RecoveryTargetType.TIME, timestamp, options);
+  }
+
+  /** Stop at a time given as a JavaScript Date (rendered in UTC). */
+  public static date(date: Date, options: RecoveryTargetOptions = {}): RecoveryTarget {
+    const iso = date instanceof Date && !isNaN(date.getTime()) ? date.toISOString().replace('T', ' ').replace('Z', '+00') : String(date);
+    return new RecoveryTarget(RecoveryTargetType.TIME, iso, options);
+  }
+
+  /** Stop at a transaction id. */
+  public static transactionId(xid: string, options: RecoveryTargetOptions = {}): RecoveryTarget {
+    return new RecoveryTarget(RecoveryTargetType.TRANSACTION_ID, String(xid), options);
+  }
+
+  /** Stop at a WAL location such as `0/3000028`. */
+  public static lsn(lsn: string, options: RecoveryTargetOptions = {}): RecoveryTarget {
+    return new RecoveryTarget(RecoveryTargetType.LSN, lsn, options);
+  }
+
+  /** Stop at a named restore point. */
+  public static restorePoint(name: string, options: RecoveryTargetOptions = {}): RecoveryTarget {
+    return new RecoveryTarget(RecoveryTargetType.RESTORE_POINT, name, options);
+  }
+
+  /** The kind of target. */
+  public readonly targetType: RecoveryTargetType;
+  /** The target value (time, xid, LSN or name), if the kind has one. */
+  public readonly target?: string;
+  /** The backup set, if chosen. */
+  public readonly backupSet?: string;
+  /** Whether the target itself is excluded. */
+  public readonly exclusive: boolean;
+  /** The timeline, if chosen. */
+  public readonly timeline?: string;
+
+  private constructor(targetType: RecoveryTargetType, target: string | undefined, options: RecoveryTargetOptions) {
+    this.targetType = targetType;
+    this.target = target;
+    this.backupSet = options.backupSet;
+    this.exclusive = options.exclusive ?? false;
+    this.timeline = options.timeline;
+  }
+
+  /** True when recovery stops before the end of the archive, so the server must be promoted afterwards. */
+  public get stopsEarly(): boolean {
+    return this.targetType !== RecoveryTargetType.END_OF_ARCHIVE;
+  }
+
+  /**
+   * The pgBackRest `restore` arguments, one per array item, for commands run as an argument vector.
+   * Time targets are normalised to `YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM]`.
+   */
+  public toArguments(): string[] {
+    const args = [`--type=${this.targetType}`];
+    if (this.target !== undefined) args.push(`--target=${this.normalisedTarget()}`);
+    if (this.exclusive) args.push('--target-exclusive');
+    if (this.timeline !== undefined) args.push(`--target-timeline=${this.timeline}`);
+    if (this.backupSet !== undefined) args.push(`--set=${this.backupSet}`);
+    return args;
+  }
+
+  /**
+   * The same options as IVYO expects them in `options`: its restore script re-parses the list with the shell,
+   * so a target with spaces is double-quoted, as in IVYO's documentation (`--target="2021-06-09 14:15:11-04"`).
+   */
+  public toOperatorOptions(): string[] {
+    return this.toArguments().map(a => (a.startsWith('--target=') && /\s/.test(a) ? `--target="${a.slice(9)}"` : a));
+  }
+
+  private normalisedTarget(): string {
+    if (this.targetType !== RecoveryTargetType.TIME || this.target === undefined) return this.target as string;
+    const m = TIME.exec(this.target);
+    if (!m) return this.target;
+    const zone = m[8] === 'Z' ? '+00' : m[8].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+    return `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}${zone}`;
+  }
+
+  /** @internal */
+  public _validate(problems: Problems, field: string): void {
+    const value = this.target;
+    switch (this.targetType) {
+      case RecoveryTargetType.TIME: {
+        const m = typeof value === 'string' ? TIME.exec(value) : null;
+        if (!m) {
+          problems.add(`${field}.time`, value, 'must be "YYYY-MM-DD HH:MM:SS[.ffffff]" followed by a zone offset or Z, e.g. "2026-11-26 14:15:11+01"; a time without a zone is read in the server\'s zone and is refused');
+          break;
+        }
+        const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+        const d = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+        const offset = m[8] === 'Z' ? 0 : Number(m[8].slice(1, 3));
+        if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day
+          || hour > 23 || minute > 59 || second > 59 || offset > 15) {
+          problems.add(`${field}.time`, value, 'is not a real date and time');
+        }
+        break;
+      }
+      case RecoveryTargetType.TRANSACTION_ID:
+        if (typeof value !== 'string' || !/^\d{1,20}$/.test(value) || value === '0') {
+          problems.add(`${field}.transactionId`, value, 'must be a positive whole number');
+        }
+        break;
+      case RecoveryTargetType.LSN:
+        if (typeof value !== 'string' || !/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/.test(value)) {
+          problems.add(`${field}.lsn`, value, 'must be a WAL location such as 0/3000028');
+        }
+        break;
+      case RecoveryTargetType.RESTORE_POINT:
+        if (typeof value !== 'string' || value.length === 0 || value.length > 63 || /["'\\$`\s]/.test(value)) {
+          problems.add(`${field}.restorePoint`, value, 'must be 1 to 63 characters without quotes, backslashes, $, ` or spaces');
+        }
+        break;
+    }
+    if (this.backupSet !== undefined && !/^\d{8}-\d{6}F(_\d{8}-\d{6}[DI])?$/.test(this.backupSet)) {
+      problems.add(`${field}.backupSet`, this.backupSet, 'must be a pgBackRest backup label such as 20261126-010000F or 20261126-010000F_20261127-010000D');
+    }
+    if (this.exclusive && ![RecoveryTargetType.TIME, RecoveryTargetType.TRANSACTION_ID, RecoveryTargetType.LSN].includes(this.targetType)) {
+      problems.add(`${field}.exclusive`, this.exclusive, `only time, transaction id and LSN targets can be exclusive, not ${this.targetType}`);
+    }
+    if (this.timeline !== undefined && !/^(current|latest|[1-9]\d*|0x[0-9A-Fa-f]+)$/.test(this.timeline)) {
+      problems.add(`${field}.timeline`, this.timeline, 'must be current, latest or a timeline number');
+    }
+  }
+}

@@ -1,0 +1,242 @@
+import { CredentialSource } from './credential-source';
+import { PgBackRestVersion } from './pgbackrest-version';
+import { checkDnsSubdomain, Problems } from './validation';
+
+/** The storage a credential is for. */
+export enum RepoStorage {
+  /** A PersistentVolumeClaim on a repo host. */
+  VOLUME = 'volume',
+  /** Amazon S3 or an S3-compatible store (MinIO, Ceph RGW, ...). */
+  S3 = 's3',
+  /** Google Cloud Storage. */
+  GCS = 'gcs',
+  /** Azure Blob Storage. */
+  AZURE = 'azure',
+}
+
+/**
+ * One pgBackRest secure option fed from a {@link CredentialSource}.
+ * @internal
+ */
+export interface SecureOption {
+  /** Option name without the repo index, e.g. `s3-key` (rendered as `repoN-s3-key`). */
+  readonly option: string;
+  readonly source: CredentialSource;
+  /** True when pgBackRest wants a path to a file holding the value (GCS key files). */
+  readonly asFile: boolean;
+}
+
+interface CredentialsSpec {
+  readonly storage?: RepoStorage;
+  readonly description: string;
+  readonly options?: { [option: string]: string };
+  readonly secureOptions?: SecureOption[];
+  readonly serviceAccountAnnotations?: { [key: string]: string };
+  readonly podLabels?: { [key: string]: string };
+  readonly confSecret?: { name: string; key: string };
+  readonly minVersion?: [number, number];
+}
+
+/**
+ * How pgBackRest authenticates to a repo's object store. No factory puts a credential value in the manifests:
+ * values come from Secrets, an external store or the platform's workload identity.
+ */
+export class RepoCredentials {
+  /** S3 access key pair (`repoN-s3-key-type=shared`), with an optional session token. */
+  public static s3AccessKey(props: S3AccessKeyProps): RepoCredentials {
+    const secureOptions: SecureOption[] = [
+      { option: 's3-key', source: props.accessKeyId, asFile: false },
+      { option: 's3-key-secret', source: props.secretAccessKey, asFile: false },
+    ];
+    if (props.sessionToken) secureOptions.push({ option: 's3-token', source: props.sessionToken, asFile: false });
+    return new RepoCredentials({
+      storage: RepoStorage.S3, description: 'RepoCredentials.s3AccessKey', options: { 's3-key-type': 'shared' }, secureOptions,
+    });
+  }
+
+  /**
+   * EKS IAM roles for service accounts (`repoN-s3-key-type=web-id`): the pods' ServiceAccount carries the
+   * `eks.amazonaws.com/role-arn` annotation and EKS injects the token; no key exists anywhere.
+   */
+  public static s3WebIdentity(props: S3WebIdentityProps): RepoCredentials {
+    return new RepoCredentials({
+      storage: RepoStorage.S3,
+      description: 'RepoCredentials.s3WebIdentity',
+      options: { 's3-key-type': 'web-id' },
+      serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': props.roleArn },
+    });
+  }
+
+  /** The node's or task's instance role (`repoN-s3-key-type=auto`), optionally naming the role. */
+  public static s3InstanceRole(props: S3InstanceRoleProps = {}): RepoCredentials {
+    const options: { [option: string]: string } = { 's3-key-type': 'auto' };
+    if (props.roleName) options['s3-role'] = props.roleName;
+    return new RepoCredentials({ storage: RepoStorage.S3, description: 'RepoCredentials.s3InstanceRole', options });
+  }
+
+  /** A GCS service-account JSON key file (`repoN-gcs-key-type=service`), projected into the pod as a file. */
+  public static gcsServiceAccountKey(keyFile: CredentialSource): RepoCredentials {
+    return new RepoCredentials({
+      storage: RepoStorage.GCS,
+      description: 'RepoCredentials.gcsServiceAccountKey',
+      options: { 'gcs-key-type': 'service' },
+      secureOptions: [{ option: 'gcs-key', source: keyFile, asFile: true }],
+    });
+  }
+
+  /**
+   * GKE workload identity (`repoN-gcs-key-type=auto`): the pods' ServiceAccount is annotated with the Google
+   * service account it acts as.
+   */
+  public static gcsWorkloadIdentity(props: GcsWorkloadIdentityProps): RepoCredentials {
+    return new RepoCredentials({
+      storage: RepoStorage.GCS,
+      description: 'RepoCredentials.gcsWorkloadIdentity',
+      options: { 'gcs-key-type': 'auto' },
+      serviceAccountAnnotations: { 'iam.gke.io/gcp-service-account': props.googleServiceAccount },
+    });
+  }
+
+  /** An Azure storage account shared key (`repoN-azure-key-type=shared`). */
+  public static azureSharedKey(props: AzureKeyProps): RepoCredentials {
+    return new RepoCredentials({
+      storage: RepoStorage.AZURE,
+      description: 'RepoCredentials.azureSharedKey',
+      options: { 'azure-account': props.account, 'azure-key-type': 'shared' },
+      secureOptions: [{ option: 'azure-key', source: props.key, asFile: false }],
+    });
+  }
+
+  /** An Azure shared access signature (`repoN-azure-key-type=sas`), the token without its leading `?`. */
+  public static azureSas(props: AzureKeyProps): RepoCredentials {
+    return new RepoCredentials({
+      storage: RepoStorage.AZURE,
+      description: 'RepoCredentials.azureSas',
+      options: { 'azure-account': props.account, 'azure-key-type': 'sas' },
+      secureOptions: [{ option: 'azure-key', source: props.key, asFile: false }],
+    });
+  }
+
+  /**
+   * Azure workload identity (`repoN-azure-key-type=auto`, pgBackRest 2.58 or later): pods get the
+   * `azure.workload.identity/use` label and the ServiceAccount the managed identity's client id.
+   */
+  public static azureManagedIdentity(props: AzureManagedIdentityProps): RepoCredentials {
+    return new RepoCredentials({
+      storage: RepoStorage.AZURE,
+      description: 'RepoCredentials.azureManagedIdentity',
+      options: { 'azure-account': props.account, 'azure-key-type': 'auto' },
+      serviceAccountAnnotations: props.clientId ? { 'azure.workload.identity/client-id': props.clientId } : {},
+      podLabels: { 'azure.workload.identity/use': 'true' },
+      minVersion: [2, 58],
+    });
+  }
+
+  /**
+   * A Secret holding a whole pgBackRest conf file (IVYO's own way): for example key `s3.conf` with
+   * `[global]` / `repo1-s3-key=...` / `repo1-s3-key-secret=...`. It is projected into
+   * `/etc/pgbackrest/conf.d`. The file names the repo index, so the repo needs an explicit `name`.
+   */
+  public static fromConfSecret(secretName: string, key: string = 'pgbackrest.conf'): RepoCredentials {
+    return new RepoCredentials({ description: 'RepoCredentials.fromConfSecret', confSecret: { name: secretName, key } });
+  }
+
+  /** @internal */
+  public readonly _spec: CredentialsSpec;
+
+  private constructor(spec: CredentialsSpec) {
+    this._spec = spec;
+  }
+
+  /** The storage these credentials are for; undefined for a conf-file Secret, which suits any. */
+  public get storage(): RepoStorage | undefined {
+    return this._spec.storage;
+  }
+
+  /** @internal */
+  public _validate(problems: Problems, field: string, storage: RepoStorage, version: PgBackRestVersion): void {
+    const spec = this._spec;
+    if (spec.storage !== undefined && spec.storage !== storage) {
+      problems.add(field, spec.description, `these are ${spec.storage} credentials; a ${storage} repo needs RepoCredentials.${storage}...() or RepoCredentials.fromConfSecret()`);
+    }
+    if (spec.minVersion && !version.atLeast(spec.minVersion[0], spec.minVersion[1])) {
+      problems.add(field, spec.description, `needs pgBackRest ${spec.minVersion.join('.')} or later; pgbackrestVersion is ${version}`);
+    }
+    for (const secure of spec.secureOptions ?? []) secure.source._validate(problems, `${field}.${camel(secure.option)}`);
+    if (spec.confSecret) {
+      checkDnsSubdomain(problems, `${field}.secretName`, spec.confSecret.name);
+      if (!/^[-._a-zA-Z0-9]+\.conf$/.test(spec.confSecret.key)) {
+        problems.add(`${field}.key`, spec.confSecret.key, 'must be a Secret key ending in .conf: pgBackRest only reads *.conf from its include path');
+      }
+    }
+    const arn = spec.serviceAccountAnnotations?.['eks.amazonaws.com/role-arn'];
+    if (arn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(arn)) {
+      problems.add(`${field}.roleArn`, arn, 'must be an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>');
+    }
+    const gsa = spec.serviceAccountAnnotations?.['iam.gke.io/gcp-service-account'];
+    if (gsa !== undefined && !/^[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.]+\.iam\.gserviceaccount\.com$/.test(gsa)) {
+      problems.add(`${field}.googleServiceAccount`, gsa, 'must be a Google service account email: <name>@<project>.iam.gserviceaccount.com');
+    }
+    const account = spec.options?.['azure-account'];
+    if (account !== undefined && !/^[a-z0-9]{3,24}$/.test(account)) {
+      problems.add(`${field}.account`, account, 'must be an Azure storage account name: 3 to 24 lowercase letters and digits');
+    }
+  }
+}
+
+function camel(option: string): string {
+  return option.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** An S3 access key pair. */
+export interface S3AccessKeyProps {
+  /** The access key id (`repoN-s3-key`). */
+  readonly accessKeyId: CredentialSource;
+  /** The secret access key (`repoN-s3-key-secret`). */
+  readonly secretAccessKey: CredentialSource;
+  /**
+   * A session token for temporary credentials (`repoN-s3-token`).
+   * @default - none
+   */
+  readonly sessionToken?: CredentialSource;
+}
+
+/** IAM roles for service accounts. */
+export interface S3WebIdentityProps {
+  /** ARN of the IAM role the pods assume. */
+  readonly roleArn: string;
+}
+
+/** Instance-role credentials. */
+export interface S3InstanceRoleProps {
+  /**
+   * The role name (not ARN) to fetch credentials for (`repoN-s3-role`).
+   * @default - the instance's role
+   */
+  readonly roleName?: string;
+}
+
+/** GKE workload identity. */
+export interface GcsWorkloadIdentityProps {
+  /** Email of the Google service account bound to the pods' Kubernetes ServiceAccount. */
+  readonly googleServiceAccount: string;
+}
+
+/** An Azure account and its key or SAS token. */
+export interface AzureKeyProps {
+  /** Storage account name; not a secret (`repoN-azure-account`). */
+  readonly account: string;
+  /** The shared key or SAS token (`repoN-azure-key`). */
+  readonly key: CredentialSource;
+}
+
+/** Azure workload identity. */
+export interface AzureManagedIdentityProps {
+  /** Storage account name. */
+  readonly account: string;
+  /**
+   * Client id of the user-assigned managed identity federated with the pods' ServiceAccount.
+   * @default - the ServiceAccount is not annotated; annotate it yourself
+   */
+  readonly clientId?: string;
+}

@@ -1,0 +1,202 @@
+import { BackupRepo } from './backup-repo';
+import { PgBackRestVersion } from './pgbackrest-version';
+import { checkPgBackRestArguments } from './pgbackrest-options';
+import { RecoveryTarget } from './recovery-target';
+import { checkDnsLabel, Problems } from './validation';
+import type { IvoryCluster } from './ivory-cluster';
+
+/** The kinds of restore. */
+export enum RestoreKind {
+  /** A new cluster from a repo of another cluster in the same app (`dataSource.ivoryCluster`). */
+  FROM_CLUSTER = 'fromCluster',
+  /** A new cluster from a cluster known only by name, operator target only (`dataSource.ivoryCluster`). */
+  FROM_CLUSTER_NAME = 'fromClusterName',
+  /** A new cluster from an object-store repo with no live cluster (`dataSource.pgbackrest`). */
+  FROM_REPO = 'fromRepo',
+  /** Replace this cluster's data (`backups.pgbackrest.restore` and its annotation). */
+  IN_PLACE = 'inPlace',
+}
+
+/** Options IVYO refuses in restore options, and why. */
+const REFUSED_RESTORE_OPTIONS: { [option: string]: string } = {
+  '--repo': 'the repo is chosen with repoName',
+  '--stanza': 'the stanza is always db (or fromRepo\'s stanza)',
+  '--pg1-path': 'the data directory is fixed by the cluster',
+  '--target-action': 'the restore always promotes when it reaches its target',
+  '--link-map': 'the WAL directory link is set by the cluster',
+  '--type': 'use the target property (RecoveryTarget)',
+  '--target': 'use the target property (RecoveryTarget)',
+  '--target-exclusive': 'use RecoveryTarget options',
+  '--target-timeline': 'use RecoveryTarget options',
+  '--set': 'use RecoveryTarget options (backupSet)',
+};
+
+/** Options common to every restore. */
+export interface RestoreOptions {
+  /**
+   * Where recovery stops.
+   * @default RecoveryTarget.endOfArchive()
+   */
+  readonly target?: RecoveryTarget;
+  /**
+   * More pgBackRest `restore` options, such as `--db-include=app` or `--process-max=4`. Options that choose the
+   * repo, stanza, paths, target or target action are refused: they have typed properties or are fixed.
+   * @default - none
+   */
+  readonly options?: string[];
+}
+
+/** Restoring a new cluster from another cluster's repo. */
+export interface RestoreFromClusterOptions extends RestoreOptions {
+  /**
+   * The source cluster's repo to restore from.
+   * @default - the source's first repo
+   */
+  readonly repoName?: string;
+}
+
+/** Restoring a new cluster from a cluster known only by name (operator target). */
+export interface RestoreFromClusterNameProps extends RestoreOptions {
+  /** The source IvoryCluster's name. */
+  readonly clusterName: string;
+  /**
+   * The source IvoryCluster's namespace.
+   * @default - the new cluster's namespace
+   */
+  readonly clusterNamespace?: string;
+  /** The source's repo to restore from. */
+  readonly repoName: string;
+}
+
+/** Restoring a new cluster from an object-store repo with no live cluster. */
+export interface RestoreFromRepoOptions extends RestoreOptions {
+  /**
+   * The stanza the backups were taken with.
+   * @default db
+   */
+  readonly stanza?: string;
+}
+
+/** Replacing a cluster's data with a restore of its own repo. */
+export interface InPlaceRestoreProps extends RestoreOptions {
+  /**
+   * Identifies this restore. A new value starts a new restore; keeping it re-synthesizes without restoring again.
+   */
+  readonly restoreId: string;
+  /** The cluster's repo to restore from. */
+  readonly repoName: string;
+  /**
+   * Must be true: an in-place restore replaces the cluster's data (a delta restore reuses unchanged files).
+   */
+  readonly confirmOverwrite: boolean;
+}
+
+/**
+ * A restore: into a new cluster (`restoreFrom`), or in place (`inPlaceRestore`), with a typed recovery target.
+ * The repo's encryption and credentials travel with it.
+ */
+export class Restore {
+  /** Restore a new cluster from a repo of a cluster declared in the same app, in any namespace. */
+  public static fromCluster(source: IvoryCluster, options: RestoreFromClusterOptions = {}): Restore {
+    return new Restore(RestoreKind.FROM_CLUSTER, options, { source, repoName: options.repoName });
+  }
+
+  /** Restore a new cluster from an IvoryCluster known only by name. The operator target only. */
+  public static fromClusterName(props: RestoreFromClusterNameProps): Restore {
+    return new Restore(RestoreKind.FROM_CLUSTER_NAME, props, {
+      clusterName: props.clusterName, clusterNamespace: props.clusterNamespace, repoName: props.repoName,
+    });
+  }
+
+  /**
+   * Restore a new cluster from an object-store repo whose cluster is gone. Give the repo the `path` the backups
+   * were written to; its credentials and encryption are used for the restore.
+   */
+  public static fromRepo(repo: BackupRepo, options: RestoreFromRepoOptions = {}): Restore {
+    return new Restore(RestoreKind.FROM_REPO, options, { repo, stanza: options.stanza ?? 'db' });
+  }
+
+  /** Restore this cluster's data in place. Destructive: needs `confirmOverwrite: true`. */
+  public static inPlace(props: InPlaceRestoreProps): Restore {
+    return new Restore(RestoreKind.IN_PLACE, props, {
+      repoName: props.repoName, restoreId: props.restoreId, confirmOverwrite: props.confirmOverwrite,
+    });
+  }
+
+  /** The kind of restore. */
+  public readonly kind: RestoreKind;
+  /** Where recovery stops. */
+  public readonly target: RecoveryTarget;
+  /** Extra pgBackRest options. */
+  public readonly options: string[];
+  /** The source cluster, for FROM_CLUSTER. */
+  public readonly source?: IvoryCluster;
+  /** The source repo, for FROM_REPO. */
+  public readonly repo?: BackupRepo;
+  /** The repo name, where chosen. */
+  public readonly repoName?: string;
+  /** The source cluster name, for FROM_CLUSTER_NAME. */
+  public readonly clusterName?: string;
+  /** The source cluster namespace, for FROM_CLUSTER_NAME. */
+  public readonly clusterNamespace?: string;
+  /** The stanza, for FROM_REPO. */
+  public readonly stanza?: string;
+  /** The restore id, for IN_PLACE. */
+  public readonly restoreId?: string;
+  /** The explicit opt-in, for IN_PLACE. */
+  public readonly confirmOverwrite?: boolean;
+
+  private constructor(kind: RestoreKind, options: RestoreOptions, fields: {
+    source?: IvoryCluster; repo?: BackupRepo; repoName?: string; clusterName?: string; clusterNamespace?: string;
+    stanza?: string; restoreId?: string; confirmOverwrite?: boolean;
+  }) {
+    this.kind = kind;
+    this.target = options.target ?? RecoveryTarget.endOfArchive();
+    this.options = options.options ?? [];
+    Object.assign(this, fields);
+  }
+
+  /** The pgBackRest restore arguments from the target and the extra options, as an argument vector. */
+  public toArguments(): string[] {
+    return [...this.target.toArguments(), ...this.options];
+  }
+
+  /** @internal */
+  public _validate(problems: Problems, field: string, version: PgBackRestVersion): void {
+    if (!(this.target instanceof RecoveryTarget)) {
+      problems.add(`${field}.target`, this.target, 'must be a RecoveryTarget');
+    } else {
+      this.target._validate(problems, `${field}.target`);
+    }
+    checkPgBackRestArguments(problems, `${field}.options`, this.options, REFUSED_RESTORE_OPTIONS);
+    if (this.repoName !== undefined && !/^repo[1-4]$/.test(this.repoName)) {
+      problems.add(`${field}.repoName`, this.repoName, 'must be one of repo1, repo2, repo3, repo4');
+    }
+    if (this.kind === RestoreKind.FROM_CLUSTER_NAME) {
+      checkDnsLabel(problems, `${field}.clusterName`, this.clusterName as string);
+      if (this.clusterNamespace !== undefined) checkDnsLabel(problems, `${field}.clusterNamespace`, this.clusterNamespace);
+    }
+    if (this.kind === RestoreKind.FROM_REPO) {
+      if (!(this.repo instanceof BackupRepo)) {
+        problems.add(`${field}.repo`, this.repo, 'must be a BackupRepo');
+      } else {
+        this.repo._validate(problems, `${field}.repo`, version);
+        if (this.repo.requestedPath === undefined) {
+          problems.addRaw(`${field}.repo.path`, 'a repo restored without its cluster needs the path its backups were written to');
+        }
+      }
+      if (typeof this.stanza !== 'string' || !/^[A-Za-z0-9][-_.A-Za-z0-9]*$/.test(this.stanza)) {
+        problems.add(`${field}.stanza`, this.stanza, 'must be a stanza name: letters, digits, \'-\', \'_\' and \'.\'');
+      }
+    }
+    if (this.kind === RestoreKind.IN_PLACE) {
+      if (this.confirmOverwrite !== true) {
+        problems.add(`${field}.confirmOverwrite`, this.confirmOverwrite,
+          'an in-place restore replaces the cluster\'s data; set confirmOverwrite: true to allow it');
+      }
+      if (typeof this.restoreId !== 'string' || !/^[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/.test(this.restoreId)) {
+        problems.add(`${field}.restoreId`, this.restoreId, 'must be 1 to 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit (it becomes a label value)');
+      }
+    }
+  }
+}

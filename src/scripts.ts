@@ -1,0 +1,156 @@
+/**
+ * The shell the standalone pods run. Each script is passed to `bash -ceu` with its inputs in environment
+ * variables, so the manifests show exactly what runs and nothing secret is on a command line. Tools are called by
+ * name: any image with `postgres`, `pg_ctl`, `initdb`, `psql` and `pgbackrest` on PATH works.
+ */
+
+/** Retries a pgBackRest command while another backup of the cluster holds pgBackRest's lock. */
+export const LOCK_WAIT_FUNCTION = `
+# pgBackRest takes one backup of a cluster at a time: a second one fails with "unable to acquire lock".
+# Wait for the running one to finish, up to LOCK_WAIT_SECONDS, then run.
+run_when_unlocked() {
+  local deadline=$(( $(date +%s) + LOCK_WAIT_SECONDS )) rc log=/tmp/pgbackrest-attempt.log
+  while :; do
+    set +e
+    "$@" 2>&1 | tee "$log"
+    rc=\${PIPESTATUS[0]}
+    set -e
+    [ "$rc" -eq 0 ] && return 0
+    if grep -q 'unable to acquire lock' "$log" && [ "$(date +%s)" -lt "$deadline" ]; then
+      echo "another pgBackRest backup of this cluster is running; retrying in 10s"
+      sleep 10
+      continue
+    fi
+    return "$rc"
+  done
+}
+`;
+
+/** A scheduled or manual backup: `pgbackrest backup` with the given arguments, waiting for the lock. */
+export const BACKUP_SCRIPT = `${LOCK_WAIT_FUNCTION}
+run_when_unlocked pgbackrest --stanza=db backup "$@"
+`;
+
+/**
+ * Creates the stanza on every repo (idempotent: existing stanzas are kept) once the database answers, then takes
+ * the first full backup to the first repo if it has none, so replicas can be bootstrapped and time can be
+ * recovered from the start.
+ */
+export const STANZA_CREATE_SCRIPT = `${LOCK_WAIT_FUNCTION}
+deadline=$(( $(date +%s) + DATABASE_WAIT_SECONDS ))
+until pgbackrest --stanza=db stanza-create; do
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    echo "the database did not become reachable within \${DATABASE_WAIT_SECONDS}s" >&2
+    exit 1
+  fi
+  echo "waiting for the database; retrying stanza-create in 5s"
+  sleep 5
+done
+if pgbackrest --stanza=db --repo="$FIRST_REPO" info --output=json | grep -q '"label"'; then
+  echo "repo$FIRST_REPO already has a backup"
+else
+  run_when_unlocked pgbackrest --stanza=db --repo="$FIRST_REPO" --type=full --start-fast backup
+fi
+`;
+
+/**
+ * Deletes one backup with \`pgbackrest expire --set\`. Refuses a backup that is not the repo's oldest unless
+ * FORCE=y: deleting a newer one leaves a hole in the recovery window.
+ */
+export const EXPIRE_SCRIPT = `
+labels=$(pgbackrest --stanza=db --repo="$REPO" info --output=json | grep -o '"label":"[^"]*"' | sed 's/"label":"\\(.*\\)"/\\1/')
+if ! printf '%s\\n' "$labels" | grep -qx "$BACKUP_SET"; then
+  echo "backup $BACKUP_SET is not in repo$REPO; it has: $(echo $labels)" >&2
+  exit 1
+fi
+oldest=$(printf '%s\\n' "$labels" | head -n 1)
+if [ "$BACKUP_SET" != "$oldest" ] && [ "$FORCE" != "y" ]; then
+  echo "refusing to delete $BACKUP_SET: it is not the oldest backup of repo$REPO ($oldest)." >&2
+  echo "Deleting a newer backup leaves a hole in the recovery window; set force: true to delete it anyway." >&2
+  exit 1
+fi
+pgbackrest --stanza=db --repo="$REPO" expire --set="$BACKUP_SET"
+`;
+
+/**
+ * Prepares an instance's data directory before PostgreSQL starts:
+ * - a new primary runs initdb, or restores the cluster it is created from;
+ * - a replica (or a standby cluster's instance) restores the newest backup as a standby;
+ * - an existing primary whose in-place restore id changed delta-restores, recovers to the target, then starts.
+ * A restore is recovered here, with PostgreSQL on a private socket, so a target the archive does not reach fails
+ * this container with PostgreSQL's reason, and the main container starts a clean, promoted primary.
+ */
+export const BOOTSTRAP_SCRIPT = `
+ordinal="\${POD_NAME##*-}"
+marker=/pgdata/.ivory-restore-id
+mkdir -p /pgdata/pgbackrest/log /pgdata/pgbackrest/spool
+chmod 0750 /pgdata/pgbackrest /pgdata/pgbackrest/log /pgdata/pgbackrest/spool
+
+recover() {
+  # Start PostgreSQL on a private socket and wait until recovery has reached its target and promoted.
+  local sock=/tmp/postgres-bootstrap log=/tmp/postgres-bootstrap.log
+  mkdir -p "$sock"
+  rm -f "$PGDATA/postmaster.pid"
+  if ! pg_ctl start -D "$PGDATA" -l "$log" -w -t 3600 \\
+      -o "-c config_file=$POSTGRES_CONFIG -c listen_addresses= -c unix_socket_directories=$sock"; then
+    cat "$log" >&2
+    echo "recovery failed; see PostgreSQL's log above" >&2
+    exit 1
+  fi
+  until [ "$(psql -h "$sock" -p "$PGPORT" -d postgres -XAtc 'select pg_is_in_recovery()')" = f ]; do
+    if ! pg_ctl status -D "$PGDATA" >/dev/null; then
+      cat "$log" >&2
+      echo "recovery stopped before reaching its target; see PostgreSQL's log above" >&2
+      exit 1
+    fi
+    sleep 1
+  done
+  psql -h "$sock" -p "$PGPORT" -d postgres -XAtc "select 'recovered to ' || pg_current_wal_lsn() || ' at ' || now()"
+  psql -h "$sock" -p "$PGPORT" -d postgres -Xqc "do \\$\\$ begin if not exists (select from pg_roles where rolname = 'replicator') then create role replicator with login replication; end if; end \\$\\$"
+  pg_ctl stop -D "$PGDATA" -m fast -w
+  # The restore wrote its recovery settings here; the server now runs with the cluster's own.
+  sed -i '/^# Recovery settings generated by pgBackRest restore/,$d' "$PGDATA/postgresql.auto.conf"
+}
+
+standby_restore() {
+  local deadline=$(( $(date +%s) + BACKUP_WAIT_SECONDS ))
+  until pgbackrest --stanza=db --repo="$STANDBY_REPO" info --output=json | grep -q '"label"'; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "repo$STANDBY_REPO has no backup to create this replica from after \${BACKUP_WAIT_SECONDS}s" >&2
+      exit 1
+    fi
+    echo "waiting for a backup in repo$STANDBY_REPO to create this replica from"
+    sleep 10
+  done
+  pgbackrest --stanza=db --repo="$STANDBY_REPO" --delta --type=standby --target-timeline=latest restore $WAL_LINK_MAP
+  # Replicas stream from the cluster's primary; a standby cluster's leader from the other cluster, if given.
+  local conninfo="\${PRIMARY_CONNINFO:-}"
+  if [ "$ordinal" = 0 ] && [ "$IS_PRIMARY_SET" = y ]; then conninfo="\${LEADER_CONNINFO:-}"; fi
+  if [ -n "$conninfo" ]; then
+    printf "primary_conninfo = '%s'\\n" "$conninfo" >> "$PGDATA/postgresql.auto.conf"
+  fi
+}
+
+if [ -s "$PGDATA/PG_VERSION" ]; then
+  if [ "$ordinal" = 0 ] && [ "$IS_PRIMARY_SET" = y ] && [ -n "\${RESTORE_ID:-}" ] && [ "$(cat "$marker" 2>/dev/null)" != "$RESTORE_ID" ]; then
+    echo "in-place restore $RESTORE_ID from repo$RESTORE_REPO: delta restore of $PGDATA"
+    rm -f "$PGDATA/postmaster.pid"
+    pgbackrest --stanza=db --repo="$RESTORE_REPO" --delta restore "$@"
+    recover
+    echo "$RESTORE_ID" > "$marker"
+  fi
+  exit 0
+fi
+
+if [ "$ordinal" = 0 ] && [ "$IS_PRIMARY_SET" = y ] && [ "$BOOTSTRAP" = initdb ]; then
+  initdb -D "$PGDATA" --data-checksums --auth-local=peer --auth-host=scram-sha-256 $INITDB_WALDIR
+  postgres --single -D "$PGDATA" -c archive_mode=off postgres <<< "create role replicator with login replication;" >/dev/null
+elif [ "$ordinal" = 0 ] && [ "$IS_PRIMARY_SET" = y ] && [ "$BOOTSTRAP" = restore ]; then
+  echo "creating the cluster from a backup"
+  pgbackrest $RESTORE_CONFIG_ARGS --pg1-path="$PGDATA" restore "$@"
+  recover
+else
+  standby_restore
+fi
+echo "\${RESTORE_ID:-}" > "$marker"
+`;

@@ -1,0 +1,240 @@
+/**
+ * Database instances of the standalone target: one StatefulSet per instance set running IvorySQL with WAL archived
+ * to every repo, pgBackRest's TLS server beside it, Services and PodDisruptionBudgets.
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from './cluster-model';
+import { LABEL, MANAGED_BY } from './naming';
+import { quantity } from './operator-target';
+import { confDirSources, RESTORE_CONF_DIR, RESTORE_SOURCE_INDEX, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from './pgbackrest-config';
+import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from './postgres-config';
+import { renderResources } from './resources';
+import { RecoveryTargetType } from './recovery-target';
+import { restoreSource } from './restore-source';
+import { BOOTSTRAP_SCRIPT } from './scripts';
+import {
+  bashCommand, clusterLabels, containerSecurityContext, env, fieldEnv, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
+  PGBACKREST_TLS_MOUNT, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
+} from './standalone-pod';
+import { CONFIG_KEYS, StandaloneContext } from './standalone-target';
+import { tlsSecretNames } from './standalone-tls';
+import { Cpu } from 'cdk8s-plus-28';
+import { Size } from 'cdk8s';
+
+/** Labels selecting every instance pod of the cluster. */
+export function instanceSelector(model: ClusterModel): { [key: string]: string } {
+  return { [LABEL.cluster]: model.name, [LABEL.data]: 'ivory' };
+}
+
+export function renderInstances(scope: Construct, ctx: StandaloneContext): void {
+  const { model } = ctx;
+  model.instances.forEach((set, i) => renderInstanceSet(scope, ctx, set, i === 0));
+
+  new k8s.KubeService(scope, 'PodsService', {
+    metadata: { name: model.names.podsService, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) },
+    spec: {
+      clusterIp: 'None',
+      // Pods need their DNS names before they are ready: bootstrap and backups address them directly.
+      publishNotReadyAddresses: true,
+      selector: { [LABEL.cluster]: model.name },
+      ports: [
+        { name: 'postgres', port: model.port, targetPort: k8s.IntOrString.fromString('postgres') },
+        { name: 'pgbackrest', port: TLS_SERVER_PORT, targetPort: k8s.IntOrString.fromString('pgbackrest') },
+      ],
+    },
+  });
+  new k8s.KubeService(scope, 'PrimaryService', {
+    metadata: { name: model.names.primaryService, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) },
+    spec: {
+      // The standalone primary is always the first pod of the first instance set.
+      selector: { 'statefulset.kubernetes.io/pod-name': primaryPod(model), [LABEL.cluster]: model.name },
+      ports: [{ name: 'postgres', port: model.port, targetPort: k8s.IntOrString.fromString('postgres') }],
+    },
+  });
+}
+
+function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: ResolvedInstanceSet, primarySet: boolean): void {
+  const { model } = ctx;
+  const labels = clusterLabels(model, { ...instanceSelector(model), [LABEL.instanceSet]: set.name });
+  const selector = { [LABEL.cluster]: model.name, [LABEL.instanceSet]: set.name };
+  const tls = tlsSecretNames(model);
+  const source = restoreSource(model);
+  const ownBindings = secureBindings(model.repos);
+  const sourceBindings = source ? secureBindings([source.repo], RESTORE_SOURCE_INDEX) : [];
+  const envSecure = [...secureEnv(ownBindings), ...secureEnv(sourceBindings)];
+  const pgdata = pgDataDir(model);
+  const walDir = set.walVolumeSize ? `/pgwal/pg${model.postgresVersion}_wal` : undefined;
+
+  const dataMounts: k8s.VolumeMount[] = [{ name: 'ivory-data', mountPath: '/pgdata' }];
+  if (set.walVolumeSize) dataMounts.push({ name: 'ivory-wal', mountPath: '/pgwal' });
+  const configMounts: k8s.VolumeMount[] = [
+    PGBACKREST_CONFIG_MOUNT,
+    PGBACKREST_TLS_MOUNT,
+    { name: 'postgres-config', mountPath: POSTGRES_CONFIG_DIR, readOnly: true },
+    { name: 'postgres-tls', mountPath: POSTGRES_TLS_DIR, readOnly: true },
+    { name: 'replication-tls', mountPath: REPLICATION_TLS_DIR, readOnly: true },
+    TMP_MOUNT,
+  ];
+  if (source) configMounts.push({ name: 'pgbackrest-restore', mountPath: RESTORE_CONF_DIR, readOnly: true });
+
+  const volumes: k8s.Volume[] = [
+    pgbackrestConfigVolume(model.names.pgbackrestConfig, [
+      { key: CONFIG_KEYS.instance, path: CONFIG_KEYS.instance },
+      { key: CONFIG_KEYS.server, path: 'pgbackrest_server.conf' },
+    ], confDirSources(model.repos, ctx.externalSecret)),
+    tlsVolume('pgbackrest-tls', tls.pgbackrest),
+    { name: 'postgres-config', configMap: { name: model.names.postgresConfig } },
+    tlsVolume('postgres-tls', tls.postgres),
+    tlsVolume('replication-tls', tls.replication),
+    tmpVolume(),
+  ];
+  if (source) {
+    const sourceFiles = confDirSources([source.repo], ctx.restoreExternalSecret, RESTORE_SOURCE_INDEX)
+      .map(s => ({ ...s, items: s.items?.map(it => ({ ...it, path: `conf.d/${it.path}` })) }));
+    volumes.push(pgbackrestConfigVolume(model.names.pgbackrestConfig, [{ key: CONFIG_KEYS.restore, path: 'pgbackrest.conf' }],
+      sourceFiles, 'pgbackrest-restore'));
+  }
+
+  const firstRepo = model.repos[0];
+  const standbyRepo = model.standby?.repoName ? Number(model.standby.repoName.slice(4)) : firstRepo.index;
+  const inPlace = model.inPlaceRestore;
+  const bootstrapArgs: string[] = [];
+  let bootstrap = 'initdb';
+  let restoreConfigArgs: string | undefined;
+  if (model.standby) {
+    bootstrap = 'standby';
+  } else if (source && model.restoreFrom) {
+    bootstrap = 'restore';
+    const includes = confDirSources([source.repo], ctx.restoreExternalSecret, RESTORE_SOURCE_INDEX).length > 0
+      ? ` --config-include-path=${RESTORE_CONF_DIR}/conf.d` : '';
+    restoreConfigArgs = `--config=${RESTORE_CONF_DIR}/pgbackrest.conf${includes} --stanza=${source.stanza} --repo=${RESTORE_SOURCE_INDEX}`;
+    bootstrapArgs.push(...restoreArguments(model.restoreFrom.toArguments(), model.restoreFrom.target.targetType));
+  } else if (inPlace) {
+    bootstrapArgs.push(...restoreArguments(inPlace.toArguments(), inPlace.target.targetType));
+  }
+  if (walDir) bootstrapArgs.push(`--link-map=pg_wal=${walDir}`);
+
+  const baseEnv = env({ PGDATA: pgdata, PGPORT: String(model.port), PGHOST: SOCKET_DIR });
+  const bootstrapContainer: k8s.Container = {
+    name: 'bootstrap',
+    image: model.image,
+    imagePullPolicy: 'IfNotPresent',
+    ...bashCommand(BOOTSTRAP_SCRIPT, 'bootstrap', bootstrapArgs),
+    env: [
+      ...baseEnv,
+      fieldEnv('POD_NAME', 'metadata.name'),
+      ...env({
+        IS_PRIMARY_SET: primarySet ? 'y' : 'n',
+        BOOTSTRAP: bootstrap,
+        POSTGRES_CONFIG: `${POSTGRES_CONFIG_DIR}/postgresql.conf`,
+        STANDBY_REPO: String(standbyRepo),
+        BACKUP_WAIT_SECONDS: '3600',
+        PRIMARY_CONNINFO: replicationConnInfo(model.names.serviceFqdn(model.names.primaryService), model.port),
+        LEADER_CONNINFO: model.standby?.host ? replicationConnInfo(model.standby.host, model.standby.port ?? 5432) : undefined,
+        RESTORE_ID: inPlace?.restoreId,
+        RESTORE_REPO: inPlace?.repoName?.slice(4),
+        RESTORE_CONFIG_ARGS: restoreConfigArgs,
+        WAL_LINK_MAP: walDir ? `--link-map=pg_wal=${walDir}` : '',
+        INITDB_WALDIR: walDir ? `--waldir=${walDir}` : '',
+      }),
+      ...envSecure,
+    ],
+    securityContext: containerSecurityContext(),
+    resources: renderResources(set.resources, DATABASE_RESOURCES),
+    volumeMounts: [...dataMounts, ...configMounts],
+  };
+
+  const database: k8s.Container = {
+    name: 'database',
+    image: model.image,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['postgres', '-D', pgdata, '-c', `config_file=${POSTGRES_CONFIG_DIR}/postgresql.conf`, '-c', 'cluster_name=$(POD_NAME)'],
+    env: [...baseEnv, fieldEnv('POD_NAME', 'metadata.name'), ...envSecure],
+    ports: [{ name: 'postgres', containerPort: model.port }],
+    readinessProbe: {
+      exec: { command: ['pg_isready', '-h', SOCKET_DIR, '-p', String(model.port)] },
+      periodSeconds: 5,
+      failureThreshold: 3,
+    },
+    securityContext: containerSecurityContext(),
+    resources: renderResources(set.resources, DATABASE_RESOURCES),
+    volumeMounts: [...dataMounts, ...configMounts],
+  };
+
+  const pgbackrestServer: k8s.Container = {
+    name: 'pgbackrest',
+    image: model.pgbackrestImage,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['pgbackrest', 'server'],
+    env: [...baseEnv, ...envSecure],
+    ports: [{ name: 'pgbackrest', containerPort: TLS_SERVER_PORT }],
+    livenessProbe: { exec: { command: ['pgbackrest', 'server-ping'] }, periodSeconds: 30, failureThreshold: 3 },
+    securityContext: containerSecurityContext(),
+    resources: renderResources(undefined, SIDECAR_RESOURCES),
+    volumeMounts: [...dataMounts, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, TMP_MOUNT],
+  };
+
+  const claims: k8s.KubePersistentVolumeClaimProps[] = [volumeClaim('ivory-data', set.dataVolumeSize, set.storageClassName)];
+  if (set.walVolumeSize) claims.push(volumeClaim('ivory-wal', set.walVolumeSize, set.walStorageClassName));
+
+  new k8s.KubeStatefulSet(scope, `StatefulSet-${set.name}`, {
+    metadata: { name: set.statefulSet, namespace: model.namespace, labels: clusterLabels(model, { [LABEL.instanceSet]: set.name, ...MANAGED_BY }) },
+    spec: {
+      serviceName: model.names.podsService,
+      replicas: set.replicas,
+      // Replicas need the primary; the primary does not need them.
+      podManagementPolicy: 'OrderedReady',
+      selector: { matchLabels: selector },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      template: {
+        metadata: {
+          labels: { ...labels, ...podLabels(model) },
+          annotations: {
+            ...model.annotations,
+            ...(inPlace ? { [`${LABEL.pgbackrestRestore}-id`]: inPlace.restoreId as string } : {}),
+          },
+        },
+        spec: {
+          ...podDefaults(model, model.names.instanceServiceAccount),
+          initContainers: [bootstrapContainer],
+          containers: [database, pgbackrestServer],
+          volumes,
+          terminationGracePeriodSeconds: 60,
+        },
+      },
+      volumeClaimTemplates: claims.map(c => ({ metadata: c.metadata, spec: c.spec })),
+    },
+  });
+
+  new k8s.KubePodDisruptionBudget(scope, `PodDisruptionBudget-${set.name}`, {
+    metadata: { name: set.statefulSet, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) },
+    spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+  });
+}
+
+/** A restore that stops early promotes at its target; the main container then starts a normal primary. */
+function restoreArguments(args: string[], targetType: RecoveryTargetType): string[] {
+  return targetType === RecoveryTargetType.END_OF_ARCHIVE ? args : [...args, '--target-action=promote'];
+}
+
+/** Labels the pods need for workload identity (Azure). */
+function podLabels(model: ClusterModel): { [key: string]: string } {
+  const labels: { [key: string]: string } = {};
+  for (const r of model.repos) Object.assign(labels, r.repo._storage.credentials?._spec.podLabels ?? {});
+  return labels;
+}
+
+function volumeClaim(name: string, size: Size, storageClassName?: string): k8s.KubePersistentVolumeClaimProps {
+  return {
+    metadata: { name },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: k8s.Quantity.fromString(quantity(size.toKibibytes())) } },
+      ...(storageClassName ? { storageClassName } : {}),
+    },
+  };
+}
+
+const DATABASE_RESOURCES = { cpu: { request: Cpu.millis(500) }, memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) } };
+const SIDECAR_RESOURCES = { cpu: { request: Cpu.millis(100) }, memory: { request: Size.mebibytes(64), limit: Size.mebibytes(512) } };

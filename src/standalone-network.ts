@@ -1,0 +1,47 @@
+/**
+ * NetworkPolicies of the standalone target: PostgreSQL admits clients in the namespace, pgBackRest's TLS servers
+ * admit only the pods that use them, and Job pods admit nothing.
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ClusterModel, hasVolumeRepo } from './cluster-model';
+import { MANAGED_BY } from './naming';
+import { TLS_SERVER_PORT } from './pgbackrest-config';
+import { instanceSelector } from './standalone-instances';
+import { jobSelector } from './standalone-jobs';
+import { clusterLabels } from './standalone-pod';
+import { repoHostSelector } from './standalone-repo-host';
+
+export function renderNetworkPolicies(scope: Construct, model: ClusterModel): void {
+  const meta = (name: string) => ({ name, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) });
+  const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+
+  new k8s.KubeNetworkPolicy(scope, 'InstancesNetworkPolicy', {
+    metadata: meta(`${model.name}-instances`),
+    spec: {
+      podSelector: { matchLabels: instanceSelector(model) },
+      policyTypes: ['Ingress'],
+      ingress: [
+        // Clients and replication, from pods of the namespace.
+        { from: [{ podSelector: {} }], ports: [tcp(model.port)] },
+        // pgBackRest reads PGDATA for backups only on behalf of the cluster's backup Jobs.
+        { from: [{ podSelector: { matchLabels: jobSelector(model) } }], ports: [tcp(TLS_SERVER_PORT)] },
+      ],
+    },
+  });
+  if (hasVolumeRepo(model)) {
+    new k8s.KubeNetworkPolicy(scope, 'RepoHostNetworkPolicy', {
+      metadata: meta(`${model.name}-repo-host`),
+      spec: {
+        podSelector: { matchLabels: repoHostSelector(model) },
+        policyTypes: ['Ingress'],
+        // Instances archive WAL to and restore from the volume repos through the repo host.
+        ingress: [{ from: [{ podSelector: { matchLabels: instanceSelector(model) } }], ports: [tcp(TLS_SERVER_PORT)] }],
+      },
+    });
+  }
+  new k8s.KubeNetworkPolicy(scope, 'JobsNetworkPolicy', {
+    metadata: meta(`${model.name}-backup-jobs`),
+    spec: { podSelector: { matchLabels: jobSelector(model) }, policyTypes: ['Ingress'], ingress: [] },
+  });
+}

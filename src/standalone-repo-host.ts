@@ -1,0 +1,119 @@
+/**
+ * The repo host of the standalone target: a StatefulSet serving the volume repos over pgBackRest's TLS server,
+ * and one PersistentVolumeClaim per volume repo that outlives every other object of the cluster.
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { Cpu } from 'cdk8s-plus-28';
+import { Size } from 'cdk8s';
+import { ClusterModel, ResolvedRepo } from './cluster-model';
+import { LABEL, MANAGED_BY } from './naming';
+import { quantity } from './operator-target';
+import { TLS_SERVER_PORT } from './pgbackrest-config';
+import { RepoStorage } from './repo-credentials';
+import { renderResources } from './resources';
+import {
+  clusterLabels, containerSecurityContext, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT,
+  podDefaults, TMP_MOUNT, tmpVolume, tlsVolume,
+} from './standalone-pod';
+import { CONFIG_KEYS, StandaloneContext } from './standalone-target';
+import { tlsSecretNames } from './standalone-tls';
+
+/**
+ * Annotations that keep GitOps tools from deleting backup data when the object disappears from the manifests:
+ * Argo CD neither prunes nor deletes it, Flux does not prune it, Helm keeps it.
+ */
+export const KEEP_ANNOTATIONS = {
+  'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+  'helm.sh/resource-policy': 'keep',
+};
+
+export function repoHostSelector(model: ClusterModel): { [key: string]: string } {
+  return { [LABEL.cluster]: model.name, [LABEL.pgbackrest]: '', [LABEL.pgbackrestDedicated]: '' };
+}
+
+export function volumeRepos(model: ClusterModel): ResolvedRepo[] {
+  return model.repos.filter(r => r.storage === RepoStorage.VOLUME);
+}
+
+/** The volume and mount of a volume repo, as repo host and Jobs mount it. */
+export function repoVolume(model: ClusterModel, r: ResolvedRepo): { volume: k8s.Volume; mount: k8s.VolumeMount } {
+  return {
+    volume: { name: r.name, persistentVolumeClaim: { claimName: model.names.repoVolume(r.name) } },
+    mount: { name: r.name, mountPath: `/pgbackrest/${r.name}` },
+  };
+}
+
+export function renderRepoHost(scope: Construct, ctx: StandaloneContext): void {
+  const { model } = ctx;
+  const repos = volumeRepos(model);
+  for (const r of repos) {
+    const s = r.repo._storage;
+    new k8s.KubePersistentVolumeClaim(scope, `RepoVolume-${r.name}`, {
+      metadata: {
+        name: model.names.repoVolume(r.name),
+        namespace: model.namespace,
+        labels: clusterLabels(model, {
+          [LABEL.pgbackrest]: '', [LABEL.pgbackrestRepo]: r.name, [LABEL.pgbackrestVolume]: '', [LABEL.data]: 'pgbackrest', ...MANAGED_BY,
+        }),
+        annotations: KEEP_ANNOTATIONS,
+      },
+      spec: {
+        accessModes: [s.accessMode as string],
+        resources: { requests: { storage: k8s.Quantity.fromString(quantity((s.size as Size).toKibibytes())) } },
+        ...(s.storageClassName ? { storageClassName: s.storageClassName } : {}),
+      },
+    });
+  }
+
+  const mounts = repos.map(r => repoVolume(model, r));
+  const selector = repoHostSelector(model);
+  const logDir = `/pgbackrest/${repos[0].name}/log`;
+  new k8s.KubeStatefulSet(scope, 'RepoHost', {
+    metadata: { name: model.names.repoHost, namespace: model.namespace, labels: clusterLabels(model, { ...selector, ...MANAGED_BY }) },
+    spec: {
+      serviceName: model.names.podsService,
+      replicas: 1,
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels: clusterLabels(model, { ...selector, [LABEL.data]: 'pgbackrest' }), annotations: { ...model.annotations } },
+        spec: {
+          ...podDefaults(model, model.names.pgbackrestServiceAccount),
+          initContainers: [{
+            name: 'pgbackrest-log-dir',
+            image: model.pgbackrestImage,
+            imagePullPolicy: 'IfNotPresent',
+            command: ['mkdir', '-p', logDir],
+            securityContext: containerSecurityContext(),
+            resources: renderResources(undefined, RESOURCES),
+            volumeMounts: mounts.map(m => m.mount),
+          }],
+          containers: [{
+            name: 'pgbackrest',
+            image: model.pgbackrestImage,
+            imagePullPolicy: 'IfNotPresent',
+            command: ['pgbackrest', 'server'],
+            ports: [{ name: 'pgbackrest', containerPort: TLS_SERVER_PORT }],
+            livenessProbe: { exec: { command: ['pgbackrest', 'server-ping'] }, periodSeconds: 30, failureThreshold: 3 },
+            readinessProbe: { exec: { command: ['pgbackrest', 'server-ping'] }, periodSeconds: 10 },
+            securityContext: containerSecurityContext(),
+            resources: renderResources(undefined, RESOURCES),
+            volumeMounts: [...mounts.map(m => m.mount), PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, TMP_MOUNT],
+          }],
+          volumes: [
+            ...mounts.map(m => m.volume),
+            pgbackrestConfigVolume(model.names.pgbackrestConfig, [
+              { key: CONFIG_KEYS.repoHost, path: CONFIG_KEYS.repoHost },
+              { key: CONFIG_KEYS.server, path: 'pgbackrest_server.conf' },
+            ], []),
+            tlsVolume('pgbackrest-tls', tlsSecretNames(model).pgbackrest),
+            tmpVolume(),
+          ],
+        },
+      },
+    },
+  });
+}
+
+const RESOURCES = { cpu: { request: Cpu.millis(100) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) } };

@@ -1,0 +1,161 @@
+/**
+ * The standalone target: everything IVYO would create, rendered here, so a cluster with pgBackRest backups runs
+ * with no operator. Names and labels follow IVYO's.
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ClusterModel, hasVolumeRepo, instancePods } from './cluster-model';
+import { CredentialSourceKind } from './credential-source';
+import { renderExternalSecret } from './external-secret';
+import { LABEL, MANAGED_BY } from './naming';
+import {
+  ConfigRole, repoOptions, RESTORE_CONF_DIR, RESTORE_SOURCE_INDEX, roleConfig, secureBindings,
+  serverConfig,
+} from './pgbackrest-config';
+import { renderIni } from './pgbackrest-ini';
+import { postgresConfig, pgHbaConf } from './postgres-config';
+import { RepoStorage } from './repo-credentials';
+import { RestoreKind } from './restore';
+import { restoreSource } from './restore-source';
+import { renderBackupJobs } from './standalone-jobs';
+import { renderInstances } from './standalone-instances';
+import { renderNetworkPolicies } from './standalone-network';
+import { clusterLabels } from './standalone-pod';
+import { renderRepoHost } from './standalone-repo-host';
+import { pgbackrestCommonName, renderTls } from './standalone-tls';
+import { Problems } from './validation';
+
+/** ConfigMap keys of `<cluster>-pgbackrest-config`. */
+export const CONFIG_KEYS = {
+  instance: 'pgbackrest_instance.conf',
+  repoHost: 'pgbackrest_repo.conf',
+  job: 'pgbackrest_job.conf',
+  server: 'pgbackrest-server.conf',
+  restore: 'pgbackrest_restore.conf',
+};
+
+/** What every standalone renderer needs beside the model. */
+export interface StandaloneContext {
+  readonly model: ClusterModel;
+  /** The Secret rendered by the ExternalSecret, if any credential comes from an external store. */
+  readonly externalSecret?: string;
+  /** The restore source's Secret from the ExternalSecret, if its credentials are external. */
+  readonly restoreExternalSecret?: string;
+}
+
+export function renderStandaloneTarget(scope: Construct, model: ClusterModel): void {
+  validateStandalone(scope, model);
+  const ownExternal = renderExternalSecret(scope, model, secureBindings(model.repos), model.names.pgbackrestSecrets);
+  const source = restoreSource(model);
+  let restoreExternalSecret: string | undefined;
+  if (source) {
+    const sourceScope = new Construct(scope, 'RestoreSource');
+    restoreExternalSecret = renderExternalSecret(sourceScope, model, secureBindings([source.repo], RESTORE_SOURCE_INDEX), `${model.name}-restore-secrets`);
+  }
+  const ctx: StandaloneContext = { model, externalSecret: ownExternal, restoreExternalSecret };
+
+  renderConfigMaps(scope, model);
+  renderServiceAccounts(scope, model);
+  renderTls(scope, model);
+  renderInstances(scope, ctx);
+  if (hasVolumeRepo(model)) renderRepoHost(scope, ctx);
+  renderBackupJobs(scope, ctx);
+  renderNetworkPolicies(scope, model);
+}
+
+function validateStandalone(scope: Construct, model: ClusterModel): void {
+  const problems = new Problems();
+  model.tls._validate(problems, 'standalone.tls');
+  const restore = model.restoreFrom;
+  if (restore?.kind === RestoreKind.FROM_CLUSTER_NAME) {
+    problems.addRaw('restoreFrom', 'Restore.fromClusterName works with the operator target only: the standalone target needs the source repo\'s settings; use Restore.fromCluster(sourceCluster) or Restore.fromRepo(repo)');
+  }
+  const source = restoreSource(model);
+  if (restore?.kind === RestoreKind.FROM_CLUSTER && source) {
+    if (source.repo.storage === RepoStorage.VOLUME) {
+      problems.add('restoreFrom.repoName', source.repo.name,
+        `is a volume repo of ${source.sourceModel?.name}: its repo host only serves its own cluster; restore from one of its object-store repos`);
+    }
+  }
+  if (source) {
+    // A new cluster must never write into the repo it is restored from.
+    for (const own of model.repos) {
+      if (sameLocation(own, source.repo)) {
+        problems.add(`${own.field}.path`, own.path, 'is where this cluster is restored from: its own WAL and backups would be mixed into the source\'s; give it another path');
+      }
+    }
+  }
+  if (model.inPlaceRestore && instancePods(model).length > 1) {
+    problems.addRaw('inPlaceRestore', 'the standalone target restores in place with one instance: scale the cluster to one instance, restore, then add replicas back (they are recreated from the repo)');
+  }
+  for (const r of model.repos) {
+    if (r.storage === RepoStorage.VOLUME && r.repo._storage.accessMode === 'ReadWriteOncePod') {
+      problems.add(`${r.field}.accessMode`, 'ReadWriteOncePod',
+        'the repo host and the backup Jobs both mount a volume repo; use ReadWriteOnce (Jobs run on the repo host\'s node) or ReadWriteMany');
+    }
+  }
+  for (const b of secureBindings(model.repos)) {
+    if (b.source.kind === CredentialSourceKind.EXTERNAL && !model.externalSecretStore) {
+      problems.addRaw('externalSecretStore', `${b.option} comes from an external store; set externalSecretStore`);
+    }
+  }
+  problems.throwIfAny(scope);
+}
+
+function sameLocation(a: { storage: RepoStorage; path: string; repo: { _storage: { bucket?: string; container?: string; endpoint?: string } } },
+  b: typeof a): boolean {
+  if (a.storage !== b.storage || a.path !== b.path) return false;
+  if (a.storage === RepoStorage.VOLUME) return false;
+  return a.repo._storage.bucket === b.repo._storage.bucket && a.repo._storage.container === b.repo._storage.container
+    && a.repo._storage.endpoint === b.repo._storage.endpoint;
+}
+
+function renderConfigMaps(scope: Construct, model: ClusterModel): void {
+  const data: { [key: string]: string } = {
+    [CONFIG_KEYS.instance]: renderIni(roleConfig(model, ConfigRole.INSTANCE)),
+    [CONFIG_KEYS.job]: renderIni(roleConfig(model, ConfigRole.JOB)),
+    [CONFIG_KEYS.server]: renderIni(serverConfig(pgbackrestCommonName(model))),
+  };
+  if (hasVolumeRepo(model)) data[CONFIG_KEYS.repoHost] = renderIni(roleConfig(model, ConfigRole.REPO_HOST));
+  const source = restoreSource(model);
+  if (source) {
+    data[CONFIG_KEYS.restore] = renderIni({
+      global: {
+        ...repoOptions(model, source.repo, ConfigRole.JOB, RESTORE_SOURCE_INDEX, `${RESTORE_CONF_DIR}/conf.d`),
+        'log-path': '/pgdata/pgbackrest/log',
+      },
+      [source.stanza]: { 'pg1-path': `/pgdata/pg${model.postgresVersion}`, 'pg1-port': String(model.port), 'pg1-socket-path': '/tmp/postgres' },
+    });
+  }
+  new k8s.KubeConfigMap(scope, 'PgBackRestConfig', {
+    metadata: {
+      name: model.names.pgbackrestConfig,
+      namespace: model.namespace,
+      labels: clusterLabels(model, { [LABEL.pgbackrest]: '', [LABEL.pgbackrestConfig]: '', ...MANAGED_BY }),
+    },
+    data,
+  });
+  new k8s.KubeConfigMap(scope, 'PostgresConfig', {
+    metadata: { name: model.names.postgresConfig, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) },
+    data: { 'postgresql.conf': postgresConfig(model), 'pg_hba.conf': pgHbaConf() },
+  });
+}
+
+function renderServiceAccounts(scope: Construct, model: ClusterModel): void {
+  // Workload identity annotations go on the accounts of the pods that reach object stores.
+  const annotations: { [key: string]: string } = {};
+  for (const r of model.repos) Object.assign(annotations, r.repo._storage.credentials?._spec.serviceAccountAnnotations ?? {});
+  const source = restoreSource(model);
+  Object.assign(annotations, source?.repo.repo._storage.credentials?._spec.serviceAccountAnnotations ?? {});
+  for (const [id, name] of [['InstanceServiceAccount', model.names.instanceServiceAccount], ['PgBackRestServiceAccount', model.names.pgbackrestServiceAccount]]) {
+    new k8s.KubeServiceAccount(scope, id, {
+      metadata: {
+        name,
+        namespace: model.namespace,
+        labels: clusterLabels(model, MANAGED_BY),
+        ...(Object.keys(annotations).length ? { annotations } : {}),
+      },
+      automountServiceAccountToken: false,
+    });
+  }
+}

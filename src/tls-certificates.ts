@@ -1,0 +1,78 @@
+import { Problems, checkDnsSubdomain } from './validation';
+
+/** Options of certificates issued by cert-manager. */
+export interface CertManagerOptions {
+  /**
+   * An Issuer or ClusterIssuer of yours to sign the certificates.
+   * @default - a self-signed CA made for the cluster (a selfSigned Issuer, a CA Certificate and a CA Issuer)
+   */
+  readonly issuerName?: string;
+  /**
+   * `Issuer` or `ClusterIssuer`.
+   * @default Issuer
+   */
+  readonly issuerKind?: string;
+}
+
+/** Secrets you provide, each of type `kubernetes.io/tls` with `tls.crt`, `tls.key` and `ca.crt`. */
+export interface TlsSecretsProps {
+  /**
+   * pgBackRest's certificate, used both as TLS server (instances, repo host) and as client (backup Jobs). Its
+   * common name is what the servers authorize (`tls-server-auth`), and its DNS names must include every
+   * instance pod and the repo host pod (see the README).
+   */
+  readonly pgbackrestSecretName: string;
+  /** PostgreSQL's server certificate, for the primary and replica Services and the pods. */
+  readonly postgresSecretName: string;
+  /** The replication client certificate, common name `replicator`. */
+  readonly replicationSecretName: string;
+  /**
+   * The common name of the pgBackRest certificate.
+   * @default `<cluster>-pgbackrest`
+   */
+  readonly pgbackrestCommonName?: string;
+}
+
+/**
+ * Where the standalone target's TLS certificates come from: pgBackRest's TLS server between instances, the repo
+ * host and the backup Jobs, and PostgreSQL's TLS for clients and replication (replicas authenticate with a
+ * client certificate, so no password exists).
+ */
+export class TlsCertificates {
+  /** Certificates issued by cert-manager (the default). */
+  public static certManager(options: CertManagerOptions = {}): TlsCertificates {
+    return new TlsCertificates('certManager', options, undefined);
+  }
+
+  /** Certificates in Secrets you manage. */
+  public static fromSecrets(props: TlsSecretsProps): TlsCertificates {
+    return new TlsCertificates('secrets', undefined, props);
+  }
+
+  /** `certManager` or `secrets`. */
+  public readonly source: string;
+  /** cert-manager options, for certManager. */
+  public readonly certManagerOptions?: CertManagerOptions;
+  /** The Secrets, for secrets. */
+  public readonly secrets?: TlsSecretsProps;
+
+  private constructor(source: string, certManager?: CertManagerOptions, secrets?: TlsSecretsProps) {
+    this.source = source;
+    this.certManagerOptions = certManager;
+    this.secrets = secrets;
+  }
+
+  /** @internal */
+  public _validate(problems: Problems, field: string): void {
+    const o = this.certManagerOptions;
+    if (o?.issuerName !== undefined) checkDnsSubdomain(problems, `${field}.issuerName`, o.issuerName);
+    if (o?.issuerKind !== undefined && !['Issuer', 'ClusterIssuer'].includes(o.issuerKind)) {
+      problems.add(`${field}.issuerKind`, o.issuerKind, 'must be Issuer or ClusterIssuer');
+    }
+    if (this.secrets) {
+      checkDnsSubdomain(problems, `${field}.pgbackrestSecretName`, this.secrets.pgbackrestSecretName);
+      checkDnsSubdomain(problems, `${field}.postgresSecretName`, this.secrets.postgresSecretName);
+      checkDnsSubdomain(problems, `${field}.replicationSecretName`, this.secrets.replicationSecretName);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * Thrown at synth time when the constructs are given input that would produce an invalid or unsafe manifest.
+ *
+ * The message names the construct path, each offending field, the value given and what is allowed.
+ */
+export class ValidationError extends Error {
+  /** The construct path of the construct whose input was refused. */
+  public readonly constructPath: string;
+  /** One line per problem: `field: value: what is allowed`. */
+  public readonly problems: string[];
+
+  constructor(constructPath: string, problems: string[]) {
+    super(`Invalid configuration at '${constructPath}':\n${problems.map(p => `  - ${p}`).join('\n')}`);
+    this.name = 'ValidationError';
+    this.constructPath = constructPath;
+    this.problems = problems;
+  }
+}
+
+/** Renders a bad value for an error message: strings quoted, everything else as JSON. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Collects problems found in one construct's input so the user sees all of them at once.
+ * @internal
+ */
+export class Problems {
+  private readonly lines: string[] = [];
+
+  /** Records that `field` has the bad `value`; `allowed` says what would be accepted. */
+  public add(field: string, value: unknown, allowed: string): void {
+    this.lines.push(`${field}: ${showValue(value)}: ${allowed}`);
+  }
+
+  /** Records a problem that is about a combination of fields rather than one value. */
+  public addRaw(field: string, message: string): void {
+    this.lines.push(`${field}: ${message}`);
+  }
+
+  public merge(other: Problems): void {
+    this.lines.push(...other.lines);
+  }
+
+  public get isEmpty(): boolean {
+    return this.lines.length === 0;
+  }
+
+  public get messages(): string[] {
+    return [...this.lines];
+  }
+
+  /** Throws a {@link ValidationError} for `scope` when any problem was recorded. */
+  public throwIfAny(scope: IConstruct): void {
+    if (!this.isEmpty) throw new ValidationError(scope.node.path, this.messages);
+  }
+}
+
+/** A DNS-1123 label: lowercase alphanumerics and '-', starting and ending alphanumeric, at most 63 characters. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Checks a Kubernetes object name (DNS-1123 label) and records a problem when it is not one. */
+export function checkDnsLabel(problems: Problems, field: string, value: string, maxLength = 63): boolean {
+  if (typeof value !== 'string' || !DNS_LABEL.test(value) || value.length > maxLength) {
+    problems.add(field, value, `must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${maxLength} characters`);
+    return false;
+  }
+  return true;
+}
+
+/** A DNS-1123 subdomain, as Kubernetes requires for Secret and ConfigMap names. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export function checkDnsSubdomain(problems: Problems, field: string, value: string): boolean {
+  if (typeof value !== 'string' || !DNS_SUBDOMAIN.test(value) || value.length > 253) {
+    problems.add(field, value, 'must be a DNS-1123 subdomain: lowercase letters, digits, \'-\' and \'.\', at most 253 characters');
+    return false;
+  }
+  return true;
+}
+
+/** Checks that `value` is an integer in [min, max]. */
+export function checkInteger(problems: Problems, field: string, value: number, min: number, max: number): boolean {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    problems.add(field, value, `must be a whole number from ${min} to ${max}`);
+    return false;
+  }
+  return true;
+}
+
+/** Label keys and values: Kubernetes qualified names and label values. */
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export function checkLabels(problems: Problems, field: string, labels: { [key: string]: string } | undefined, valuesAreLabels: boolean): void {
+  if (labels === undefined) return;
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
+    problems.add(field, labels, 'must be a map of string keys to string values');
+    return;
+  }
+  for (const [key, value] of Object.entries(labels)) {
+    const slash = key.lastIndexOf('/');
+    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+    const name = slash >= 0 ? key.slice(slash + 1) : key;
+    if ((prefix !== undefined && (!LABEL_PREFIX.test(prefix) || prefix.length > 253)) || !LABEL_NAME.test(name) || name.length > 63) {
+      problems.add(`${field}[${JSON.stringify(key)}]`, key, 'the key must be a qualified name: an optional DNS subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' or \'.\'');
+    }
+    if (typeof value !== 'string') {
+      problems.add(`${field}[${JSON.stringify(key)}]`, value, 'the value must be a string');
+    } else if (valuesAreLabels && value !== '' && (!LABEL_NAME.test(value) || value.length > 63)) {
+      problems.add(`${field}[${JSON.stringify(key)}]`, value, 'a label value must be empty or at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit');
+    }
+  }
+}
