@@ -19,12 +19,15 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   typescriptVersion: '~6.0.3',
 
   // Runtime helpers that are not jsii modules must be bundled.
-  // croner: the most accurate 5-field cron parser and next-run calculator (Kubernetes syntax needs a small pre-check).
   // cronstrue: human-readable schedule descriptions for the backup plan report.
-  bundledDeps: ['croner@^11', 'cronstrue@^3'],
+  // (Cron parsing itself follows robfig/cron, which Kubernetes uses; no JS library matches its star and DST rules.)
+  bundledDeps: ['cronstrue@^3'],
   devDeps: [
     '@types/node@^20',
     'kubernetes-models@^4.5.1', // Kubernetes 1.33 schemas; 5.x is ESM-only and needs Node 22
+    '@kubernetes-models/cert-manager@^4.4.4', // cert-manager CRD schemas (Certificate, Issuer)
+    '@kubernetes-models/external-secrets@^0.5.2', // ExternalSecret schema (v1beta1, same shape as v1)
+    'croner@^11', // an independent cron implementation to cross-check ours in tests
     'ajv@^8',
     'ajv-formats@^3',
     'yaml@^2',

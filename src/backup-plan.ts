@@ -16,8 +16,6 @@ interface ScheduledBackup {
   readonly field: string;
 }
 
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /**
  * The cluster's backup schedules analysed together.
  */
@@ -53,7 +51,7 @@ export class BackupPlan {
         const when = firstCommonStart(a, b);
         if (when !== undefined) {
           problems.add(b.field, b.cron,
-            `starts at the same minute as ${a.field} (${JSON.stringify(a.cron)}), e.g. ${new Date(when).toISOString().slice(0, 16).replace('T', ' ')} UTC: `
+            `starts at the same minute as ${a.field} (${JSON.stringify(a.cron)}), e.g. ${when}: `
             + 'pgBackRest runs one backup of a cluster at a time, so one of them would fail or wait; move one of them');
         }
       }
@@ -62,33 +60,32 @@ export class BackupPlan {
 }
 
 /**
- * The first instant both schedules start a backup, if they ever do. Schedules in one zone are compared field by
- * field (every date falls on every weekday within 28 years, so this is exact); different zones are walked over a year.
+ * When both schedules start a backup at the same minute, an example of such a wall-clock time ("2026-01-04 01:00
+ * UTC"); undefined when they never do. Schedules in one zone are compared field by field (every date falls on every
+ * weekday within 28 years, so this is exact); schedules in different zones are walked minute by minute over a year.
  */
-function firstCommonStart(a: ScheduledBackup, b: ScheduledBackup): number | undefined {
+function firstCommonStart(a: ScheduledBackup, b: ScheduledBackup): string | undefined {
   const start = Date.UTC(2026, 0, 1);
   if (a.timeZone !== b.timeZone) {
     const end = start + 366 * 86_400_000;
     const runsA = new Set(runsBetween(a.parsed, start, end, a.timeZone));
-    return runsBetween(b.parsed, start, end, b.timeZone).find(t => runsA.has(t));
+    const common = runsBetween(b.parsed, start, end, b.timeZone).find(t => runsA.has(t));
+    return common === undefined ? undefined : `${new Date(common).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   }
   const hour = a.parsed.hours.findIndex((v, h) => v && b.parsed.hours[h]);
   const minute = a.parsed.minutes.findIndex((v, m) => v && b.parsed.minutes[m]);
   if (hour < 0 || minute < 0) return undefined;
-  let possible = false;
-  for (let month = 1; month <= 12 && !possible; month++) {
-    if (!a.parsed.months[month] || !b.parsed.months[month]) continue;
-    for (let day = 1; day <= DAYS_IN_MONTH[month - 1] && !possible; day++) {
-      for (let weekday = 0; weekday < 7 && !possible; weekday++) {
-        possible = dayMatches(a.parsed, day, weekday) && dayMatches(b.parsed, day, weekday);
-      }
+  // The calendar repeats every 28 years (within a century): walk its days for one both schedules run on.
+  for (let day = 0; day < 28 * 366; day++) {
+    const d = new Date(start + day * 86_400_000);
+    const month = d.getUTCMonth() + 1;
+    const dom = d.getUTCDate();
+    const dow = d.getUTCDay();
+    if (a.parsed.months[month] && b.parsed.months[month] && dayMatches(a.parsed, dom, dow) && dayMatches(b.parsed, dom, dow)) {
+      return `${d.toISOString().slice(0, 10)} ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')} ${a.timeZone}`;
     }
   }
-  if (!possible) return undefined;
-  // A concrete example for the message: the first common run within the year, else a date in a later year.
-  const end = start + 366 * 86_400_000;
-  const runsA = new Set(runsBetween(a.parsed, start, end, a.timeZone));
-  return runsBetween(b.parsed, start, end, b.timeZone).find(t => runsA.has(t)) ?? start;
+  return undefined;
 }
 
 function dayMatches(c: ParsedCron, day: number, weekday: number): boolean {

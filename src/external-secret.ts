@@ -18,7 +18,7 @@ export function renderExternalSecret(scope: Construct, model: ClusterModel, bind
   if (external.length === 0 || !model.externalSecretStore) return undefined;
   const store = model.externalSecretStore;
   const templateData: { [key: string]: string } = {};
-  const lines: string[] = [];
+  const lines: [string, string][] = [];
   const data: { secretKey: string; remoteRef: { key: string; property?: string } }[] = [];
   for (const b of external) {
     const variable = b.option.replace(/-/g, '_');
@@ -26,10 +26,13 @@ export function renderExternalSecret(scope: Construct, model: ClusterModel, bind
     if (b.asFile) {
       templateData[projectedFileName(b.option)] = `{{ .${variable} }}`;
     } else {
-      lines.push(`${b.option}={{ .${variable} }}`);
+      lines.push([b.option, `${b.option}={{ .${variable} }}`]);
     }
   }
-  if (lines.length) templateData[EXTERNAL_CONF_KEY] = `[global]\n${lines.sort().join('\n')}\n`;
+  if (lines.length) {
+    const sorted = lines.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, line]) => line);
+    templateData[EXTERNAL_CONF_KEY] = `[global]\n${sorted.join('\n')}\n`;
+  }
   new ApiObject(scope, 'ExternalSecret', {
     apiVersion: 'external-secrets.io/v1',
     kind: 'ExternalSecret',

@@ -13,7 +13,7 @@ import { ConfDirSource, confDirSources, ConfigRole, OPERATOR_GENERATED, repoOpti
 import { mergeOptions } from './pgbackrest-ini';
 import { repoOptionSuffix } from './pgbackrest-options';
 import { RepoStorage } from './repo-credentials';
-import { renderResources } from './resources';
+import { plainResources, quantity } from './resources';
 import { Restore, RestoreKind } from './restore';
 import { restoreSource } from './restore-source';
 import { Problems } from './validation';
@@ -101,15 +101,6 @@ function volumeClaimSpec(size: { toKibibytes(): number }, storageClassName?: str
   };
 }
 
-/** A size in KiB as the largest whole binary unit. */
-export function quantity(kib: number): string {
-  const units: [string, number][] = [['Ti', 1024 ** 3], ['Gi', 1024 ** 2], ['Mi', 1024], ['Ki', 1]];
-  for (const [unit, factor] of units) {
-    if (kib % factor === 0) return `${kib / factor}${unit}`;
-  }
-  return `${Math.ceil(kib)}Ki`;
-}
-
 function instanceSpec(set: ResolvedInstanceSet): { [key: string]: unknown } {
   const spec: { [key: string]: unknown } = {
     name: set.name,
@@ -117,7 +108,7 @@ function instanceSpec(set: ResolvedInstanceSet): { [key: string]: unknown } {
     dataVolumeClaimSpec: volumeClaimSpec(set.dataVolumeSize, set.storageClassName),
   };
   if (set.walVolumeSize) spec.walVolumeClaimSpec = volumeClaimSpec(set.walVolumeSize, set.walStorageClassName);
-  if (set.resources) spec.resources = renderResources(set.resources, {});
+  if (set.resources) spec.resources = plainResources(set.resources, {});
   return spec;
 }
 
@@ -187,7 +178,7 @@ function pgbackrestSpec(model: ClusterModel, externalSecret: string | undefined)
   }
   const jobs = model.jobs;
   const jobsSpec: { [key: string]: unknown } = {};
-  if (jobs.resources) jobsSpec.resources = renderResources(jobs.resources, {});
+  if (jobs.resources) jobsSpec.resources = plainResources(jobs.resources, {});
   if (jobs.priorityClassName) jobsSpec.priorityClassName = jobs.priorityClassName;
   if (jobs.ttlAfterFinished) jobsSpec.ttlSecondsAfterFinished = jobs.ttlAfterFinished.toSeconds();
   if (Object.keys(jobsSpec).length) spec.jobs = jobsSpec;

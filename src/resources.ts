@@ -2,21 +2,43 @@ import { ContainerResources, Cpu } from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Problems } from './validation';
 
+/** Resource requests and limits as plain quantities, for custom resources. */
+export interface PlainResources {
+  readonly requests?: { [resource: string]: string };
+  readonly limits?: { [resource: string]: string };
+}
+
 /** Converts cdk8s-plus container resources to the Kubernetes shape, with defaults for unset values. */
-export function renderResources(resources: ContainerResources | undefined, defaults: ContainerResources): k8s.ResourceRequirements {
+export function plainResources(resources: ContainerResources | undefined, defaults: ContainerResources): PlainResources {
   const r = resources ?? defaults;
-  const requests: { [key: string]: k8s.Quantity } = {};
-  const limits: { [key: string]: k8s.Quantity } = {};
+  const requests: { [key: string]: string } = {};
+  const limits: { [key: string]: string } = {};
   const cpu = r.cpu ?? defaults.cpu;
   const memory = r.memory ?? defaults.memory;
-  if (cpu?.request) requests.cpu = k8s.Quantity.fromString(cpu.request.amount);
-  if (cpu?.limit) limits.cpu = k8s.Quantity.fromString(cpu.limit.amount);
-  if (memory?.request) requests.memory = k8s.Quantity.fromString(`${memory.request.toMebibytes()}Mi`);
-  if (memory?.limit) limits.memory = k8s.Quantity.fromString(`${memory.limit.toMebibytes()}Mi`);
-  const out: { requests?: typeof requests; limits?: typeof limits } = {};
-  if (Object.keys(requests).length) out.requests = requests;
-  if (Object.keys(limits).length) out.limits = limits;
-  return out;
+  if (cpu?.request) requests.cpu = cpu.request.amount;
+  if (cpu?.limit) limits.cpu = cpu.limit.amount;
+  if (memory?.request) requests.memory = quantity(memory.request.toKibibytes());
+  if (memory?.limit) limits.memory = quantity(memory.limit.toKibibytes());
+  return {
+    ...(Object.keys(requests).length ? { requests } : {}),
+    ...(Object.keys(limits).length ? { limits } : {}),
+  };
+}
+
+/** The same, typed for the Kubernetes L1 constructs. */
+export function renderResources(resources: ContainerResources | undefined, defaults: ContainerResources): k8s.ResourceRequirements {
+  const plain = plainResources(resources, defaults);
+  const toKube = (m?: { [k: string]: string }) => m && Object.fromEntries(Object.entries(m).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
+  return { requests: toKube(plain.requests), limits: toKube(plain.limits) };
+}
+
+/** A size in KiB as the largest whole binary unit: 1048576 -> 1Gi. */
+export function quantity(kib: number): string {
+  const units: [string, number][] = [['Ti', 1024 ** 3], ['Gi', 1024 ** 2], ['Mi', 1024], ['Ki', 1]];
+  for (const [unit, factor] of units) {
+    if (kib % factor === 0) return `${kib / factor}${unit}`;
+  }
+  return `${Math.ceil(kib)}Ki`;
 }
 
 /** CPU cores of a container: its limit, else its request; undefined when neither is set. */

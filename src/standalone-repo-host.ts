@@ -8,10 +8,9 @@ import { Cpu } from 'cdk8s-plus-28';
 import { Size } from 'cdk8s';
 import { ClusterModel, ResolvedRepo } from './cluster-model';
 import { LABEL, MANAGED_BY } from './naming';
-import { quantity } from './operator-target';
 import { TLS_SERVER_PORT } from './pgbackrest-config';
 import { RepoStorage } from './repo-credentials';
-import { renderResources } from './resources';
+import { quantity, renderResources } from './resources';
 import {
   clusterLabels, containerSecurityContext, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT,
   podDefaults, TMP_MOUNT, tmpVolume, tlsVolume,

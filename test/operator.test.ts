@@ -1,0 +1,255 @@
+import { Chart, Duration, Size, Testing } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-28';
+import {
+  BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CompressionType, CredentialSource, IvoryCluster,
+  ManualBackup, PgBackRestVersion, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby,
+} from '../src';
+import { checked, find, synth } from './support/synth';
+
+const externalS3 = () => RepoCredentials.s3AccessKey({
+  accessKeyId: CredentialSource.fromExternalSecret('prod/backup-s3', 'access-key-id'),
+  secretAccessKey: CredentialSource.fromExternalSecret('prod/backup-s3', 'secret-access-key'),
+});
+
+describe('operator target: the IvoryCluster resource', () => {
+  const manifests = synth({
+    labels: { team: 'payments' },
+    instances: [{ name: 'pg', replicas: 2, dataVolumeSize: Size.gibibytes(50), storageClassName: 'fast', walVolumeSize: Size.gibibytes(10), resources: { cpu: { request: Cpu.units(2) }, memory: { limit: Size.gibibytes(8) } } }],
+    repos: [
+      BackupRepo.volume({
+        size: Size.gibibytes(200), storageClassName: 'retain',
+        schedule: BackupSchedule.weeklyFullDailyDifferential(),
+        retention: BackupRetention.fullCount(4, { differentialBackups: 7 }),
+      }),
+      BackupRepo.s3({
+        bucket: 'acme-backups', region: 'eu-central-1', credentials: externalS3(),
+        schedule: BackupSchedule.dailyFull({ hour: 3 }),
+        retention: BackupRetention.fullDays(14),
+        encryption: RepoEncryption.aes256Cbc(CredentialSource.fromExternalSecret('prod/backup-cipher', 'passphrase')),
+      }),
+    ],
+    externalSecretStore: { name: 'vault', kind: 'ClusterSecretStore' },
+    backupJobs: { ttlAfterFinished: Duration.hours(1), resources: { cpu: { limit: Cpu.units(4) } } },
+    manualBackup: new ManualBackup({ repoName: 'repo2', backupId: 'pre-upgrade-1' }),
+  });
+  const cr = find(manifests, 'IvoryCluster', 'hippo');
+  const pgbackrest = cr.spec.backups.pgbackrest;
+
+  test('is valid against the IVYO CRD, with unknown fields as errors', () => {
+    expect(cr.apiVersion).toBe('ivory-operator.ivorysql.org/v1beta1');
+    expect(cr.metadata).toMatchObject({ name: 'hippo', namespace: 'db', labels: { 'team': 'payments', 'app.kubernetes.io/managed-by': 'cdk8s-ivorysql' } });
+  });
+
+  test('uses IVYO 5.4 images and PostgreSQL 18 by default', () => {
+    expect(cr.spec.postgresVersion).toBe(18);
+    expect(cr.spec.image).toBe('docker.io/ivorysql/ivorysql:ubi9-5.4-5.4-1');
+    expect(pgbackrest.image).toBe('docker.io/ivorysql/pgbackrest:ubi9-2.58.0-5.4-1');
+  });
+
+  test('renders instance sets with their volumes and resources', () => {
+    expect(cr.spec.instances).toEqual([{
+      name: 'pg',
+      replicas: 2,
+      dataVolumeClaimSpec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } }, storageClassName: 'fast' },
+      walVolumeClaimSpec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } }, storageClassName: 'fast' },
+      resources: { requests: { cpu: '2' }, limits: { memory: '8Gi' } },
+    }]);
+  });
+
+  test('renders repos with their storage and schedules under IVYO names', () => {
+    expect(pgbackrest.repos).toEqual([
+      {
+        name: 'repo1',
+        volume: { volumeClaimSpec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '200Gi' } }, storageClassName: 'retain' } },
+        schedules: { full: '0 1 * * 0', differential: '0 1 * * 1-6' },
+      },
+      {
+        name: 'repo2',
+        s3: { bucket: 'acme-backups', endpoint: 's3.eu-central-1.amazonaws.com', region: 'eu-central-1' },
+        schedules: { full: '0 3 * * *' },
+      },
+    ]);
+  });
+
+  test('global carries retention, cipher type, a collision-free path and tuning, but no credential', () => {
+    expect(pgbackrest.global).toMatchObject({
+      'repo1-retention-full': '4',
+      'repo1-retention-full-type': 'count',
+      'repo1-retention-diff': '7',
+      'repo2-retention-full': '14',
+      'repo2-retention-full-type': 'time',
+      'repo2-cipher-type': 'aes-256-cbc',
+      'repo2-path': '/pgbackrest/db/hippo/repo2',
+      'repo2-s3-key-type': 'shared',
+      'compress-type': 'zst',
+      'archive-async': 'y',
+      'spool-path': '/pgdata/pgbackrest/spool',
+      'process-max': '4',
+    });
+    // IVYO writes repo1-path (/pgbackrest/repo1), type, bucket, endpoint and region itself.
+    expect(Object.keys(pgbackrest.global)).not.toEqual(expect.arrayContaining(['repo1-path', 'repo2-type', 'repo2-s3-bucket']));
+    expect(Object.keys(pgbackrest.global).filter(k => /(s3-key|key-secret|cipher-pass|token|azure-key|gcs-key)$/.test(k))).toEqual([]);
+  });
+
+  test('credentials come from an ExternalSecret rendering a conf file that IVYO projects', () => {
+    const es = find(manifests, 'ExternalSecret', 'hippo-pgbackrest-secrets');
+    expect(es.spec.secretStoreRef).toEqual({ name: 'vault', kind: 'ClusterSecretStore' });
+    expect(es.spec.target.template.data['pgbackrest-secrets.conf']).toBe(
+      '[global]\nrepo2-cipher-pass={{ .repo2_cipher_pass }}\nrepo2-s3-key={{ .repo2_s3_key }}\nrepo2-s3-key-secret={{ .repo2_s3_key_secret }}\n');
+    expect(es.spec.data).toEqual([
+      { secretKey: 'repo2_cipher_pass', remoteRef: { key: 'prod/backup-cipher', property: 'passphrase' } },
+      { secretKey: 'repo2_s3_key', remoteRef: { key: 'prod/backup-s3', property: 'access-key-id' } },
+      { secretKey: 'repo2_s3_key_secret', remoteRef: { key: 'prod/backup-s3', property: 'secret-access-key' } },
+    ]);
+    expect(pgbackrest.configuration).toEqual([{ secret: { name: 'hippo-pgbackrest-secrets' } }]);
+  });
+
+  test('a manual backup is IVYO\'s annotation trigger with a stable id', () => {
+    expect(cr.metadata.annotations).toEqual({ 'ivory-operator.ivorysql.org/pgbackrest-backup': 'pre-upgrade-1' });
+    expect(pgbackrest.manual).toEqual({ repoName: 'repo2', options: ['--type=full', '--start-fast'] });
+  });
+
+  test('job settings', () => {
+    expect(pgbackrest.jobs).toEqual({ resources: { limits: { cpu: '4' } }, ttlSecondsAfterFinished: 3600 });
+  });
+
+  test('snapshot', () => {
+    expect(manifests).toMatchSnapshot();
+  });
+});
+
+describe('operator target: restores, clones and standbys', () => {
+  test('an in-place point-in-time restore: restore spec, annotation and IVYO-quoted options', () => {
+    const [cr] = synth({
+      repos: [BackupRepo.volume({ size: Size.gibibytes(10) })],
+      inPlaceRestore: Restore.inPlace({
+        restoreId: 'incident-42', repoName: 'repo1', confirmOverwrite: true,
+        target: RecoveryTarget.time('2026-11-26T13:15:11Z', { exclusive: true }), options: ['--db-include=app'],
+      }),
+    });
+    expect(cr.metadata.annotations['ivory-operator.ivorysql.org/pgbackrest-restore']).toBe('incident-42');
+    expect(cr.spec.backups.pgbackrest.restore).toEqual({
+      enabled: true,
+      repoName: 'repo1',
+      options: ['--type=time', '--target="2026-11-26 13:15:11+00"', '--target-exclusive', '--db-include=app'],
+    });
+  });
+
+  test.each([
+    [RecoveryTarget.transactionId('123456'), ['--type=xid', '--target=123456']],
+    [RecoveryTarget.lsn('0/3000028'), ['--type=lsn', '--target=0/3000028']],
+    [RecoveryTarget.restorePoint('before-migration'), ['--type=name', '--target=before-migration']],
+    [RecoveryTarget.immediate(), ['--type=immediate']],
+    [RecoveryTarget.backupSet('20261101-010000F'), ['--type=immediate', '--set=20261101-010000F']],
+    [RecoveryTarget.time('2026-11-26 14:15:11.25-04:00', { backupSet: '20261101-010000F', timeline: 'current' }),
+      ['--type=time', '--target="2026-11-26 14:15:11.25-04:00"', '--target-timeline=current', '--set=20261101-010000F']],
+  ])('typed recovery targets render pgBackRest options: %j', (target, options) => {
+    const [cr] = synth({
+      repos: [BackupRepo.volume({ size: Size.gibibytes(10) })],
+      inPlaceRestore: Restore.inPlace({ restoreId: 'r1', repoName: 'repo1', confirmOverwrite: true, target }),
+    });
+    expect(cr.spec.backups.pgbackrest.restore.options).toEqual(options);
+  });
+
+  test('a clone from another cluster across namespaces', () => {
+    const app = Testing.app();
+    const staging = new Chart(app, 'staging', { namespace: 'staging' });
+    const source = new IvoryCluster(new Chart(app, 'prod', { namespace: 'prod' }), 'hippo', {
+      repos: [BackupRepo.volume({ size: Size.gibibytes(10) }), BackupRepo.s3({ bucket: 'backups', region: 'us-east-1', credentials: externalS3() })],
+      externalSecretStore: { name: 'vault' },
+    });
+    new IvoryCluster(staging, 'hippo-clone', {
+      repos: [BackupRepo.volume({ size: Size.gibibytes(10) })],
+      restoreFrom: Restore.fromCluster(source, { repoName: 'repo2', target: RecoveryTarget.time('2026-11-26 12:00:00+00') }),
+    });
+    const clone = find(checked(staging), 'IvoryCluster', 'hippo-clone');
+    expect(clone.spec.dataSource).toEqual({
+      ivoryCluster: {
+        clusterName: 'hippo', clusterNamespace: 'prod', repoName: 'repo2',
+        options: ['--type=time', '--target="2026-11-26 12:00:00+00"'],
+      },
+    });
+  });
+
+  test('a cloud repo without a cluster: dataSource.pgbackrest carries the repo, its path, encryption and credentials', () => {
+    const oldRepo = BackupRepo.gcs({
+      bucket: 'old-backups', path: '/pgbackrest/prod/hippo/repo1',
+      credentials: RepoCredentials.gcsServiceAccountKey(CredentialSource.fromSecret('gcs-key', 'key.json')),
+      encryption: RepoEncryption.aes256Cbc(CredentialSource.fromConfSecret('old-cipher', 'cipher.conf')),
+    });
+    const [cr] = synth({
+      repos: [BackupRepo.volume({ size: Size.gibibytes(10) })],
+      restoreFrom: Restore.fromRepo(oldRepo, { stanza: 'db', target: RecoveryTarget.endOfArchive() }),
+    });
+    expect(cr.spec.dataSource.pgbackrest).toEqual({
+      stanza: 'db',
+      // repo1 is the new cluster's own, so the source is read as repo2: their credentials cannot clash.
+      repo: { name: 'repo2', gcs: { bucket: 'old-backups' } },
+      global: expect.objectContaining({
+        'repo2-path': '/pgbackrest/prod/hippo/repo1',
+        'repo2-gcs-key-type': 'service',
+        'repo2-gcs-key': '/etc/pgbackrest/conf.d/repo2-gcs-key.json',
+        'repo2-cipher-type': 'aes-256-cbc',
+      }),
+      configuration: [
+        { secret: { name: 'old-cipher', items: [{ key: 'cipher.conf', path: 'old-cipher-cipher.conf' }] } },
+        { secret: { name: 'gcs-key', items: [{ key: 'key.json', path: 'repo2-gcs-key.json' }] } },
+      ],
+      options: ['--type=default'],
+    });
+  });
+
+  test('a standby fed from a repo', () => {
+    const [cr] = synth({ repos: [BackupRepo.s3({ bucket: 'primary-backups', region: 'us-east-1', path: '/pgbackrest/prod/hippo/repo1', credentials: RepoCredentials.s3WebIdentity({ roleArn: 'arn:aws:iam::123456789012:role/pgbackrest' }) })], standby: Standby.fromRepo('repo1') });
+    expect(cr.spec.standby).toEqual({ enabled: true, repoName: 'repo1' });
+    // IRSA: IVYO copies spec.metadata onto its ServiceAccounts.
+    expect(cr.spec.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/pgbackrest' });
+    expect(cr.spec.backups.pgbackrest.global['repo1-s3-key-type']).toBe('web-id');
+  });
+
+  test('S3-compatible stores: endpoint, path style, port, private CA and TLS verification', () => {
+    const [cr] = synth({
+      repos: [BackupRepo.s3({
+        bucket: 'pgbr', region: 'us-east-1', endpoint: 'minio.storage.svc', uriStyle: S3UriStyle.PATH, port: 9000, verifyTls: false,
+        caCertificate: CaCertificate.fromConfigMap('minio-ca', 'ca.crt'), credentials: RepoCredentials.fromConfSecret('minio-creds', 's3.conf'), name: 'repo1',
+      })],
+    });
+    const pgbackrest = cr.spec.backups.pgbackrest;
+    expect(pgbackrest.repos[0].s3).toEqual({ bucket: 'pgbr', endpoint: 'minio.storage.svc', region: 'us-east-1' });
+    expect(pgbackrest.global).toMatchObject({
+      'repo1-s3-uri-style': 'path', 'repo1-storage-port': '9000', 'repo1-storage-verify-tls': 'n',
+      'repo1-storage-ca-file': '/etc/pgbackrest/conf.d/repo1-ca.crt',
+    });
+    expect(pgbackrest.configuration).toEqual([
+      { secret: { name: 'minio-creds', items: [{ key: 's3.conf', path: 'minio-creds-s3.conf' }] } },
+      { configMap: { name: 'minio-ca', items: [{ key: 'ca.crt', path: 'repo1-ca.crt' }] } },
+    ]);
+  });
+
+  test('tuning follows the pgBackRest version: no block incremental before 2.46', () => {
+    const [older] = synth({ pgbackrestVersion: PgBackRestVersion.of('2.45'), repos: [BackupRepo.volume({ size: Size.gibibytes(1) })] });
+    const [newer] = synth({ repos: [BackupRepo.volume({ size: Size.gibibytes(1) })] });
+    expect(older.spec.backups.pgbackrest.global['repo-block']).toBeUndefined();
+    expect(newer.spec.backups.pgbackrest.global['repo-block']).toBe('y');
+  });
+
+  test('user options win over generated ones, tuning can be turned back to pgBackRest defaults', () => {
+    const [cr] = synth({
+      repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
+      tuning: { compressType: CompressionType.GZ, archiveAsync: false, processMax: 1 },
+      pgbackrestOptions: { 'compress-level': '9', 'repo1-retention-full': '3' },
+    });
+    expect(cr.spec.backups.pgbackrest.global).toEqual({
+      'compress-type': 'gz', 'compress-level': '9', 'process-max': '1', 'repo-bundle': 'y', 'repo-block': 'y', 'repo1-retention-full': '3',
+    });
+  });
+
+  test('a backup id defaults to a hash of what the backup is', () => {
+    const a = new ManualBackup({ repoName: 'repo1', backupType: BackupType.DIFFERENTIAL });
+    const b = new ManualBackup({ repoName: 'repo1', backupType: BackupType.DIFFERENTIAL });
+    const c = new ManualBackup({ repoName: 'repo1', backupType: BackupType.FULL });
+    expect(a.backupId).toMatch(/^[0-9a-f]{10}$/);
+    expect(a.backupId).toBe(b.backupId);
+    expect(a.backupId).not.toBe(c.backupId);
+  });
+});

@@ -1,0 +1,47 @@
+import { Chart, Testing } from 'cdk8s';
+import { IvoryCluster, IvoryClusterProps } from '../../src';
+import { validateManifests } from './schemas';
+import { credentialLeaks, rbacViolations, restrictedViolations } from './security';
+
+/** Values the tests use as "secrets": none may ever appear in a manifest. */
+export const TEST_SECRETS = ['S3RVER-secret-value', 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='];
+
+/**
+ * Synthesizes one cluster in a fresh chart and checks what every test must hold: schema-valid, restricted pods,
+ * sane RBAC, no credential. Returns the manifests.
+ */
+export function synth(props: IvoryClusterProps, options: { id?: string; namespace?: string } = {}): any[] {
+  const chart = Testing.chart();
+  new IvoryCluster(chart, options.id ?? 'hippo', { namespace: options.namespace ?? 'db', ...props });
+  return checked(chart);
+}
+
+/** Synthesizes a chart and applies every check. */
+export function checked(chart: Chart): any[] {
+  const manifests = Testing.synth(chart);
+  validateManifests(manifests);
+  const problems = [...restrictedViolations(manifests), ...rbacViolations(manifests), ...credentialLeaks(manifests, TEST_SECRETS)];
+  if (problems.length) throw new Error(`security checks failed:\n${problems.join('\n')}`);
+  return manifests;
+}
+
+export function find(manifests: any[], kind: string, name?: string): any {
+  const found = manifests.find(m => m.kind === kind && (name === undefined || m.metadata.name === name));
+  if (!found) throw new Error(`no ${kind}${name ? ` named ${name}` : ''} in [${manifests.map(m => `${m.kind}/${m.metadata.name}`).join(', ')}]`);
+  return found;
+}
+
+export function all(manifests: any[], kind: string): any[] {
+  return manifests.filter(m => m.kind === kind);
+}
+
+/** Runs `fn` and returns the ValidationError message it throws (failing the test if it does not). */
+export function validationMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if ((e as Error).name !== 'ValidationError') throw e;
+    return (e as Error).message;
+  }
+  throw new Error('expected a ValidationError, but nothing was thrown');
+}
