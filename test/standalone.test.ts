@@ -1,0 +1,237 @@
+import { Duration, Size } from 'cdk8s';
+import {
+  BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, CaCertificate, CredentialSource, DeploymentTarget, IvoryCluster,
+  ManualBackup, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
+} from '../src';
+import { Testing } from 'cdk8s';
+import { all, find, synth, validationMessage } from './support/synth';
+
+const s3 = () => BackupRepo.s3({
+  bucket: 'acme-backups', region: 'eu-central-1', endpoint: 'minio.storage.svc', uriStyle: S3UriStyle.PATH, port: 9000,
+  caCertificate: CaCertificate.fromSecret('minio-ca', 'ca.crt'),
+  credentials: RepoCredentials.s3AccessKey({ accessKeyId: CredentialSource.fromSecret('s3-creds', 'access-key-id'), secretAccessKey: CredentialSource.fromSecret('s3-creds', 'secret-access-key') }),
+  schedule: BackupSchedule.dailyFull({ hour: 3 }),
+  retention: BackupRetention.fullCount(7),
+  encryption: RepoEncryption.aes256Cbc(CredentialSource.fromSecret('pgbackrest-cipher', 'passphrase')),
+});
+
+describe('standalone target: a PVC repo and an S3 repo', () => {
+  const manifests = synth({
+    target: DeploymentTarget.STANDALONE,
+    instances: [{ replicas: 2, dataVolumeSize: Size.gibibytes(20) }],
+    repos: [
+      BackupRepo.volume({ size: Size.gibibytes(100), schedule: BackupSchedule.weeklyFullDailyDifferentialHourlyIncremental(), retention: BackupRetention.fullCount(2) }),
+      s3(),
+    ],
+    backupJobs: { lockWait: Duration.minutes(45) },
+    manualBackup: new ManualBackup({ repoName: 'repo2', backupId: 'before-upgrade' }),
+    backupDeletions: [new BackupDeletion({ repoName: 'repo1', backupSet: '20261101-010000F', confirmDelete: true })],
+  });
+  const config = find(manifests, 'ConfigMap', 'hippo-pgbackrest-config').data;
+
+  test('synthesizes every object, each valid against the Kubernetes schemas', () => {
+    const names = manifests.map(m => `${m.kind}/${m.metadata.name}`).sort();
+    expect(names).toEqual([
+      'Certificate/hippo-ca', 'Certificate/hippo-pgbackrest-tls', 'Certificate/hippo-postgres-tls', 'Certificate/hippo-replication-tls',
+      'ConfigMap/hippo-config', 'ConfigMap/hippo-pgbackrest-config',
+      'CronJob/hippo-repo1-diff', 'CronJob/hippo-repo1-full', 'CronJob/hippo-repo1-incr', 'CronJob/hippo-repo2-full',
+      'Issuer/hippo-ca', 'Issuer/hippo-selfsigned',
+      'Job/hippo-backup-before-upgrade', 'Job/hippo-expire-20261101-010000f', expect.stringMatching(/^Job\/hippo-stanza-create-[0-9a-f]{8}$/),
+      'NetworkPolicy/hippo-backup-jobs', 'NetworkPolicy/hippo-instances', 'NetworkPolicy/hippo-repo-host',
+      'PersistentVolumeClaim/hippo-repo1',
+      'PodDisruptionBudget/hippo-instance1',
+      'Service/hippo-pods', 'Service/hippo-primary',
+      'ServiceAccount/hippo-instance', 'ServiceAccount/hippo-pgbackrest',
+      'StatefulSet/hippo-instance1', 'StatefulSet/hippo-repo-host',
+    ]);
+  });
+
+  test('the instance config archives to every repo: the volume repo through the repo host, S3 directly', () => {
+    const ini = config['pgbackrest_instance.conf'];
+    expect(ini).toContain('repo1-host = hippo-repo-host-0.hippo-pods.db.svc.cluster.local\n');
+    expect(ini).toContain('repo1-host-type = tls\n');
+    expect(ini).toContain('repo2-type = s3\nrepo2-storage-ca-file = /etc/pgbackrest/conf.d/repo2-ca.crt\n'.split('\n')[0]);
+    expect(ini).toMatch(/repo2-path = \/pgbackrest\/db\/hippo\/repo2\n/);
+    expect(ini).toMatch(/repo2-s3-uri-style = path\n/);
+    expect(ini).toMatch(/repo2-cipher-type = aes-256-cbc\n/);
+    expect(ini).toMatch(/archive-async = y\n/);
+    expect(ini).toMatch(/spool-path = \/pgdata\/pgbackrest\/spool\n/);
+    expect(ini).toMatch(/\[db\]\npg-version-force = 18\npg1-path = \/pgdata\/pg18\npg1-port = 5432\npg1-socket-path = \/tmp\/postgres\n/);
+    expect(ini).not.toMatch(/s3-key =|cipher-pass/);
+  });
+
+  test('the job config reaches every instance over TLS and has the repos local', () => {
+    const ini = config['pgbackrest_job.conf'];
+    expect(ini).toContain('pg1-host = hippo-instance1-0.hippo-pods.db.svc.cluster.local\n');
+    expect(ini).toContain('pg2-host = hippo-instance1-1.hippo-pods.db.svc.cluster.local\n');
+    expect(ini).toContain('repo1-path = /pgbackrest/repo1\n');
+    expect(ini).not.toContain('repo1-host');
+  });
+
+  test('the repo host config serves only the volume repo', () => {
+    const ini = config['pgbackrest_repo.conf'];
+    expect(ini).toContain('repo1-path = /pgbackrest/repo1\n');
+    expect(ini).not.toContain('repo2');
+    expect(config['pgbackrest-server.conf']).toContain('tls-server-auth = hippo-pgbackrest=db\n');
+  });
+
+  test('postgres archives with archive-push (no --repo: every repo) and restores with archive-get', () => {
+    const conf = find(manifests, 'ConfigMap', 'hippo-config').data['postgresql.conf'];
+    expect(conf).toContain('archive_mode = on\n');
+    expect(conf).toContain('archive_command = \'pgbackrest --stanza=db archive-push "%p"\'\n');
+    expect(conf).toContain('restore_command = \'pgbackrest --stanza=db archive-get %f "%p"\'\n');
+  });
+
+  test('one CronJob per repo and type: Forbid, history limits, deadlines, and a lock-waiting command', () => {
+    const cron = find(manifests, 'CronJob', 'hippo-repo1-incr');
+    expect(cron.spec).toMatchObject({
+      schedule: '30 0,2-23 * * *', concurrencyPolicy: 'Forbid', suspend: false, startingDeadlineSeconds: 1800,
+      successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+    });
+    const job = cron.spec.jobTemplate.spec;
+    expect(job.activeDeadlineSeconds).toBe(43200);
+    const c = job.template.spec.containers[0];
+    expect(c.command.slice(0, 3)).toEqual(['bash', '-ceu', '--']);
+    expect(c.command[3]).toContain('run_when_unlocked pgbackrest --stanza=db backup "$@"');
+    expect(c.command.slice(4)).toEqual(['repo1-incr', '--repo=1', '--type=incr']);
+    expect(c.env).toContainEqual({ name: 'LOCK_WAIT_SECONDS', value: '2700' });
+    // A ReadWriteOnce repo: the Job runs on the repo host's node and mounts the claim.
+    expect(job.template.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
+    expect(c.volumeMounts).toContainEqual({ name: 'repo1', mountPath: '/pgbackrest/repo1' });
+  });
+
+  test('an S3 backup Job needs no volume and gets credentials from Secrets as environment', () => {
+    const c = find(manifests, 'CronJob', 'hippo-repo2-full').spec.jobTemplate.spec.template.spec;
+    expect(c.affinity).toBeUndefined();
+    expect(c.containers[0].env).toEqual(expect.arrayContaining([
+      { name: 'PGBACKREST_REPO2_S3_KEY', valueFrom: { secretKeyRef: { name: 's3-creds', key: 'access-key-id' } } },
+      { name: 'PGBACKREST_REPO2_S3_KEY_SECRET', valueFrom: { secretKeyRef: { name: 's3-creds', key: 'secret-access-key' } } },
+      { name: 'PGBACKREST_REPO2_CIPHER_PASS', valueFrom: { secretKeyRef: { name: 'pgbackrest-cipher', key: 'passphrase' } } },
+    ]));
+  });
+
+  test('the repo volume outlives the cluster: its own object, kept by Argo CD, Flux and Helm', () => {
+    const pvc = find(manifests, 'PersistentVolumeClaim', 'hippo-repo1');
+    expect(pvc.metadata.annotations).toEqual({
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      'helm.sh/resource-policy': 'keep',
+    });
+    expect(pvc.metadata.ownerReferences).toBeUndefined();
+    expect(find(manifests, 'StatefulSet', 'hippo-instance1').spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+  });
+
+  test('instances: bootstrap init container, postgres, and pgBackRest\'s TLS server', () => {
+    const sts = find(manifests, 'StatefulSet', 'hippo-instance1');
+    const pod = sts.spec.template.spec;
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['bootstrap']);
+    expect(pod.containers.map((c: any) => c.name)).toEqual(['database', 'pgbackrest']);
+    expect(pod.containers[0].command).toEqual(['postgres', '-D', '/pgdata/pg18', '-c', 'config_file=/etc/ivorysql/postgresql.conf', '-c', 'cluster_name=$(POD_NAME)']);
+    expect(pod.containers[1].command).toEqual(['pgbackrest', 'server']);
+    expect(pod.serviceAccountName).toBe('hippo-instance');
+    expect(sts.spec.replicas).toBe(2);
+  });
+
+  test('manual backup and deletion Jobs', () => {
+    const manual = find(manifests, 'Job', 'hippo-backup-before-upgrade');
+    expect(manual.spec.template.spec.containers[0].command.slice(4)).toEqual(['manual-backup', '--repo=2', '--type=full', '--start-fast']);
+    const expire = find(manifests, 'Job', 'hippo-expire-20261101-010000f').spec.template.spec.containers[0];
+    expect(expire.env).toEqual(expect.arrayContaining([{ name: 'REPO', value: '1' }, { name: 'BACKUP_SET', value: '20261101-010000F' }, { name: 'FORCE', value: 'n' }]));
+  });
+
+  test('no Role is needed: no pod talks to the Kubernetes API, and none mounts a token', () => {
+    expect(all(manifests, 'Role')).toEqual([]);
+    expect(all(manifests, 'ServiceAccount').every(sa => sa.automountServiceAccountToken === false)).toBe(true);
+  });
+
+  test('NetworkPolicies admit backups to the TLS servers only from backup Jobs', () => {
+    const np = find(manifests, 'NetworkPolicy', 'hippo-instances');
+    expect(np.spec.ingress[1]).toEqual({
+      from: [{ podSelector: { matchLabels: { 'ivory-operator.ivorysql.org/cluster': 'hippo', 'ivory-operator.ivorysql.org/pgbackrest': '', 'ivory-operator.ivorysql.org/pgbackrest-job': '' } } }],
+      ports: [{ protocol: 'TCP', port: 8432 }],
+    });
+  });
+
+  test('snapshot', () => {
+    expect(manifests).toMatchSnapshot();
+  });
+});
+
+describe('standalone target: restores', () => {
+  test('a clone reads its source through a separate config, so it never archives into it', () => {
+    const app = Testing.app();
+    const chart = new (require('cdk8s').Chart)(app, 'c', { namespace: 'db' });
+    const source = new IvoryCluster(chart, 'hippo', { target: DeploymentTarget.STANDALONE, repos: [s3()] });
+    new IvoryCluster(chart, 'clone', {
+      target: DeploymentTarget.STANDALONE,
+      repos: [BackupRepo.volume({ size: Size.gibibytes(5) })],
+      restoreFrom: Restore.fromCluster(source, { repoName: 'repo1', target: RecoveryTarget.time('2026-11-26 10:00:00+00') }),
+    });
+    const manifests = Testing.synth(chart);
+    const config = manifests.find((m: any) => m.metadata.name === 'clone-pgbackrest-config').data['pgbackrest_restore.conf'];
+    expect(config).toContain('repo5-path = /pgbackrest/db/hippo/repo1\n');
+    expect(config).toContain('repo5-cipher-type = aes-256-cbc\n');
+    const sts = manifests.find((m: any) => m.metadata.name === 'clone-instance1');
+    const init = sts.spec.template.spec.initContainers[0];
+    expect(init.command.slice(4)).toEqual(['bootstrap', '--type=time', '--target=2026-11-26 10:00:00+00', '--target-action=promote']);
+    expect(init.env).toEqual(expect.arrayContaining([
+      { name: 'BOOTSTRAP', value: 'restore' },
+      { name: 'RESTORE_CONFIG_ARGS', value: '--config=/etc/pgbackrest/restore/pgbackrest.conf --config-include-path=/etc/pgbackrest/restore/conf.d --stanza=db --repo=5' },
+      { name: 'PGBACKREST_REPO5_CIPHER_PASS', valueFrom: { secretKeyRef: { name: 'pgbackrest-cipher', key: 'passphrase' } } },
+    ]));
+  });
+
+  test('restoring from a repo path the new cluster also writes to is refused', () => {
+    const chart = Testing.chart();
+    const repo = BackupRepo.s3({ bucket: 'acme-backups', region: 'eu-central-1', path: '/pgbackrest/db/hippo/repo1', credentials: RepoCredentials.s3InstanceRole() });
+    const message = validationMessage(() => new IvoryCluster(chart, 'hippo', {
+      namespace: 'db', target: DeploymentTarget.STANDALONE, repos: [BackupRepo.s3({ bucket: 'acme-backups', region: 'eu-central-1', credentials: RepoCredentials.s3InstanceRole() })],
+      restoreFrom: Restore.fromRepo(repo),
+    }));
+    expect(message).toContain('repos[0].path: "/pgbackrest/db/hippo/repo1": is where this cluster is restored from');
+  });
+
+  test('a volume repo the backup Jobs could not mount is refused', () => {
+    const chart = Testing.chart();
+    const message = validationMessage(() => new IvoryCluster(chart, 'hippo', {
+      target: DeploymentTarget.STANDALONE, repos: [BackupRepo.volume({ size: Size.gibibytes(1), accessMode: VolumeAccessMode.READ_WRITE_ONCE_POD })],
+    }));
+    expect(message).toContain('repos[0].accessMode: "ReadWriteOncePod": the repo host and the backup Jobs both mount a volume repo');
+  });
+
+  test('an in-place restore: a restore id on the pod template, passed to the bootstrap container', () => {
+    const manifests = synth({
+      target: DeploymentTarget.STANDALONE,
+      repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
+      inPlaceRestore: Restore.inPlace({ restoreId: 'incident-7', repoName: 'repo1', confirmOverwrite: true, target: RecoveryTarget.immediate() }),
+    });
+    const pod = find(manifests, 'StatefulSet', 'hippo-instance1').spec.template;
+    expect(pod.metadata.annotations['ivory-operator.ivorysql.org/pgbackrest-restore-id']).toBe('incident-7');
+    expect(pod.spec.initContainers[0].env).toEqual(expect.arrayContaining([{ name: 'RESTORE_ID', value: 'incident-7' }, { name: 'RESTORE_REPO', value: '1' }]));
+    expect(pod.spec.initContainers[0].command.slice(4)).toEqual(['bootstrap', '--type=immediate', '--target-action=promote']);
+  });
+
+  test('a standby cluster: no stanza-create, suspended schedules, standby bootstrap from its repo', () => {
+    const manifests = synth({
+      target: DeploymentTarget.STANDALONE,
+      repos: [BackupRepo.s3({ bucket: 'acme-backups', region: 'eu-central-1', path: '/pgbackrest/prod/hippo/repo1', credentials: RepoCredentials.s3InstanceRole(), schedule: BackupSchedule.dailyFull() })],
+      standby: Standby.fromRepo('repo1'),
+    });
+    expect(manifests.filter(m => m.kind === 'Job')).toEqual([]);
+    expect(find(manifests, 'CronJob', 'hippo-repo1-full').spec.suspend).toBe(true);
+    const init = find(manifests, 'StatefulSet', 'hippo-instance1').spec.template.spec.initContainers[0];
+    expect(init.env).toEqual(expect.arrayContaining([{ name: 'BOOTSTRAP', value: 'standby' }, { name: 'STANDBY_REPO', value: '1' }]));
+    expect(find(manifests, 'ConfigMap', 'hippo-config').data['postgresql.conf']).toContain('restore_command = \'pgbackrest --stanza=db archive-get %f "%p" --repo=1\'');
+  });
+
+  test('TLS from Secrets you manage: no cert-manager objects', () => {
+    const manifests = synth({
+      target: DeploymentTarget.STANDALONE,
+      repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
+      standalone: { tls: TlsCertificates.fromSecrets({ pgbackrestSecretName: 'pgbr-tls', postgresSecretName: 'pg-tls', replicationSecretName: 'repl-tls' }) },
+    });
+    expect(manifests.filter(m => m.apiVersion === 'cert-manager.io/v1')).toEqual([]);
+    const volumes = find(manifests, 'StatefulSet', 'hippo-instance1').spec.template.spec.volumes;
+    expect(volumes.find((v: any) => v.name === 'pgbackrest-tls').secret.secretName).toBe('pgbr-tls');
+  });
+});
