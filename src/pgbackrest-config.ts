@@ -96,6 +96,7 @@ export function repoOptions(model: ClusterModel, r: ResolvedRepo, role: ConfigRo
     for (const [option, value] of Object.entries(r.repo.retention.toOptions(index))) o[option] = value;
   }
   if (r.repo.encryption) o[`${n}-cipher-type`] = r.repo.encryption.cipherType;
+  for (const [option, value] of Object.entries(model.tuning.perRepo)) o[`${n}-${option}`] = value;
   return o;
 }
 

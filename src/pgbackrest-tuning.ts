@@ -77,6 +77,8 @@ export interface PgBackRestTuningProps {
 /** Resolved tuning options, rendered into `[global]`. @internal */
 export interface ResolvedTuning {
   readonly global: { [option: string]: string };
+  /** Options every repo gets, without the `repoN-` prefix (`bundle`, `block`). */
+  readonly perRepo: { [option: string]: string };
   readonly archiveAsync: boolean;
   readonly startFastManual: boolean;
 }
@@ -105,14 +107,15 @@ export function resolveTuning(props: PgBackRestTuningProps, version: PgBackRestV
     'process-max': String(processMax),
   };
   if (compressLevel !== undefined && compressType !== CompressionType.NONE) global['compress-level'] = String(compressLevel);
-  if (repoBundle) global['repo-bundle'] = 'y';
-  if (blockIncremental) global['repo-block'] = 'y';
+  const perRepo: { [option: string]: string } = {};
+  if (repoBundle) perRepo.bundle = 'y';
+  if (blockIncremental) perRepo.block = 'y';
   if (archiveAsync) {
     global['archive-async'] = 'y';
     const queueMax = props.archivePushQueueMax?.toKibibytes();
     global['archive-push-queue-max'] = String(queueMax !== undefined ? Math.floor(queueMax * 1024) : Math.floor(smallestVolumeBytes / 2));
   }
-  return { global, archiveAsync, startFastManual: props.startFastManual ?? true };
+  return { global, perRepo, archiveAsync, startFastManual: props.startFastManual ?? true };
 }
 
 /** @internal */

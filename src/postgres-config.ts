@@ -5,7 +5,8 @@
 import { ClusterModel } from './cluster-model';
 import { SOCKET_DIR, STANZA } from './pgbackrest-config';
 
-export const POSTGRES_CONFIG_DIR = '/etc/ivorysql';
+/** Sibling mount points: a volume mounted inside a read-only ConfigMap volume cannot get its mount point. */
+export const POSTGRES_CONFIG_DIR = '/etc/ivorysql/config';
 export const POSTGRES_TLS_DIR = '/etc/ivorysql/tls';
 export const REPLICATION_TLS_DIR = '/etc/ivorysql/replication';
 export const REPLICATION_USER = 'replicator';

@@ -83,7 +83,7 @@ pgbackrest --stanza=db --repo="$REPO" expire --set="$BACKUP_SET"
 export const BOOTSTRAP_SCRIPT = `
 ordinal="\${POD_NAME##*-}"
 marker=/pgdata/.ivory-restore-id
-mkdir -p /pgdata/pgbackrest/log /pgdata/pgbackrest/spool
+mkdir -p /pgdata/pgbackrest/log /pgdata/pgbackrest/spool "$SOCKET_DIR"
 chmod 0750 /pgdata/pgbackrest /pgdata/pgbackrest/log /pgdata/pgbackrest/spool
 
 recover() {

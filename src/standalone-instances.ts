@@ -127,6 +127,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
         IS_PRIMARY_SET: primarySet ? 'y' : 'n',
         BOOTSTRAP: bootstrap,
         POSTGRES_CONFIG: `${POSTGRES_CONFIG_DIR}/postgresql.conf`,
+        SOCKET_DIR,
         STANDBY_REPO: String(standbyRepo),
         BACKUP_WAIT_SECONDS: '3600',
         PRIMARY_CONNINFO: replicationConnInfo(model.names.serviceFqdn(model.names.primaryService), model.port),

@@ -1,0 +1,586 @@
+/**
+ * Runs synthesized pods on this machine, as a kubelet would, so the manifests are proven by running them:
+ * - each pod gets its own network namespace on a private bridge, and DNS names through /etc/hosts;
+ * - volumes are materialized (ConfigMap, Secret, projected items with their paths and modes, PVCs as directories
+ *   that outlive pods, emptyDir) and bound at their mountPaths inside a bubblewrap sandbox whose root is a tmpfs with
+ *   /usr and parts of /etc bound read-only, then remounted read-only; nothing of the host's own files changes;
+ * - env is resolved as Kubernetes does (`$(VAR)`, fieldRef, secretKeyRef, configMapKeyRef);
+ * - init containers run first, then the containers' command and args, as the pod's user with no capabilities.
+ * The only difference from production is the images: Debian's PostgreSQL 15 and pgBackRest 2.45 on PATH.
+ */
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { issueCertManagerSecrets } from './certs';
+import { Network } from './network';
+
+/** What the images would provide: their PATH, user and locale. */
+const IMAGE_PATH = '/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const IMAGE_ENV: { [name: string]: string } = { PATH: IMAGE_PATH, HOME: '/tmp', LANG: 'C.UTF-8' };
+const IMAGE_USER = { name: 'ivory', uid: 26 };
+
+/** /etc entries the sandbox takes from the host (read-only); the image's passwd, group and hosts are written. */
+const ETC_ENTRIES = ['ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'ssl', 'ca-certificates', 'alternatives', 'localtime',
+  'timezone', 'nsswitch.conf', 'host.conf', 'gai.conf', 'protocols', 'services', 'os-release', 'debian_version'];
+
+export interface ExecResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface JobResult {
+  readonly succeeded: boolean;
+  readonly logs: string;
+  readonly pod: string;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+/** Host processes: pid -> ppid, read from /proc. */
+function processTable(): Map<number, number> {
+  const table = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      table.set(Number(entry), Number(fields[1]));
+    } catch { /* exited */ }
+  }
+  return table;
+}
+
+function children(table: Map<number, number>, pid: number): number[] {
+  return [...table.entries()].filter(([, ppid]) => ppid === pid).map(([p]) => p).sort((a, b) => a - b);
+}
+
+/** Expands Kubernetes `$(VAR)` references; `$$(VAR)` stays literal. Unknown references stay as they are. */
+function expand(text: string, vars: { [name: string]: string }): string {
+  return text.replace(/\$(\$)?\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, escaped, name) => {
+    if (escaped) return `$(${name})`;
+    return name in vars ? vars[name] : whole;
+  });
+}
+
+class Container {
+  public process?: ChildProcess;
+  public exitCode?: number | null;
+  public readonly logFile: string;
+  public mainPid?: number;
+  private exited?: Promise<number | null>;
+
+  constructor(public readonly pod: Pod, public readonly spec: any, public readonly init: boolean) {
+    this.logFile = path.join(pod.dir, `${spec.name}.log`);
+  }
+
+  public start(): void {
+    const p = this.pod;
+    const env = p.cluster.resolveEnv(p, this.spec);
+    const command = [...(this.spec.command ?? []), ...(this.spec.args ?? [])].map((a: string) => expand(a, env));
+    if (command.length === 0) throw new Error(`${p.name}/${this.spec.name}: no command; image entrypoints are not emulated`);
+    const sc = { ...p.spec.securityContext, ...this.spec.securityContext };
+    const uid = sc.runAsUser ?? IMAGE_USER.uid;
+    const gid = sc.runAsGroup ?? uid;
+    const groups = [gid, ...(p.spec.securityContext?.fsGroup ? [p.spec.securityContext.fsGroup] : []), ...(p.spec.securityContext?.supplementalGroups ?? [])];
+    const args = ['netns', 'exec', p.netns, 'bwrap', ...p.cluster.sandboxArgs(p, this.spec, env),
+      '--', 'setpriv', `--reuid=${uid}`, `--regid=${gid}`, `--groups=${[...new Set(groups)].join(',')}`,
+      '--bounding-set=-all', '--inh-caps=-all', ...(sc.allowPrivilegeEscalation === false ? ['--no-new-privs'] : []), '--', ...command];
+    const log = fs.openSync(this.logFile, 'a');
+    this.process = spawn('ip', args, { detached: true, stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    this.exited = new Promise(resolve => this.process!.on('exit', code => {
+      this.exitCode = code;
+      resolve(code);
+    }));
+  }
+
+  public wait(): Promise<number | null> {
+    return this.exited as Promise<number | null>;
+  }
+
+  public get running(): boolean {
+    return this.process !== undefined && this.exitCode === undefined;
+  }
+
+  /** The host pid of the container's own process (below `ip netns exec` -> bwrap -> bwrap's pid 1). */
+  public findMainPid(): number | undefined {
+    if (this.mainPid && fs.existsSync(`/proc/${this.mainPid}`)) return this.mainPid;
+    const pid = this.process?.pid;
+    if (!pid) return undefined;
+    const table = processTable();
+    let current = [pid];
+    for (let depth = 0; depth < 2; depth++) current = current.flatMap(c => children(table, c));
+    this.mainPid = current[0];
+    return this.mainPid;
+  }
+
+  public logs(): string {
+    return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
+  }
+
+  /** SIGTERM to the container's process, SIGKILL to everything left after the grace period. */
+  public async stop(graceSeconds: number): Promise<void> {
+    if (!this.running) return;
+    const main = this.findMainPid();
+    if (main) {
+      try { process.kill(main, 'SIGTERM'); } catch { /* gone */ }
+    }
+    const deadline = Date.now() + graceSeconds * 1000;
+    while (this.running && Date.now() < deadline) await sleep(100);
+    this.kill();
+    await this.wait();
+  }
+
+  public kill(): void {
+    if (this.process?.pid && this.running) {
+      try { process.kill(-this.process.pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+  }
+}
+
+export class Pod {
+  public readonly dir: string;
+  public netns = '';
+  public address = '';
+  public readonly containers: Container[] = [];
+  public readonly initContainers: Container[] = [];
+  public phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed' = 'Pending';
+
+  constructor(public readonly cluster: LocalCluster, public readonly name: string, public readonly metadata: any, public readonly spec: any,
+    public readonly claims: { [volume: string]: string }) {
+    this.dir = path.join(cluster.root, 'pods', name);
+  }
+
+  /** Materializes volumes, runs the init containers to completion, then starts the containers. */
+  public async start(): Promise<void> {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    fs.mkdirSync(this.dir, { recursive: true });
+    this.cluster.materializeVolumes(this);
+    for (const spec of this.spec.initContainers ?? []) {
+      const c = new Container(this, spec, true);
+      this.initContainers.push(c);
+      c.start();
+      const code = await c.wait();
+      if (code !== 0) {
+        this.phase = 'Failed';
+        throw new Error(`pod ${this.name}: init container ${spec.name} exited with ${code}:\n${c.logs()}`);
+      }
+    }
+    for (const spec of this.spec.containers) {
+      const c = new Container(this, spec, false);
+      this.containers.push(c);
+      c.start();
+    }
+    this.phase = 'Running';
+  }
+
+  public container(name: string): Container {
+    const c = [...this.containers, ...this.initContainers].find(x => x.spec.name === name);
+    if (!c) throw new Error(`pod ${this.name} has no container ${name}`);
+    return c;
+  }
+
+  /** Runs each container's readiness probe until all pass. */
+  public async waitReady(timeoutSeconds = 120): Promise<void> {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    for (const c of this.containers) {
+      const probe = c.spec.readinessProbe?.exec?.command;
+      while (true) {
+        if (!c.running) throw new Error(`pod ${this.name}: container ${c.spec.name} exited with ${c.exitCode}:\n${c.logs()}`);
+        if (!probe) break;
+        const r = await this.cluster.exec(this.name, c.spec.name, probe, { quiet: true });
+        if (r.code === 0) break;
+        if (Date.now() > deadline) throw new Error(`pod ${this.name}: ${c.spec.name} not ready after ${timeoutSeconds}s:\n${c.logs()}`);
+        await sleep(500);
+      }
+    }
+  }
+
+  /** Waits for every container to exit; the pod succeeds when all exit 0. */
+  public async waitCompleted(timeoutSeconds: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    for (const c of this.containers) {
+      while (c.running) {
+        if (Date.now() > deadline) {
+          await this.stop(0);
+          throw new Error(`pod ${this.name}: still running after ${timeoutSeconds}s:\n${this.logs()}`);
+        }
+        await sleep(200);
+      }
+    }
+    this.phase = this.containers.every(c => c.exitCode === 0) ? 'Succeeded' : 'Failed';
+    return this.phase === 'Succeeded';
+  }
+
+  public async stop(graceSeconds = 30): Promise<void> {
+    await Promise.all(this.containers.map(c => c.stop(graceSeconds)));
+    for (const c of this.initContainers) c.kill();
+  }
+
+  public logs(): string {
+    return [...this.initContainers, ...this.containers].map(c => `--- ${this.name}/${c.spec.name}\n${c.logs()}`).join('\n');
+  }
+}
+
+export interface LocalClusterOptions {
+  /** Secrets the user manages (name -> key -> value). */
+  readonly secrets?: { [name: string]: { [key: string]: string } };
+  /** Extra DNS names (name -> address), e.g. the storage emulators. */
+  readonly hosts?: { [name: string]: string };
+}
+
+/** A stand-in for the Kubernetes cluster: the synthesized objects, their pods, volumes and network. */
+export class LocalCluster {
+  public readonly root: string;
+  public readonly network: Network;
+  public readonly pods = new Map<string, Pod>();
+  private manifests: any[] = [];
+  private readonly secrets = new Map<string, { [key: string]: string }>();
+  private jobRuns = 0;
+  private readonly etcDir: string;
+
+  constructor(manifests: any[], options: LocalClusterOptions = {}, network?: Network) {
+    this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'ivory-e2e-'));
+    fs.chmodSync(this.root, 0o755);
+    this.network = network ?? Network.create();
+    this.etcDir = path.join(this.root, 'etc');
+    this.writeImageEtc();
+    for (const [name, data] of Object.entries(options.secrets ?? {})) this.secrets.set(name, data);
+    for (const [name, address] of Object.entries(options.hosts ?? {})) this.network.setHosts([name], address);
+    this.apply(manifests);
+  }
+
+  /** Adds or replaces objects, like `kubectl apply`; cert-manager issues Certificates that are new. */
+  public apply(manifests: any[]): void {
+    const key = (m: any) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`;
+    const byKey = new Map(this.manifests.map(m => [key(m), m]));
+    for (const m of manifests) byKey.set(key(m), m);
+    this.manifests = [...byKey.values()];
+    const newCertificates = manifests.filter(m => m.kind === 'Certificate' && !this.secrets.has(m.spec.secretName));
+    if (newCertificates.length) {
+      const issued = issueCertManagerSecrets(this.manifests.filter(m => m.kind === 'Issuer' || m.kind === 'Certificate'), path.join(this.root, 'certs'));
+      for (const [name, data] of issued) if (!this.secrets.has(name)) this.secrets.set(name, data);
+    }
+  }
+
+  public setSecret(name: string, data: { [key: string]: string }): void {
+    this.secrets.set(name, data);
+  }
+
+  public object(kind: string, name: string): any {
+    const found = this.manifests.find(m => m.kind === kind && m.metadata.name === name);
+    if (!found) throw new Error(`no ${kind} ${name} in the manifests`);
+    return found;
+  }
+
+  public objects(kind: string): any[] {
+    return this.manifests.filter(m => m.kind === kind);
+  }
+
+  private writeImageEtc(): void {
+    fs.mkdirSync(this.etcDir, { recursive: true });
+    const passwd = fs.readFileSync('/etc/passwd', 'utf8').split('\n').filter(l => l && l.split(':')[2] !== String(IMAGE_USER.uid));
+    passwd.push(`${IMAGE_USER.name}:x:${IMAGE_USER.uid}:${IMAGE_USER.uid}:IvorySQL:/tmp:/bin/bash`);
+    fs.writeFileSync(path.join(this.etcDir, 'passwd'), passwd.join('\n') + '\n');
+    const group = fs.readFileSync('/etc/group', 'utf8').split('\n').filter(l => l && l.split(':')[2] !== String(IMAGE_USER.uid));
+    group.push(`${IMAGE_USER.name}:x:${IMAGE_USER.uid}:`);
+    fs.writeFileSync(path.join(this.etcDir, 'group'), group.join('\n') + '\n');
+  }
+
+  /** Arguments for bwrap: namespaces, the read-only image filesystem and the container's volume mounts. */
+  public sandboxArgs(pod: Pod, spec: any, env: { [name: string]: string }): string[] {
+    const args = ['--die-with-parent', '--unshare-pid', '--unshare-uts', '--unshare-ipc', '--hostname', pod.spec.hostname ?? pod.name,
+      '--tmpfs', '/', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib',
+      '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/sbin', '/sbin', '--proc', '/proc', '--dev', '/dev',
+      // Like a container runtime: a private, world-writable /dev/shm for PostgreSQL's shared memory.
+      '--perms', '1777', '--size', String(64 * 1024 * 1024), '--tmpfs', '/dev/shm', '--dir', '/etc'];
+    for (const entry of ETC_ENTRIES) {
+      if (fs.existsSync(`/etc/${entry}`)) args.push('--ro-bind', `/etc/${entry}`, `/etc/${entry}`);
+    }
+    args.push('--ro-bind', path.join(this.etcDir, 'passwd'), '/etc/passwd', '--ro-bind', path.join(this.etcDir, 'group'), '/etc/group',
+      '--ro-bind', this.network.hostsFile, '/etc/hosts');
+    // bwrap would create missing parents of mount points with mode 0700; an image has them 0755.
+    const parents = new Set<string>();
+    for (const m of spec.volumeMounts ?? []) {
+      for (let d = path.dirname(m.mountPath); d !== '/' && !d.startsWith('/usr') && d !== '/etc'; d = path.dirname(d)) parents.add(d);
+    }
+    for (const d of [...parents].sort()) args.push('--perms', '0755', '--dir', d);
+    for (const m of spec.volumeMounts ?? []) {
+      const source = path.join(pod.dir, 'volumes', m.name);
+      if (!fs.existsSync(source)) throw new Error(`${pod.name}/${spec.name}: volume ${m.name} is not defined in the pod`);
+      const readOnly = m.readOnly || fs.existsSync(path.join(source, '..', `${m.name}.readonly`));
+      args.push(readOnly ? '--ro-bind' : '--bind', source, m.mountPath);
+    }
+    if (spec.securityContext?.readOnlyRootFilesystem) args.push('--remount-ro', '/');
+    args.push('--clearenv');
+    for (const [name, value] of Object.entries(env)) args.push('--setenv', name, value);
+    args.push('--chdir', spec.workingDir ?? '/');
+    return args;
+  }
+
+  /** Resolves a container's environment as the kubelet does. */
+  public resolveEnv(pod: Pod, spec: any): { [name: string]: string } {
+    const env: { [name: string]: string } = { ...IMAGE_ENV, HOSTNAME: pod.name };
+    for (const e of spec.env ?? []) {
+      if (e.value !== undefined) {
+        env[e.name] = expand(e.value, env);
+      } else if (e.valueFrom?.fieldRef) {
+        env[e.name] = this.fieldValue(pod, e.valueFrom.fieldRef.fieldPath);
+      } else if (e.valueFrom?.secretKeyRef) {
+        const ref = e.valueFrom.secretKeyRef;
+        const value = this.secrets.get(ref.name)?.[ref.key];
+        if (value === undefined && !ref.optional) throw new Error(`${pod.name}/${spec.name}: CreateContainerConfigError: secret ${ref.name} key ${ref.key} not found`);
+        if (value !== undefined) env[e.name] = value;
+      } else if (e.valueFrom?.configMapKeyRef) {
+        const ref = e.valueFrom.configMapKeyRef;
+        env[e.name] = this.object('ConfigMap', ref.name).data[ref.key];
+      } else {
+        env[e.name] = '';
+      }
+    }
+    return env;
+  }
+
+  private fieldValue(pod: Pod, fieldPath: string): string {
+    switch (fieldPath) {
+      case 'metadata.name': return pod.name;
+      case 'metadata.namespace': return pod.metadata.namespace ?? 'default';
+      case 'status.podIP': return pod.address;
+      case 'spec.serviceAccountName': return pod.spec.serviceAccountName ?? 'default';
+      default: {
+        const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
+        if (m) return pod.metadata[m[1]]?.[m[2]] ?? '';
+        throw new Error(`fieldRef ${fieldPath} is not emulated`);
+      }
+    }
+  }
+
+  /** Writes a pod's volumes under its directory, with the kubelet's ownership and modes. */
+  public materializeVolumes(pod: Pod): void {
+    const fsGroup: number | undefined = pod.spec.securityContext?.fsGroup;
+    const volumesDir = path.join(pod.dir, 'volumes');
+    fs.mkdirSync(volumesDir, { recursive: true });
+    const writeFiles = (dir: string, files: { path: string; content: string; mode: number }[]) => {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+      for (const f of files) {
+        const target = path.join(dir, f.path);
+        fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
+        fs.writeFileSync(target, f.content, { mode: f.mode });
+        fs.chmodSync(target, f.mode);
+        if (fsGroup !== undefined) fs.chownSync(target, 0, fsGroup);
+      }
+      fs.writeFileSync(path.join(dir, '..', `${path.basename(dir)}.readonly`), '');
+    };
+    for (const v of pod.spec.volumes ?? []) {
+      const dir = path.join(volumesDir, v.name);
+      if (v.persistentVolumeClaim) {
+        const claim = v.persistentVolumeClaim.claimName;
+        const pvc = this.claimDir(claim);
+        fs.symlinkSync(pvc, dir);
+      } else if (v.emptyDir) {
+        fs.mkdirSync(dir, { recursive: true });
+        fs.chmodSync(dir, 0o1777);
+      } else if (v.configMap) {
+        writeFiles(dir, this.configMapFiles(v.configMap, v.configMap.defaultMode ?? 0o644));
+      } else if (v.secret) {
+        writeFiles(dir, this.secretFiles({ ...v.secret, name: v.secret.secretName }, v.secret.defaultMode ?? 0o644));
+      } else if (v.projected) {
+        const files = v.projected.sources.flatMap((s: any) => s.configMap
+          ? this.configMapFiles(s.configMap, v.projected.defaultMode ?? 0o644)
+          : s.secret ? this.secretFiles(s.secret, v.projected.defaultMode ?? 0o644) : []);
+        writeFiles(dir, files);
+      } else {
+        throw new Error(`${pod.name}: volume ${v.name} of this type is not emulated`);
+      }
+    }
+    for (const [volume, claim] of Object.entries(pod.claims)) {
+      const dir = path.join(volumesDir, volume);
+      if (!fs.existsSync(dir)) fs.symlinkSync(this.claimDir(claim), dir);
+    }
+  }
+
+  /** A PVC: a directory that outlives pods, group-owned by the pod's fsGroup like a freshly provisioned volume. */
+  public claimDir(claim: string, fsGroup = 26): string {
+    const dir = path.join(this.root, 'pvc', claim);
+    if (!fs.existsSync(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.chownSync(dir, 0, fsGroup);
+      fs.chmodSync(dir, 0o2775);
+    }
+    return dir;
+  }
+
+  private configMapFiles(ref: any, defaultMode: number): { path: string; content: string; mode: number }[] {
+    const cm = this.manifests.find(m => m.kind === 'ConfigMap' && m.metadata.name === ref.name);
+    if (!cm) {
+      if (ref.optional) return [];
+      throw new Error(`ConfigMap ${ref.name} not found`);
+    }
+    const items = ref.items ?? Object.keys(cm.data ?? {}).map((k: string) => ({ key: k, path: k }));
+    return items.map((i: any) => {
+      if (cm.data?.[i.key] === undefined) throw new Error(`ConfigMap ${ref.name} has no key ${i.key}`);
+      return { path: i.path, content: cm.data[i.key], mode: i.mode ?? defaultMode };
+    });
+  }
+
+  private secretFiles(ref: any, defaultMode: number): { path: string; content: string; mode: number }[] {
+    const data = this.secrets.get(ref.name);
+    if (!data) {
+      if (ref.optional) return [];
+      throw new Error(`Secret ${ref.name} not found: the pod would stay ContainerCreating`);
+    }
+    const items = ref.items ?? Object.keys(data).map(k => ({ key: k, path: k }));
+    return items.map((i: any) => {
+      if (data[i.key] === undefined) throw new Error(`Secret ${ref.name} has no key ${i.key}`);
+      return { path: i.path, content: data[i.key], mode: i.mode ?? defaultMode };
+    });
+  }
+
+  /** Creates a pod: its network namespace and DNS names, then starts it. */
+  private async createPod(name: string, metadata: any, spec: any, claims: { [volume: string]: string } = {}): Promise<Pod> {
+    const old = this.pods.get(name);
+    if (old) {
+      await old.stop(5);
+      this.network.removePod(old.netns);
+    }
+    const pod = new Pod(this, name, metadata, spec, claims);
+    const { netns, address } = this.network.addPod(name);
+    pod.netns = netns;
+    pod.address = address;
+    this.pods.set(name, pod);
+    this.updateDns();
+    await pod.start();
+    return pod;
+  }
+
+  /** Pod and Service names as cluster DNS resolves them (ClusterIP Services resolve to their one selected pod). */
+  private updateDns(): void {
+    for (const pod of this.pods.values()) {
+      const ns = pod.metadata.namespace ?? 'default';
+      if (pod.spec.subdomain) {
+        const base = `${pod.spec.hostname ?? pod.name}.${pod.spec.subdomain}`;
+        this.network.setHosts([base, `${base}.${ns}`, `${base}.${ns}.svc`, `${base}.${ns}.svc.cluster.local`], pod.address);
+      }
+    }
+    for (const svc of this.objects('Service')) {
+      if (svc.spec.clusterIp === 'None' || svc.spec.clusterIP === 'None') continue;
+      const selector = svc.spec.selector ?? {};
+      const target = [...this.pods.values()].find(p => p.phase !== 'Failed' && Object.entries(selector).every(([k, v]) => (p.metadata.labels ?? {})[k] === v));
+      if (!target) continue;
+      const ns = svc.metadata.namespace ?? 'default';
+      const n = svc.metadata.name;
+      this.network.setHosts([n, `${n}.${ns}`, `${n}.${ns}.svc`, `${n}.${ns}.svc.cluster.local`], target.address);
+    }
+  }
+
+  /** Starts pod `ordinal` of a StatefulSet, with its claims from the volumeClaimTemplates. */
+  public async startStatefulSetPod(statefulSet: string, ordinal: number): Promise<Pod> {
+    const sts = this.object('StatefulSet', statefulSet);
+    const name = `${statefulSet}-${ordinal}`;
+    const template = sts.spec.template;
+    const metadata = {
+      ...template.metadata,
+      name,
+      namespace: sts.metadata.namespace,
+      labels: { ...template.metadata.labels, 'statefulset.kubernetes.io/pod-name': name, 'apps.kubernetes.io/pod-index': String(ordinal) },
+    };
+    const spec = { ...template.spec, hostname: name, subdomain: sts.spec.serviceName };
+    const claims: { [volume: string]: string } = {};
+    for (const t of sts.spec.volumeClaimTemplates ?? []) claims[t.metadata.name] = `${t.metadata.name}-${name}`;
+    return this.createPod(name, metadata, spec, claims);
+  }
+
+  public pod(name: string): Pod {
+    const p = this.pods.get(name);
+    if (!p) throw new Error(`no pod ${name}`);
+    return p;
+  }
+
+  public async stopPod(name: string, graceSeconds = 30): Promise<void> {
+    await this.pod(name).stop(graceSeconds);
+  }
+
+  /** Starts a Job's pod (or a CronJob's job template) and returns it without waiting. */
+  public async startJob(kind: 'Job' | 'CronJob', name: string): Promise<Pod> {
+    const obj = this.object(kind, name);
+    const jobSpec = kind === 'Job' ? obj.spec : obj.spec.jobTemplate.spec;
+    const jobName = kind === 'Job' ? name : `${name}-${++this.jobRuns}`;
+    const podName = `${jobName}-${Math.random().toString(36).slice(2, 7)}`;
+    const template = jobSpec.template;
+    return this.createPod(podName, { ...template.metadata, name: podName, namespace: obj.metadata.namespace, labels: { ...template.metadata?.labels, 'job-name': jobName } }, template.spec);
+  }
+
+  /** Runs a Job (or a CronJob's job template) to completion. */
+  public async runJob(kind: 'Job' | 'CronJob', name: string, timeoutSeconds = 300): Promise<JobResult> {
+    let pod: Pod;
+    try {
+      pod = await this.startJob(kind, name);
+    } catch (e) {
+      return { succeeded: false, logs: String((e as Error).message), pod: '' };
+    }
+    const succeeded = await pod.waitCompleted(timeoutSeconds);
+    return { succeeded, logs: pod.logs(), pod: pod.name };
+  }
+
+  /** Runs a command inside a running container, like `kubectl exec`. */
+  public async exec(podName: string, container: string, command: string[], options: { quiet?: boolean; input?: string } = {}): Promise<ExecResult> {
+    const pod = this.pod(podName);
+    const c = pod.container(container);
+    let pid = c.findMainPid();
+    // The sandbox takes a moment to start its process.
+    for (let i = 0; !pid && c.running && i < 50; i++) {
+      await sleep(100);
+      pid = c.findMainPid();
+    }
+    if (!pid || !c.running) throw new Error(`${podName}/${container} is not running`);
+    const env = this.resolveEnv(pod, c.spec);
+    const sc = { ...pod.spec.securityContext, ...c.spec.securityContext };
+    const uid = sc.runAsUser ?? IMAGE_USER.uid;
+    const args = ['--target', String(pid), '--mount', '--uts', '--ipc', '--net', '--pid', '--root', '--wd',
+      'setpriv', `--reuid=${uid}`, `--regid=${sc.runAsGroup ?? uid}`, `--groups=${sc.runAsGroup ?? uid}${pod.spec.securityContext?.fsGroup ? `,${pod.spec.securityContext.fsGroup}` : ''}`,
+      '--bounding-set=-all', '--inh-caps=-all', '--no-new-privs', '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...command];
+    return new Promise(resolve => {
+      const child = spawn('nsenter', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', d => { stdout += d; });
+      child.stderr.on('data', d => { stderr += d; });
+      child.stdin.end(options.input ?? '');
+      child.on('exit', code => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  }
+
+  /** Runs SQL in a pod's database container over the local socket; throws on error. */
+  public async psql(podName: string, sql: string, database = 'postgres'): Promise<string> {
+    const r = await this.exec(podName, 'database', ['psql', '-h', '/tmp/postgres', '-d', database, '-XAtq', '-v', 'ON_ERROR_STOP=1', '-f', '-'], { input: sql });
+    if (r.code !== 0) throw new Error(`psql on ${podName} failed (${r.code}): ${r.stderr}`);
+    return r.stdout.trim();
+  }
+
+  /** Runs pgBackRest in a pod's container with that container's configuration. */
+  public async pgbackrest(podName: string, container: string, args: string[]): Promise<ExecResult> {
+    return this.exec(podName, container, ['pgbackrest', ...args]);
+  }
+
+  public async destroy(): Promise<void> {
+    await Promise.all([...this.pods.values()].map(p => p.stop(2)));
+    for (const p of this.pods.values()) this.network.removePod(p.netns);
+    this.network.destroy();
+    if (!process.env.KEEP_E2E) fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** True when this machine can run the sandboxes (root, bubblewrap, network namespaces, PostgreSQL, pgBackRest). */
+export function e2eAvailable(): boolean {
+  if (process.env.E2E === '0') return false;
+  try {
+    execFileSync('sh', ['-c', 'command -v bwrap && command -v pgbackrest && test -x /usr/lib/postgresql/15/bin/postgres && test "$(id -u)" = 0'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
