@@ -14,8 +14,13 @@ export const CONF_DIR = '/etc/pgbackrest/conf.d';
 export const TLS_DIR = '/etc/pgbackrest/tls';
 /** Config of a restore source, kept apart so its repo is never archived to. */
 export const RESTORE_CONF_DIR = '/etc/pgbackrest/restore';
-/** The repo index a restore source gets in its own config: indexes above 4 never clash with the cluster's repos. */
+/**
+ * The repo index an object-store restore source gets in its own config: above 4, its credentials (environment
+ * variables name the index) never clash with the cluster's own repos'.
+ */
 export const RESTORE_SOURCE_INDEX = 5;
+/** The source cluster's pgBackRest TLS Secret, for a clone from its volume repo (through its repo host). */
+export const RESTORE_TLS_DIR = '/etc/pgbackrest/restore-tls';
 /** pgBackRest TLS server port. */
 export const TLS_SERVER_PORT = 8432;
 /** PostgreSQL's Unix socket directory. */
@@ -40,11 +45,24 @@ export function projectedFileName(option: string): string {
 /** Options IVYO writes itself from the CRD fields; the operator target must not repeat them in `global`. */
 export const OPERATOR_GENERATED = ['type', 's3-bucket', 's3-endpoint', 's3-region', 'gcs-bucket', 'azure-container'];
 
+/** Where a repo's options point when it is read from a config other than its own cluster's. */
+export interface RepoPlacement {
+  /** The repo index in that config. @default - the repo's own */
+  readonly index?: number;
+  /** Where projected files (CA bundles, key files) are. @default CONF_DIR */
+  readonly confDir?: string;
+  /** Where the TLS client certificate for a repo host is. @default TLS_DIR */
+  readonly tlsDir?: string;
+}
+
 /**
- * The options of one repo at index `index` (its own, or RESTORE_SOURCE_INDEX for a restore source), without
- * credential values. `confDir` is where projected files (CA bundles, key files) are found.
+ * The options of one repo, without credential values. `model` is the cluster that owns the repo (its repo host
+ * serves volume repos).
  */
-export function repoOptions(model: ClusterModel, r: ResolvedRepo, role: ConfigRole, index = r.index, confDir = CONF_DIR): { [option: string]: string } {
+export function repoOptions(model: ClusterModel, r: ResolvedRepo, role: ConfigRole, placement: RepoPlacement = {}): { [option: string]: string } {
+  const index = placement.index ?? r.index;
+  const confDir = placement.confDir ?? CONF_DIR;
+  const tlsDir = placement.tlsDir ?? TLS_DIR;
   const n = `repo${index}`;
   const s = r.repo._storage;
   const o: { [option: string]: string } = { [`${n}-path`]: r.path };
@@ -54,9 +72,9 @@ export function repoOptions(model: ClusterModel, r: ResolvedRepo, role: ConfigRo
         // Instances reach volume repos through the repo host's TLS server.
         o[`${n}-host`] = model.names.podFqdn(`${model.names.repoHost}-0`);
         o[`${n}-host-type`] = 'tls';
-        o[`${n}-host-ca-file`] = `${TLS_DIR}/ca.crt`;
-        o[`${n}-host-cert-file`] = `${TLS_DIR}/tls.crt`;
-        o[`${n}-host-key-file`] = `${TLS_DIR}/tls.key`;
+        o[`${n}-host-ca-file`] = `${tlsDir}/ca.crt`;
+        o[`${n}-host-cert-file`] = `${tlsDir}/tls.crt`;
+        o[`${n}-host-key-file`] = `${tlsDir}/tls.key`;
       }
       break;
     case RepoStorage.S3:
@@ -123,6 +141,8 @@ export function roleConfig(model: ClusterModel, role: ConfigRole): IniSections {
   switch (role) {
     case ConfigRole.INSTANCE:
       sections[STANZA] = localStanza(model);
+      // Restores run in the bootstrap container: its log is where users look.
+      sections['global:restore'] = { 'log-level-console': 'info' };
       break;
     case ConfigRole.JOB:
       sections[STANZA] = jobStanza(model);

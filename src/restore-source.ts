@@ -1,12 +1,19 @@
 import { ClusterModel, ResolvedRepo } from './cluster-model';
 import { REPO_NAMES } from './backup-repo';
 import { IvoryCluster } from './ivory-cluster';
+import { RESTORE_SOURCE_INDEX } from './pgbackrest-config';
+import { RepoStorage } from './repo-credentials';
 import { RestoreKind } from './restore';
 
 /** The repo a new cluster is restored from, resolved against its source. */
 export interface RestoreSourceRepo {
   readonly repo: ResolvedRepo;
   readonly stanza: string;
+  /**
+   * Its index in the standalone restore config: RESTORE_SOURCE_INDEX for object stores; a volume repo keeps its
+   * own, which its repo host serves.
+   */
+  readonly standaloneIndex: number;
   /** The source cluster, when it is declared in the app. */
   readonly sourceModel?: ClusterModel;
 }
@@ -18,7 +25,7 @@ export function restoreSource(model: ClusterModel): RestoreSourceRepo | undefine
   if (restore.kind === RestoreKind.FROM_CLUSTER && restore.source instanceof IvoryCluster) {
     const sourceModel = restore.source._model;
     const repo = sourceModel.repos.find(r => r.name === (restore.repoName ?? sourceModel.repos[0].name));
-    return repo ? { repo, stanza: 'db', sourceModel } : undefined;
+    return repo ? { repo, stanza: 'db', sourceModel, standaloneIndex: repo.storage === RepoStorage.VOLUME ? repo.index : RESTORE_SOURCE_INDEX } : undefined;
   }
   if (restore.kind === RestoreKind.FROM_REPO && restore.repo) {
     // The source gets a name the new cluster's own repos do not use, so their credentials cannot clash.
@@ -35,6 +42,7 @@ export function restoreSource(model: ClusterModel): RestoreSourceRepo | undefine
         field: 'restoreFrom.repo',
       },
       stanza: restore.stanza ?? 'db',
+      standaloneIndex: RESTORE_SOURCE_INDEX,
     };
   }
   return undefined;

@@ -122,7 +122,7 @@ standby_restore() {
     echo "waiting for a backup in repo$STANDBY_REPO to create this replica from"
     sleep 10
   done
-  pgbackrest --stanza=db --repo="$STANDBY_REPO" --delta --type=standby --target-timeline=latest restore $WAL_LINK_MAP
+  pgbackrest --stanza=db --repo="$STANDBY_REPO" --type=standby --target-timeline=latest restore $WAL_LINK_MAP
   # Replicas stream from the cluster's primary; a standby cluster's leader from the other cluster, if given.
   local conninfo="\${PRIMARY_CONNINFO:-}"
   if [ "$ordinal" = 0 ] && [ "$IS_PRIMARY_SET" = y ]; then conninfo="\${LEADER_CONNINFO:-}"; fi
@@ -140,6 +140,11 @@ if [ -s "$PGDATA/PG_VERSION" ]; then
     echo "$RESTORE_ID" > "$marker"
   fi
   exit 0
+fi
+
+# No PG_VERSION: nothing here is a cluster yet. A restore interrupted earlier may have left files; start over.
+if [ "$BOOTSTRAP" != initdb ] || [ "$ordinal" != 0 ] || [ "$IS_PRIMARY_SET" != y ]; then
+  rm -rf "$PGDATA"
 fi
 
 if [ "$ordinal" = 0 ] && [ "$IS_PRIMARY_SET" = y ] && [ "$BOOTSTRAP" = initdb ]; then

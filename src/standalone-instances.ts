@@ -6,7 +6,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from './cluster-model';
 import { LABEL, MANAGED_BY } from './naming';
-import { confDirSources, RESTORE_CONF_DIR, RESTORE_SOURCE_INDEX, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from './pgbackrest-config';
+import { confDirSources, RESTORE_CONF_DIR, RESTORE_TLS_DIR, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from './pgbackrest-config';
+import { RepoStorage } from './repo-credentials';
 import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from './postgres-config';
 import { quantity, renderResources } from './resources';
 import { RecoveryTargetType } from './recovery-target';
@@ -60,7 +61,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
   const tls = tlsSecretNames(model);
   const source = restoreSource(model);
   const ownBindings = secureBindings(model.repos);
-  const sourceBindings = source ? secureBindings([source.repo], RESTORE_SOURCE_INDEX) : [];
+  const sourceBindings = source ? secureBindings([source.repo], source.standaloneIndex) : [];
   const envSecure = [...secureEnv(ownBindings), ...secureEnv(sourceBindings)];
   const pgdata = pgDataDir(model);
   const walDir = set.walVolumeSize ? `/pgwal/pg${model.postgresVersion}_wal` : undefined;
@@ -75,7 +76,9 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
     { name: 'replication-tls', mountPath: REPLICATION_TLS_DIR, readOnly: true },
     TMP_MOUNT,
   ];
+  const sourceRepoHost = source?.repo.storage === RepoStorage.VOLUME ? source.sourceModel : undefined;
   if (source) configMounts.push({ name: 'pgbackrest-restore', mountPath: RESTORE_CONF_DIR, readOnly: true });
+  if (sourceRepoHost) configMounts.push({ name: 'pgbackrest-restore-tls', mountPath: RESTORE_TLS_DIR, readOnly: true });
 
   const volumes: k8s.Volume[] = [
     pgbackrestConfigVolume(model.names.pgbackrestConfig, [
@@ -89,10 +92,11 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
     tmpVolume(),
   ];
   if (source) {
-    const sourceFiles = confDirSources([source.repo], ctx.restoreExternalSecret, RESTORE_SOURCE_INDEX)
+    const sourceFiles = confDirSources([source.repo], ctx.restoreExternalSecret, source.standaloneIndex)
       .map(s => ({ ...s, items: s.items?.map(it => ({ ...it, path: `conf.d/${it.path}` })) }));
     volumes.push(pgbackrestConfigVolume(model.names.pgbackrestConfig, [{ key: CONFIG_KEYS.restore, path: 'pgbackrest.conf' }],
       sourceFiles, 'pgbackrest-restore'));
+    if (sourceRepoHost) volumes.push(tlsVolume('pgbackrest-restore-tls', tlsSecretNames(sourceRepoHost).pgbackrest));
   }
 
   const firstRepo = model.repos[0];
@@ -105,9 +109,9 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
     bootstrap = 'standby';
   } else if (source && model.restoreFrom) {
     bootstrap = 'restore';
-    const includes = confDirSources([source.repo], ctx.restoreExternalSecret, RESTORE_SOURCE_INDEX).length > 0
+    const includes = confDirSources([source.repo], ctx.restoreExternalSecret, source.standaloneIndex).length > 0
       ? ` --config-include-path=${RESTORE_CONF_DIR}/conf.d` : '';
-    restoreConfigArgs = `--config=${RESTORE_CONF_DIR}/pgbackrest.conf${includes} --stanza=${source.stanza} --repo=${RESTORE_SOURCE_INDEX}`;
+    restoreConfigArgs = `--config=${RESTORE_CONF_DIR}/pgbackrest.conf${includes} --stanza=${source.stanza} --repo=${source.standaloneIndex}`;
     bootstrapArgs.push(...restoreArguments(model.restoreFrom.toArguments(), model.restoreFrom.target.targetType));
   } else if (inPlace) {
     bootstrapArgs.push(...restoreArguments(inPlace.toArguments(), inPlace.target.targetType));

@@ -7,6 +7,8 @@ import { Construct } from 'constructs';
 import { ClusterModel, hasVolumeRepo } from './cluster-model';
 import { MANAGED_BY } from './naming';
 import { TLS_SERVER_PORT } from './pgbackrest-config';
+import { RepoStorage } from './repo-credentials';
+import { restoreSource } from './restore-source';
 import { instanceSelector } from './standalone-instances';
 import { jobSelector } from './standalone-jobs';
 import { clusterLabels } from './standalone-pod';
@@ -36,6 +38,18 @@ export function renderNetworkPolicies(scope: Construct, model: ClusterModel): vo
         podSelector: { matchLabels: repoHostSelector(model) },
         policyTypes: ['Ingress'],
         // Instances archive WAL to and restore from the volume repos through the repo host.
+        ingress: [{ from: [{ podSelector: { matchLabels: instanceSelector(model) } }], ports: [tcp(TLS_SERVER_PORT)] }],
+      },
+    });
+  }
+  // A clone reads its source's volume repo through the source's repo host: admit the clone's instances there.
+  const source = restoreSource(model);
+  if (source?.sourceModel && source.repo.storage === RepoStorage.VOLUME) {
+    new k8s.KubeNetworkPolicy(scope, 'RestoreSourceNetworkPolicy', {
+      metadata: meta(`${model.name}-restore-from-${source.sourceModel.name}`),
+      spec: {
+        podSelector: { matchLabels: repoHostSelector(source.sourceModel) },
+        policyTypes: ['Ingress'],
         ingress: [{ from: [{ podSelector: { matchLabels: instanceSelector(model) } }], ports: [tcp(TLS_SERVER_PORT)] }],
       },
     });

@@ -9,7 +9,7 @@ import { CredentialSourceKind } from './credential-source';
 import { renderExternalSecret } from './external-secret';
 import { LABEL, MANAGED_BY } from './naming';
 import {
-  ConfigRole, repoOptions, RESTORE_CONF_DIR, RESTORE_SOURCE_INDEX, roleConfig, secureBindings,
+  ConfigRole, repoOptions, RESTORE_CONF_DIR, RESTORE_TLS_DIR, roleConfig, secureBindings,
   serverConfig,
 } from './pgbackrest-config';
 import { renderIni } from './pgbackrest-ini';
@@ -50,7 +50,7 @@ export function renderStandaloneTarget(scope: Construct, model: ClusterModel): v
   let restoreExternalSecret: string | undefined;
   if (source) {
     const sourceScope = new Construct(scope, 'RestoreSource');
-    restoreExternalSecret = renderExternalSecret(sourceScope, model, secureBindings([source.repo], RESTORE_SOURCE_INDEX), `${model.name}-restore-secrets`);
+    restoreExternalSecret = renderExternalSecret(sourceScope, model, secureBindings([source.repo], source.standaloneIndex), `${model.name}-restore-secrets`);
   }
   const ctx: StandaloneContext = { model, externalSecret: ownExternal, restoreExternalSecret };
 
@@ -71,11 +71,12 @@ function validateStandalone(scope: Construct, model: ClusterModel): void {
     problems.addRaw('restoreFrom', 'Restore.fromClusterName works with the operator target only: the standalone target needs the source repo\'s settings; use Restore.fromCluster(sourceCluster) or Restore.fromRepo(repo)');
   }
   const source = restoreSource(model);
-  if (restore?.kind === RestoreKind.FROM_CLUSTER && source) {
-    if (source.repo.storage === RepoStorage.VOLUME) {
-      problems.add('restoreFrom.repoName', source.repo.name,
-        `is a volume repo of ${source.sourceModel?.name}: its repo host only serves its own cluster; restore from one of its object-store repos`);
-    }
+  if (restore?.kind === RestoreKind.FROM_CLUSTER && source?.repo.storage === RepoStorage.VOLUME && source.sourceModel?.namespace !== model.namespace) {
+    problems.add('restoreFrom.repoName', source.repo.name,
+      `is a volume repo of ${source.sourceModel?.name} in namespace ${source.sourceModel?.namespace}: a clone reads it through that cluster's repo host with its TLS Secret, which only pods of the same namespace can mount; restore from an object-store repo instead`);
+  }
+  if (restore?.kind === RestoreKind.FROM_CLUSTER && source?.sourceModel && source.sourceModel.target !== model.target) {
+    problems.addRaw('restoreFrom.source', 'the source cluster must also use the standalone target');
   }
   if (source) {
     // A new cluster must never write into the repo it is restored from.
@@ -121,9 +122,12 @@ function renderConfigMaps(scope: Construct, model: ClusterModel): void {
   if (source) {
     data[CONFIG_KEYS.restore] = renderIni({
       global: {
-        ...repoOptions(model, source.repo, ConfigRole.JOB, RESTORE_SOURCE_INDEX, `${RESTORE_CONF_DIR}/conf.d`),
+        // A volume repo is read through its own cluster's repo host, with that cluster's client certificate.
+        ...repoOptions(source.sourceModel ?? model, source.repo, ConfigRole.INSTANCE,
+          { index: source.standaloneIndex, confDir: `${RESTORE_CONF_DIR}/conf.d`, tlsDir: RESTORE_TLS_DIR }),
         'log-path': '/pgdata/pgbackrest/log',
       },
+      'global:restore': { 'log-level-console': 'info' },
       [source.stanza]: { 'pg1-path': `/pgdata/pg${model.postgresVersion}`, 'pg1-port': String(model.port), 'pg1-socket-path': '/tmp/postgres' },
     });
   }

@@ -229,8 +229,9 @@ describe('operator target: restores, clones and standbys', () => {
   test('tuning follows the pgBackRest version: no block incremental before 2.46', () => {
     const [older] = synth({ pgbackrestVersion: PgBackRestVersion.of('2.45'), repos: [BackupRepo.volume({ size: Size.gibibytes(1) })] });
     const [newer] = synth({ repos: [BackupRepo.volume({ size: Size.gibibytes(1) })] });
-    expect(older.spec.backups.pgbackrest.global['repo-block']).toBeUndefined();
-    expect(newer.spec.backups.pgbackrest.global['repo-block']).toBe('y');
+    expect(older.spec.backups.pgbackrest.global['repo1-block']).toBeUndefined();
+    expect(older.spec.backups.pgbackrest.global['repo1-bundle']).toBe('y');
+    expect(newer.spec.backups.pgbackrest.global['repo1-block']).toBe('y');
   });
 
   test('user options win over generated ones, tuning can be turned back to pgBackRest defaults', () => {
@@ -240,7 +241,7 @@ describe('operator target: restores, clones and standbys', () => {
       pgbackrestOptions: { 'compress-level': '9', 'repo1-retention-full': '3' },
     });
     expect(cr.spec.backups.pgbackrest.global).toEqual({
-      'compress-type': 'gz', 'compress-level': '9', 'process-max': '1', 'repo-bundle': 'y', 'repo-block': 'y', 'repo1-retention-full': '3',
+      'compress-type': 'gz', 'compress-level': '9', 'process-max': '1', 'repo1-bundle': 'y', 'repo1-block': 'y', 'repo1-retention-full': '3',
     });
   });
 

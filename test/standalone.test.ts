@@ -126,7 +126,7 @@ describe('standalone target: a PVC repo and an S3 repo', () => {
     const pod = sts.spec.template.spec;
     expect(pod.initContainers.map((c: any) => c.name)).toEqual(['bootstrap']);
     expect(pod.containers.map((c: any) => c.name)).toEqual(['database', 'pgbackrest']);
-    expect(pod.containers[0].command).toEqual(['postgres', '-D', '/pgdata/pg18', '-c', 'config_file=/etc/ivorysql/postgresql.conf', '-c', 'cluster_name=$(POD_NAME)']);
+    expect(pod.containers[0].command).toEqual(['postgres', '-D', '/pgdata/pg18', '-c', 'config_file=/etc/ivorysql/config/postgresql.conf', '-c', 'cluster_name=$(POD_NAME)']);
     expect(pod.containers[1].command).toEqual(['pgbackrest', 'server']);
     expect(pod.serviceAccountName).toBe('hippo-instance');
     expect(sts.spec.replicas).toBe(2);

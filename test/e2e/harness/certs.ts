@@ -54,7 +54,7 @@ export function issue(dir: string, ca: KeyPair, options: LeafOptions): KeyPair {
  * Does cert-manager's work for the synthesized Issuers and Certificates: returns the Secrets (name -> data) the
  * Certificates ask for, each with `tls.crt`, `tls.key` and `ca.crt`.
  */
-export function issueCertManagerSecrets(manifests: any[], dir: string): Map<string, { [key: string]: string }> {
+export function issueCertManagerSecrets(manifests: any[], dir: string, existing: Map<string, { [key: string]: string }> = new Map()): Map<string, { [key: string]: string }> {
   const issuers = new Map<string, any>(manifests.filter(m => m.apiVersion === 'cert-manager.io/v1' && m.kind === 'Issuer').map(m => [m.metadata.name, m]));
   const certificates = manifests.filter(m => m.apiVersion === 'cert-manager.io/v1' && m.kind === 'Certificate');
   const secrets = new Map<string, { [key: string]: string }>();
@@ -67,7 +67,8 @@ export function issueCertManagerSecrets(manifests: any[], dir: string): Map<stri
       let caCert: string;
       if (issuer.spec.selfSigned) {
         if (!cert.spec.isCA) throw new Error('the harness only self-signs CA certificates');
-        pair = makeCa(dir, cert.spec.commonName);
+        const kept = existing.get(cert.spec.secretName);
+        pair = kept ? { cert: kept['tls.crt'], key: kept['tls.key'] } : makeCa(dir, cert.spec.commonName);
         caCert = pair.cert;
       } else if (issuer.spec.ca) {
         const caSecret = secrets.get(issuer.spec.ca.secretName);

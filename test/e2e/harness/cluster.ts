@@ -241,6 +241,7 @@ export class LocalCluster {
   private manifests: any[] = [];
   private readonly secrets = new Map<string, { [key: string]: string }>();
   private jobRuns = 0;
+  private readonly issuedSpecs = new Map<string, string>();
   private readonly etcDir: string;
 
   constructor(manifests: any[], options: LocalClusterOptions = {}, network?: Network) {
@@ -260,10 +261,15 @@ export class LocalCluster {
     const byKey = new Map(this.manifests.map(m => [key(m), m]));
     for (const m of manifests) byKey.set(key(m), m);
     this.manifests = [...byKey.values()];
-    const newCertificates = manifests.filter(m => m.kind === 'Certificate' && !this.secrets.has(m.spec.secretName));
-    if (newCertificates.length) {
-      const issued = issueCertManagerSecrets(this.manifests.filter(m => m.kind === 'Issuer' || m.kind === 'Certificate'), path.join(this.root, 'certs'));
-      for (const [name, data] of issued) if (!this.secrets.has(name)) this.secrets.set(name, data);
+    // cert-manager issues new Certificates and re-issues changed ones (a CA keeps its key, so trust holds).
+    const changed = manifests.filter(m => m.kind === 'Certificate' && this.issuedSpecs.get(m.spec.secretName) !== JSON.stringify(m.spec));
+    if (changed.length) {
+      const issued = issueCertManagerSecrets(this.manifests.filter(m => m.kind === 'Issuer' || m.kind === 'Certificate'), path.join(this.root, 'certs'), this.secrets);
+      for (const cert of changed) {
+        if (cert.spec.isCA && this.secrets.has(cert.spec.secretName)) continue;
+        this.secrets.set(cert.spec.secretName, issued.get(cert.spec.secretName) as { [key: string]: string });
+        this.issuedSpecs.set(cert.spec.secretName, JSON.stringify(cert.spec));
+      }
     }
   }
 

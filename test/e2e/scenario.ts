@@ -1,0 +1,151 @@
+/**
+ * Steps shared by the end-to-end suites: boot a synthesized cluster in the harness, write and check data by
+ * content, read `pgbackrest info`, restore into new clusters.
+ */
+import { App, Chart, Testing } from 'cdk8s';
+import { DeploymentTarget, IvoryCluster, IvoryClusterProps, PgBackRestVersion } from '../../src';
+import { validateManifests } from '../support/schemas';
+import { credentialLeaks, restrictedViolations } from '../support/security';
+import { LocalCluster } from './harness/cluster';
+
+export const NAMESPACE = 'db';
+
+/** What the e2e clusters share: the standalone target with Debian's PostgreSQL 15 and pgBackRest 2.45. */
+export function e2eProps(props: Partial<IvoryClusterProps>): IvoryClusterProps {
+  return {
+    target: DeploymentTarget.STANDALONE,
+    postgresVersion: 15,
+    image: 'registry.example/ivorysql:pg15',
+    pgbackrestImage: 'registry.example/pgbackrest:2.45',
+    pgbackrestVersion: PgBackRestVersion.V2_45,
+    repos: [],
+    ...props,
+  } as IvoryClusterProps;
+}
+
+/** Synthesizes one chart and checks its manifests as every test does. */
+export function synthChart(chart: Chart, secrets: string[] = []): any[] {
+  const manifests = Testing.synth(chart);
+  validateManifests(manifests);
+  const problems = [...restrictedViolations(manifests), ...credentialLeaks(manifests, secrets)];
+  if (problems.length) throw new Error(problems.join('\n'));
+  return manifests;
+}
+
+let charts = 0;
+/** A chart (one cluster) in an app shared by the clusters of a suite, so clones can name their source. */
+export function newChart(app: App): Chart {
+  return new Chart(app, `chart${++charts}`, { namespace: NAMESPACE });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+export async function until<T>(what: string, timeoutSeconds: number, probe: () => Promise<T | undefined | false>): Promise<T> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(500);
+  }
+  throw new Error(`timed out after ${timeoutSeconds}s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** Starts the repo host (if any), then the primary, waits for both, then runs the stanza-create Job. */
+export async function boot(k: LocalCluster, cluster: IvoryCluster, options: { stanza?: boolean } = {}): Promise<string> {
+  const name = cluster.clusterName;
+  if (k.objects('StatefulSet').some(s => s.metadata.name === `${name}-repo-host`)) {
+    await (await k.startStatefulSetPod(`${name}-repo-host`, 0)).waitReady(60);
+  }
+  const primary = `${name}-instance1-0`;
+  await (await k.startStatefulSetPod(`${name}-instance1`, 0)).waitReady(300);
+  if (options.stanza !== false) {
+    const job = stanzaJob(k, name);
+    const result = await k.runJob('Job', job, 300);
+    if (!result.succeeded) throw new Error(`stanza-create failed:\n${result.logs}`);
+  }
+  return primary;
+}
+
+export function stanzaJob(k: LocalCluster, cluster: string): string {
+  const jobs = k.objects('Job').filter(j => j.metadata.name.startsWith(`${cluster}-stanza-create-`));
+  return jobs[jobs.length - 1].metadata.name;
+}
+
+/** Inserts `count` rows tagged `phase` into table t and returns when committed. */
+export async function write(k: LocalCluster, pod: string, phase: string, count = 1000): Promise<void> {
+  await k.psql(pod, `create table if not exists t (id bigserial primary key, phase text not null, payload text not null);
+    insert into t (phase, payload) select '${phase}', md5(g::text || '${phase}') from generate_series(1, ${count}) g;`);
+}
+
+/** Row counts per phase and a checksum of the whole table: what "the same data" means in these tests. */
+export async function content(k: LocalCluster, pod: string): Promise<{ phases: { [phase: string]: number }; checksum: string }> {
+  const rows = await k.psql(pod, "select phase || '=' || count(*) from t group by phase order by phase");
+  const checksum = await k.psql(pod, "select md5(coalesce(string_agg(id || ':' || phase || ':' || payload, ',' order by id), '')) from t");
+  const phases: { [phase: string]: number } = {};
+  for (const line of rows.split('\n').filter(Boolean)) {
+    const [phase, n] = line.split('=');
+    phases[phase] = Number(n);
+  }
+  return { phases, checksum };
+}
+
+export async function now(k: LocalCluster, pod: string): Promise<string> {
+  return k.psql(pod, "select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'");
+}
+
+/** Switches to a new WAL segment and waits until the archiver has archived it (pgBackRest accepted it). */
+export async function archiveCurrentWal(k: LocalCluster, pod: string, timeoutSeconds = 120): Promise<string> {
+  const segment = await k.psql(pod, 'select pg_walfile_name(pg_switch_wal())');
+  await until(`WAL ${segment} archived`, timeoutSeconds, async () => {
+    const last = await k.psql(pod, 'select coalesce(last_archived_wal, \'\') from pg_stat_archiver');
+    return last >= segment ? last : undefined;
+  });
+  return segment;
+}
+
+export interface BackupInfo {
+  readonly label: string;
+  readonly type: string;
+  readonly repoKey: number;
+  readonly prior?: string;
+}
+
+/** `pgbackrest info` from the primary's database container. */
+export async function info(k: LocalCluster, pod: string): Promise<{ backups: BackupInfo[]; archive: { min: string; max: string; repoKey: number }[]; raw: any }> {
+  const r = await k.pgbackrest(pod, 'database', ['--stanza=db', 'info', '--output=json']);
+  if (r.code !== 0) throw new Error(`pgbackrest info failed: ${r.stderr}${r.stdout}`);
+  const raw = JSON.parse(r.stdout)[0];
+  return {
+    raw,
+    backups: (raw.backup ?? []).map((b: any) => ({ label: b.label, type: b.type, repoKey: b.database['repo-key'], prior: b.prior ?? undefined })),
+    archive: (raw.archive ?? []).map((a: any) => ({ min: a.min, max: a.max, repoKey: a.database['repo-key'] })),
+  };
+}
+
+/** Runs a CronJob's job template; throws with the logs when it fails. */
+export async function runCronJob(k: LocalCluster, name: string): Promise<string> {
+  const r = await k.runJob('CronJob', name, 600);
+  if (!r.succeeded) throw new Error(`${name} failed:\n${r.logs}`);
+  return r.logs;
+}
+
+/**
+ * Creates a cluster restored from `source` at `target` (a new chart in the same app), boots it and returns its
+ * primary pod.
+ */
+export async function bootClone(k: LocalCluster, app: App, props: IvoryClusterProps, name: string, secrets: string[] = []): Promise<{ cluster: IvoryCluster; primary: string }> {
+  const chart = newChart(app);
+  const cluster = new IvoryCluster(chart, name, props);
+  k.apply(synthChart(chart, secrets));
+  const primary = await boot(k, cluster, { stanza: false });
+  return { cluster, primary };
+}
+
+export { App, Testing };
