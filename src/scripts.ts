@@ -38,7 +38,12 @@ run_when_unlocked pgbackrest --stanza=db backup "$@"
  */
 export const STANZA_CREATE_SCRIPT = `${LOCK_WAIT_FUNCTION}
 deadline=$(( $(date +%s) + DATABASE_WAIT_SECONDS ))
-until pgbackrest --stanza=db stanza-create; do
+log=/tmp/stanza-create.log
+until pgbackrest --stanza=db stanza-create 2>&1 | tee "$log"; [ "\${PIPESTATUS[0]}" -eq 0 ]; do
+  # Only an unreachable database is worth waiting for; anything else (a repo error) fails now, with its message.
+  if ! grep -qE 'unable to find primary cluster|HostConnectError|unable to connect|unable to get address' "$log"; then
+    exit 1
+  fi
   if [ "$(date +%s)" -ge "$deadline" ]; then
     echo "the database did not become reachable within \${DATABASE_WAIT_SECONDS}s" >&2
     exit 1

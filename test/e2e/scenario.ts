@@ -64,12 +64,11 @@ export async function boot(k: LocalCluster, cluster: IvoryCluster, options: { st
     await (await k.startStatefulSetPod(`${name}-repo-host`, 0)).waitReady(60);
   }
   const primary = `${name}-instance1-0`;
+  // Everything is applied at once, as kubectl or a GitOps tool would: the stanza-create Job starts before the
+  // database is up and has to wait for it.
+  const stanza = options.stanza !== false ? await k.startJob('Job', stanzaJob(k, name)) : undefined;
   await (await k.startStatefulSetPod(`${name}-instance1`, 0)).waitReady(300);
-  if (options.stanza !== false) {
-    const job = stanzaJob(k, name);
-    const result = await k.runJob('Job', job, 300);
-    if (!result.succeeded) throw new Error(`stanza-create failed:\n${result.logs}`);
-  }
+  if (stanza && !(await stanza.waitCompleted(300))) throw new Error(`stanza-create failed:\n${stanza.logs()}`);
   return primary;
 }
 

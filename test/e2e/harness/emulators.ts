@@ -79,7 +79,9 @@ export class Emulators {
       s3: [path.join(EMULATORS, 's3rver.js'), this.address, port, data, cert, key, BUCKET],
       gcs: [path.join(EMULATORS, 'fake-gcs.js'), this.address, port, data, cert, key],
       azure: [path.join(EMULATORS, 'node_modules/azurite/dist/src/blob/main.js'), '--blobHost', this.address, '--blobPort', port,
-        '--location', data, '--cert', cert, '--key', key, '--disableTelemetry', '--silent'],
+        '--location', data, '--cert', cert, '--key', key, '--disableTelemetry', '--silent',
+        // Pods reach it as azure.emulator.test: read the account from the path, not from the host name.
+        '--disableProductStyleUrl'],
     }[kind];
     const log = fs.openSync(path.join(this.dir, `${kind}.log`), 'a');
     const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], cwd: this.dir });
@@ -116,6 +118,11 @@ export class Emulators {
     };
     walk(bucketDir);
     return names.filter(n => n.startsWith(prefix.replace(/^\//, ''))).sort();
+  }
+
+  /** The file s3rver keeps an object in. */
+  public s3ObjectFile(name: string): string {
+    return path.join(this.dir, 's3-data', BUCKET, `${name}._S3rver_object`);
   }
 
   /** Creates a container with a SharedKey-signed request: pgBackRest never creates buckets or containers. */
