@@ -51,7 +51,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['examples/**/dist/', '/.cache/', '/bench-results/', '/test/emulators/node_modules/'],
   tsconfigDev: {
     compilerOptions: {},
-    include: ['examples/**/*.ts', 'bench/**/*.ts'],
+    include: ['../examples/**/*.ts', '../bench/**/*.ts'],
   },
 });
 

@@ -20,9 +20,14 @@ interface ScheduledBackup {
  * The cluster's backup schedules analysed together.
  */
 export class BackupPlan {
+  /** @internal */
+  public static _analyse(model: ClusterModel, options: BackupPlanOptions): BackupPlan {
+    return new BackupPlan(model, options);
+  }
+
   private readonly scheduled: ScheduledBackup[];
 
-  constructor(model: ClusterModel, _options: BackupPlanOptions) {
+  private constructor(model: ClusterModel, _options: BackupPlanOptions) {
     this.scheduled = [];
     for (const repo of model.repos) {
       const schedule = repo.repo.schedule;

@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
-import { BackupRepo } from './backup-repo';
 import { BackupDeletion } from './backup-deletion';
+import { BackupRepo } from './backup-repo';
 import type { BackupJobOptions, DeploymentTarget, ExternalSecretStoreRef } from './ivory-cluster';
 import { ManualBackup } from './manual-backup';
 import { ClusterNames } from './naming';

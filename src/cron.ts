@@ -30,7 +30,9 @@ const FIELDS: FieldBounds[] = [
   { name: 'hour', min: 0, max: 23 },
   { name: 'day-of-month', min: 1, max: 31 },
   {
-    name: 'month', min: 1, max: 12,
+    name: 'month',
+    min: 1,
+    max: 12,
     names: { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 },
   },
   { name: 'day-of-week', min: 0, max: 6, names: { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 } },

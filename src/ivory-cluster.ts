@@ -1,12 +1,12 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { BackupDeletion } from './backup-deletion';
 import { BackupPlan, BackupPlanOptions } from './backup-plan';
 import { BackupRepo, REPO_NAMES } from './backup-repo';
-import { BackupDeletion } from './backup-deletion';
-import { ManualBackup } from './manual-backup';
 import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from './cluster-model';
 import { InstanceSetProps } from './instance-set';
+import { ManualBackup } from './manual-backup';
 import { MAX_CLUSTER_NAME, MAX_STATEFULSET_NAME, ClusterNames } from './naming';
 import { renderOperatorTarget } from './operator-target';
 import { checkGlobalOptions } from './pgbackrest-options';
@@ -15,8 +15,8 @@ import { PgBackRestVersion } from './pgbackrest-version';
 import { RepoStorage } from './repo-credentials';
 import { cpuCores, validateResources } from './resources';
 import { Restore, RestoreKind } from './restore';
-import { Standby } from './standby';
 import { renderStandaloneTarget } from './standalone-target';
+import { Standby } from './standby';
 import { TlsCertificates } from './tls-certificates';
 import { checkDnsLabel, checkInteger, checkLabels, Problems, showValue } from './validation';
 
@@ -243,7 +243,7 @@ const DEFAULT_JOB_RESOURCES: ContainerResources = {};
  *
  * With the operator target it synthesizes an `IvoryCluster` custom resource (`ivory-operator.ivorysql.org/v1beta1`)
  * plus the objects IVYO needs beside it; with the standalone target, every object IVYO would otherwise create.
- * Input is validated when the construct is created: a {@link ValidationError} names this construct's path, each
+ * Input is validated when the construct is created: an error named `ValidationError` names this construct's path, each
  * bad field, its value and what is allowed.
  */
 export class IvoryCluster extends Construct {
@@ -274,7 +274,7 @@ export class IvoryCluster extends Construct {
     this.target = this._model.target;
     this.repos = this._model.repos.map(r => r.repo);
 
-    this.backupPlan = new BackupPlan(this._model, props.backupPlan ?? {});
+    this.backupPlan = BackupPlan._analyse(this._model, props.backupPlan ?? {});
     const planProblems = new Problems();
     this.backupPlan._validate(planProblems, 'repos');
     planProblems.throwIfAny(this);

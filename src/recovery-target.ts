@@ -54,7 +54,7 @@ export class RecoveryTarget {
   }
 
   /** Restore exactly one backup set and stop when it is consistent. */
-  public static backupSet(label: string): RecoveryTarget {
+  public static fromBackupSet(label: string): RecoveryTarget {
     return new RecoveryTarget(RecoveryTargetType.IMMEDIATE, undefined, { backupSet: label });
   }
 

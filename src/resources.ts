@@ -1,5 +1,4 @@
-import { ContainerResources, Cpu } from 'cdk8s-plus-28';
-import { k8s } from 'cdk8s-plus-28';
+import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-28';
 import { Problems } from './validation';
 
 /** Resource requests and limits as plain quantities, for custom resources. */

@@ -1,5 +1,5 @@
-import { ClusterModel, ResolvedRepo } from './cluster-model';
 import { REPO_NAMES } from './backup-repo';
+import { ClusterModel, ResolvedRepo } from './cluster-model';
 import { IvoryCluster } from './ivory-cluster';
 import { RESTORE_SOURCE_INDEX } from './pgbackrest-config';
 import { RepoStorage } from './repo-credentials';

@@ -1,9 +1,9 @@
 import { BackupRepo } from './backup-repo';
-import { PgBackRestVersion } from './pgbackrest-version';
+import type { IvoryCluster } from './ivory-cluster';
 import { checkPgBackRestArguments } from './pgbackrest-options';
+import { PgBackRestVersion } from './pgbackrest-version';
 import { RecoveryTarget } from './recovery-target';
 import { checkDnsLabel, Problems } from './validation';
-import type { IvoryCluster } from './ivory-cluster';
 
 /** The kinds of restore. */
 export enum RestoreKind {
@@ -147,8 +147,14 @@ export class Restore {
   public readonly confirmOverwrite?: boolean;
 
   private constructor(kind: RestoreKind, options: RestoreOptions, fields: {
-    source?: IvoryCluster; repo?: BackupRepo; repoName?: string; clusterName?: string; clusterNamespace?: string;
-    stanza?: string; restoreId?: string; confirmOverwrite?: boolean;
+    source?: IvoryCluster;
+    repo?: BackupRepo;
+    repoName?: string;
+    clusterName?: string;
+    clusterNamespace?: string;
+    stanza?: string;
+    restoreId?: string;
+    confirmOverwrite?: boolean;
   }) {
     this.kind = kind;
     this.target = options.target ?? RecoveryTarget.endOfArchive();

@@ -2,15 +2,16 @@
  * Database instances of the standalone target: one StatefulSet per instance set running IvorySQL with WAL archived
  * to every repo, pgBackRest's TLS server beside it, Services and PodDisruptionBudgets.
  */
-import { k8s } from 'cdk8s-plus-28';
+import { Size } from 'cdk8s';
+import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from './cluster-model';
 import { LABEL, MANAGED_BY } from './naming';
 import { confDirSources, RESTORE_CONF_DIR, RESTORE_TLS_DIR, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from './pgbackrest-config';
-import { RepoStorage } from './repo-credentials';
 import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from './postgres-config';
-import { quantity, renderResources } from './resources';
 import { RecoveryTargetType } from './recovery-target';
+import { RepoStorage } from './repo-credentials';
+import { quantity, renderResources } from './resources';
 import { restoreSource } from './restore-source';
 import { BOOTSTRAP_SCRIPT } from './scripts';
 import {
@@ -19,8 +20,6 @@ import {
 } from './standalone-pod';
 import { CONFIG_KEYS, StandaloneContext } from './standalone-target';
 import { tlsSecretNames } from './standalone-tls';
-import { Cpu } from 'cdk8s-plus-28';
-import { Size } from 'cdk8s';
 
 /** Labels selecting every instance pod of the cluster. */
 export function instanceSelector(model: ClusterModel): { [key: string]: string } {

@@ -2,10 +2,9 @@
  * The repo host of the standalone target: a StatefulSet serving the volume repos over pgBackRest's TLS server,
  * and one PersistentVolumeClaim per volume repo that outlives every other object of the cluster.
  */
-import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
-import { Cpu } from 'cdk8s-plus-28';
 import { Size } from 'cdk8s';
+import { k8s, Cpu } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import { ClusterModel, ResolvedRepo } from './cluster-model';
 import { LABEL, MANAGED_BY } from './naming';
 import { TLS_SERVER_PORT } from './pgbackrest-config';

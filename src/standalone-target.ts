@@ -17,8 +17,8 @@ import { postgresConfig, pgHbaConf } from './postgres-config';
 import { RepoStorage } from './repo-credentials';
 import { RestoreKind } from './restore';
 import { restoreSource } from './restore-source';
-import { renderBackupJobs } from './standalone-jobs';
 import { renderInstances } from './standalone-instances';
+import { renderBackupJobs } from './standalone-jobs';
 import { renderNetworkPolicies } from './standalone-network';
 import { clusterLabels } from './standalone-pod';
 import { renderRepoHost } from './standalone-repo-host';
@@ -71,7 +71,8 @@ function validateStandalone(scope: Construct, model: ClusterModel): void {
     problems.addRaw('restoreFrom', 'Restore.fromClusterName works with the operator target only: the standalone target needs the source repo\'s settings; use Restore.fromCluster(sourceCluster) or Restore.fromRepo(repo)');
   }
   const source = restoreSource(model);
-  if (restore?.kind === RestoreKind.FROM_CLUSTER && source?.repo.storage === RepoStorage.VOLUME && source.sourceModel?.namespace !== model.namespace) {
+  const crossNamespaceVolume = source?.repo.storage === RepoStorage.VOLUME && source.sourceModel?.namespace !== model.namespace;
+  if (restore?.kind === RestoreKind.FROM_CLUSTER && crossNamespaceVolume) {
     problems.add('restoreFrom.repoName', source.repo.name,
       `is a volume repo of ${source.sourceModel?.name} in namespace ${source.sourceModel?.namespace}: a clone reads it through that cluster's repo host with its TLS Secret, which only pods of the same namespace can mount; restore from an object-store repo instead`);
   }
@@ -121,7 +122,7 @@ function renderConfigMaps(scope: Construct, model: ClusterModel): void {
   const source = restoreSource(model);
   if (source) {
     data[CONFIG_KEYS.restore] = renderIni({
-      global: {
+      'global': {
         // A volume repo is read through its own cluster's repo host, with that cluster's client certificate.
         ...repoOptions(source.sourceModel ?? model, source.repo, ConfigRole.INSTANCE,
           { index: source.standaloneIndex, confDir: `${RESTORE_CONF_DIR}/conf.d`, tlsDir: RESTORE_TLS_DIR }),

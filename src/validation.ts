@@ -1,22 +1,22 @@
 import { IConstruct } from 'constructs';
 
-/**
- * Thrown at synth time when the constructs are given input that would produce an invalid or unsafe manifest.
- *
- * The message names the construct path, each offending field, the value given and what is allowed.
- */
-export class ValidationError extends Error {
+/** The error thrown at synth time for input that would produce an invalid or unsafe manifest. */
+export interface ValidationErrorDetails {
   /** The construct path of the construct whose input was refused. */
-  public readonly constructPath: string;
+  readonly constructPath: string;
   /** One line per problem: `field: value: what is allowed`. */
-  public readonly problems: string[];
+  readonly problems: string[];
+}
 
-  constructor(constructPath: string, problems: string[]) {
-    super(`Invalid configuration at '${constructPath}':\n${problems.map(p => `  - ${p}`).join('\n')}`);
-    this.name = 'ValidationError';
-    this.constructPath = constructPath;
-    this.problems = problems;
-  }
+/**
+ * Makes the error thrown for refused input: `name` is `ValidationError`, the message names the construct path,
+ * each offending field, the value given and what is allowed. (jsii cannot export subclasses of Error, so this is
+ * a plain Error with the details attached.)
+ */
+export function validationError(constructPath: string, problems: string[]): Error & ValidationErrorDetails {
+  const error = new Error(`Invalid configuration at '${constructPath}':\n${problems.map(p => `  - ${p}`).join('\n')}`);
+  error.name = 'ValidationError';
+  return Object.assign(error, { constructPath, problems });
 }
 
 /** Renders a bad value for an error message: strings quoted, everything else as JSON. */
@@ -59,9 +59,9 @@ export class Problems {
     return [...this.lines];
   }
 
-  /** Throws a {@link ValidationError} for `scope` when any problem was recorded. */
+  /** Throws a ValidationError for `scope` when any problem was recorded. */
   public throwIfAny(scope: IConstruct): void {
-    if (!this.isEmpty) throw new ValidationError(scope.node.path, this.messages);
+    if (!this.isEmpty) throw validationError(scope.node.path, this.messages);
   }
 }
 

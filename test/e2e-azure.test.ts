@@ -13,7 +13,10 @@ objectStoreSuite({
   kind: 'azure',
   repos: emulators => [
     BackupRepo.azure({
-      container: BUCKET, endpoint: emulators.host('azure'), port: emulators.port('azure'), uriStyle: S3UriStyle.PATH,
+      container: BUCKET,
+      endpoint: emulators.host('azure'),
+      port: emulators.port('azure'),
+      uriStyle: S3UriStyle.PATH,
       caCertificate: CaCertificate.fromSecret('emulator-ca', 'ca.crt'),
       credentials: RepoCredentials.azureSharedKey({ account: AZURITE_ACCOUNT, key: CredentialSource.fromSecret('azure-creds', 'key') }),
       schedule: schedule(),

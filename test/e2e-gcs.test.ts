@@ -12,7 +12,8 @@ objectStoreSuite({
   kind: 'gcs',
   repos: emulators => [
     BackupRepo.gcs({
-      bucket: BUCKET, endpoint: `${emulators.host('gcs')}:${emulators.port('gcs')}`,
+      bucket: BUCKET,
+      endpoint: `${emulators.host('gcs')}:${emulators.port('gcs')}`,
       caCertificate: CaCertificate.fromSecret('emulator-ca', 'ca.crt'),
       credentials: RepoCredentials.gcsServiceAccountKey(CredentialSource.fromSecret('gcs-key', 'key.json')),
       schedule: schedule(),

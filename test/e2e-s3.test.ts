@@ -16,7 +16,11 @@ objectStoreSuite({
   kind: 's3',
   repos: emulators => [
     BackupRepo.s3({
-      bucket: BUCKET, region: 'us-east-1', endpoint: emulators.host('s3'), port: emulators.port('s3'), uriStyle: S3UriStyle.PATH,
+      bucket: BUCKET,
+      region: 'us-east-1',
+      endpoint: emulators.host('s3'),
+      port: emulators.port('s3'),
+      uriStyle: S3UriStyle.PATH,
       caCertificate: CaCertificate.fromSecret('emulator-ca', 'ca.crt'),
       credentials: RepoCredentials.s3AccessKey({
         accessKeyId: CredentialSource.fromSecret('s3-creds', 'access-key-id'),

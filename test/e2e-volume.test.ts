@@ -2,6 +2,7 @@
  * End-to-end, volume repo: the standalone manifests run with real PostgreSQL and pgBackRest, the repo on a PVC
  * served by the repo host over pgBackRest's TLS server. Scenarios 1-7 of the end-to-end issue.
  */
+import * as fs from 'fs';
 import { Size } from 'cdk8s';
 import {
   BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, IvoryCluster, ManualBackup, RecoveryTarget, Restore,
@@ -57,7 +58,7 @@ run('e2e: volume repo through the repo host', () => {
     expect(backups.map(b => b.type)).toEqual(['full']);
     // The repo is on the repo host's volume: the segment is a file in the PVC.
     const files = k.claimDir('hippo-repo1');
-    expect(require('fs').readdirSync(`${files}/archive/db`)).toEqual(expect.arrayContaining(['archive.info', '15-1']));
+    expect(fs.readdirSync(`${files}/archive/db`)).toEqual(expect.arrayContaining(['archive.info', '15-1']));
   });
 
   test('2. full, differential and incremental backups by running each CronJob', async () => {

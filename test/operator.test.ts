@@ -17,12 +17,15 @@ describe('operator target: the IvoryCluster resource', () => {
     instances: [{ name: 'pg', replicas: 2, dataVolumeSize: Size.gibibytes(50), storageClassName: 'fast', walVolumeSize: Size.gibibytes(10), resources: { cpu: { request: Cpu.units(2) }, memory: { limit: Size.gibibytes(8) } } }],
     repos: [
       BackupRepo.volume({
-        size: Size.gibibytes(200), storageClassName: 'retain',
+        size: Size.gibibytes(200),
+        storageClassName: 'retain',
         schedule: BackupSchedule.weeklyFullDailyDifferential(),
         retention: BackupRetention.fullCount(4, { differentialBackups: 7 }),
       }),
       BackupRepo.s3({
-        bucket: 'acme-backups', region: 'eu-central-1', credentials: externalS3(),
+        bucket: 'acme-backups',
+        region: 'eu-central-1',
+        credentials: externalS3(),
         schedule: BackupSchedule.dailyFull({ hour: 3 }),
         retention: BackupRetention.fullDays(14),
         encryption: RepoEncryption.aes256Cbc(CredentialSource.fromExternalSecret('prod/backup-cipher', 'passphrase')),
@@ -123,8 +126,11 @@ describe('operator target: restores, clones and standbys', () => {
     const [cr] = synth({
       repos: [BackupRepo.volume({ size: Size.gibibytes(10) })],
       inPlaceRestore: Restore.inPlace({
-        restoreId: 'incident-42', repoName: 'repo1', confirmOverwrite: true,
-        target: RecoveryTarget.time('2026-11-26T13:15:11Z', { exclusive: true }), options: ['--db-include=app'],
+        restoreId: 'incident-42',
+        repoName: 'repo1',
+        confirmOverwrite: true,
+        target: RecoveryTarget.time('2026-11-26T13:15:11Z', { exclusive: true }),
+        options: ['--db-include=app'],
       }),
     });
     expect(cr.metadata.annotations['ivory-operator.ivorysql.org/pgbackrest-restore']).toBe('incident-42');
@@ -140,7 +146,7 @@ describe('operator target: restores, clones and standbys', () => {
     [RecoveryTarget.lsn('0/3000028'), ['--type=lsn', '--target=0/3000028']],
     [RecoveryTarget.restorePoint('before-migration'), ['--type=name', '--target=before-migration']],
     [RecoveryTarget.immediate(), ['--type=immediate']],
-    [RecoveryTarget.backupSet('20261101-010000F'), ['--type=immediate', '--set=20261101-010000F']],
+    [RecoveryTarget.fromBackupSet('20261101-010000F'), ['--type=immediate', '--set=20261101-010000F']],
     [RecoveryTarget.time('2026-11-26 14:15:11.25-04:00', { backupSet: '20261101-010000F', timeline: 'current' }),
       ['--type=time', '--target="2026-11-26 14:15:11.25-04:00"', '--target-timeline=current', '--set=20261101-010000F']],
   ])('typed recovery targets render pgBackRest options: %j', (target, options) => {
@@ -165,7 +171,9 @@ describe('operator target: restores, clones and standbys', () => {
     const clone = find(checked(staging), 'IvoryCluster', 'hippo-clone');
     expect(clone.spec.dataSource).toEqual({
       ivoryCluster: {
-        clusterName: 'hippo', clusterNamespace: 'prod', repoName: 'repo2',
+        clusterName: 'hippo',
+        clusterNamespace: 'prod',
+        repoName: 'repo2',
         options: ['--type=time', '--target="2026-11-26 12:00:00+00"'],
       },
     });
@@ -173,7 +181,8 @@ describe('operator target: restores, clones and standbys', () => {
 
   test('a cloud repo without a cluster: dataSource.pgbackrest carries the repo, its path, encryption and credentials', () => {
     const oldRepo = BackupRepo.gcs({
-      bucket: 'old-backups', path: '/pgbackrest/prod/hippo/repo1',
+      bucket: 'old-backups',
+      path: '/pgbackrest/prod/hippo/repo1',
       credentials: RepoCredentials.gcsServiceAccountKey(CredentialSource.fromSecret('gcs-key', 'key.json')),
       encryption: RepoEncryption.aes256Cbc(CredentialSource.fromConfSecret('old-cipher', 'cipher.conf')),
     });
@@ -210,14 +219,23 @@ describe('operator target: restores, clones and standbys', () => {
   test('S3-compatible stores: endpoint, path style, port, private CA and TLS verification', () => {
     const [cr] = synth({
       repos: [BackupRepo.s3({
-        bucket: 'pgbr', region: 'us-east-1', endpoint: 'minio.storage.svc', uriStyle: S3UriStyle.PATH, port: 9000, verifyTls: false,
-        caCertificate: CaCertificate.fromConfigMap('minio-ca', 'ca.crt'), credentials: RepoCredentials.fromConfSecret('minio-creds', 's3.conf'), name: 'repo1',
+        bucket: 'pgbr',
+        region: 'us-east-1',
+        endpoint: 'minio.storage.svc',
+        uriStyle: S3UriStyle.PATH,
+        port: 9000,
+        verifyTls: false,
+        caCertificate: CaCertificate.fromConfigMap('minio-ca', 'ca.crt'),
+        credentials: RepoCredentials.fromConfSecret('minio-creds', 's3.conf'),
+        name: 'repo1',
       })],
     });
     const pgbackrest = cr.spec.backups.pgbackrest;
     expect(pgbackrest.repos[0].s3).toEqual({ bucket: 'pgbr', endpoint: 'minio.storage.svc', region: 'us-east-1' });
     expect(pgbackrest.global).toMatchObject({
-      'repo1-s3-uri-style': 'path', 'repo1-storage-port': '9000', 'repo1-storage-verify-tls': 'n',
+      'repo1-s3-uri-style': 'path',
+      'repo1-storage-port': '9000',
+      'repo1-storage-verify-tls': 'n',
       'repo1-storage-ca-file': '/etc/pgbackrest/conf.d/repo1-ca.crt',
     });
     expect(pgbackrest.configuration).toEqual([

@@ -1,13 +1,16 @@
-import { Duration, Size } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import {
   BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, CaCertificate, CredentialSource, DeploymentTarget, IvoryCluster,
   ManualBackup, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
-import { Testing } from 'cdk8s';
 import { all, find, synth, validationMessage } from './support/synth';
 
 const s3 = () => BackupRepo.s3({
-  bucket: 'acme-backups', region: 'eu-central-1', endpoint: 'minio.storage.svc', uriStyle: S3UriStyle.PATH, port: 9000,
+  bucket: 'acme-backups',
+  region: 'eu-central-1',
+  endpoint: 'minio.storage.svc',
+  uriStyle: S3UriStyle.PATH,
+  port: 9000,
   caCertificate: CaCertificate.fromSecret('minio-ca', 'ca.crt'),
   credentials: RepoCredentials.s3AccessKey({ accessKeyId: CredentialSource.fromSecret('s3-creds', 'access-key-id'), secretAccessKey: CredentialSource.fromSecret('s3-creds', 'secret-access-key') }),
   schedule: BackupSchedule.dailyFull({ hour: 3 }),
@@ -20,7 +23,9 @@ describe('standalone target: a PVC repo and an S3 repo', () => {
     target: DeploymentTarget.STANDALONE,
     instances: [{ replicas: 2, dataVolumeSize: Size.gibibytes(20) }],
     repos: [
-      BackupRepo.volume({ size: Size.gibibytes(100), schedule: BackupSchedule.weeklyFullDailyDifferentialHourlyIncremental(), retention: BackupRetention.fullCount(2) }),
+      BackupRepo.volume({
+        size: Size.gibibytes(100), schedule: BackupSchedule.weeklyFullDailyDifferentialHourlyIncremental(), retention: BackupRetention.fullCount(2),
+      }),
       s3(),
     ],
     backupJobs: { lockWait: Duration.minutes(45) },
@@ -85,8 +90,12 @@ describe('standalone target: a PVC repo and an S3 repo', () => {
   test('one CronJob per repo and type: Forbid, history limits, deadlines, and a lock-waiting command', () => {
     const cron = find(manifests, 'CronJob', 'hippo-repo1-incr');
     expect(cron.spec).toMatchObject({
-      schedule: '30 0,2-23 * * *', concurrencyPolicy: 'Forbid', suspend: false, startingDeadlineSeconds: 1800,
-      successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+      schedule: '30 0,2-23 * * *',
+      concurrencyPolicy: 'Forbid',
+      suspend: false,
+      startingDeadlineSeconds: 1800,
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 1,
     });
     const job = cron.spec.jobTemplate.spec;
     expect(job.activeDeadlineSeconds).toBe(43200);
@@ -160,7 +169,7 @@ describe('standalone target: a PVC repo and an S3 repo', () => {
 describe('standalone target: restores', () => {
   test('a clone reads its source through a separate config, so it never archives into it', () => {
     const app = Testing.app();
-    const chart = new (require('cdk8s').Chart)(app, 'c', { namespace: 'db' });
+    const chart = new Chart(app, 'c', { namespace: 'db' });
     const source = new IvoryCluster(chart, 'hippo', { target: DeploymentTarget.STANDALONE, repos: [s3()] });
     new IvoryCluster(chart, 'clone', {
       target: DeploymentTarget.STANDALONE,
@@ -185,7 +194,9 @@ describe('standalone target: restores', () => {
     const chart = Testing.chart();
     const repo = BackupRepo.s3({ bucket: 'acme-backups', region: 'eu-central-1', path: '/pgbackrest/db/hippo/repo1', credentials: RepoCredentials.s3InstanceRole() });
     const message = validationMessage(() => new IvoryCluster(chart, 'hippo', {
-      namespace: 'db', target: DeploymentTarget.STANDALONE, repos: [BackupRepo.s3({ bucket: 'acme-backups', region: 'eu-central-1', credentials: RepoCredentials.s3InstanceRole() })],
+      namespace: 'db',
+      target: DeploymentTarget.STANDALONE,
+      repos: [BackupRepo.s3({ bucket: 'acme-backups', region: 'eu-central-1', credentials: RepoCredentials.s3InstanceRole() })],
       restoreFrom: Restore.fromRepo(repo),
     }));
     expect(message).toContain('repos[0].path: "/pgbackrest/db/hippo/repo1": is where this cluster is restored from');

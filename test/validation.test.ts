@@ -1,8 +1,9 @@
 import { Size, Testing } from 'cdk8s';
 import {
   BackupRepo, BackupRetention, BackupSchedule, BackupType, CredentialSource, DeploymentTarget, IvoryCluster, IvoryClusterProps,
-  ManualBackup, RecoveryTarget, RepoCredentials, Restore, S3UriStyle, ValidationError,
+  ManualBackup, PgBackRestVersion, RecoveryTarget, RepoCredentials, Restore, S3UriStyle,
 } from '../src';
+import { ValidationErrorDetails } from '../src/validation';
 import { validationMessage } from './support/synth';
 
 const s3Creds = () => RepoCredentials.s3AccessKey({
@@ -184,7 +185,7 @@ describe('refusals name the construct path, the field, the bad value and what is
 
   test('Azure managed identity needs pgBackRest 2.58', () => {
     const m = refusal({
-      pgbackrestVersion: require('../src').PgBackRestVersion.V2_45,
+      pgbackrestVersion: PgBackRestVersion.V2_45,
       repos: [BackupRepo.azure({ container: 'backups', credentials: RepoCredentials.azureManagedIdentity({ account: 'acct' }) })],
     });
     expect(m).toContain('repos[0].credentials: "RepoCredentials.azureManagedIdentity": needs pgBackRest 2.58 or later; pgbackrestVersion is 2.45');
@@ -193,7 +194,8 @@ describe('refusals name the construct path, the field, the bad value and what is
   test('a Secret value cannot reach pgBackRest in the operator target', () => {
     const m = refusal({
       repos: [BackupRepo.s3({
-        bucket: 'backups', region: 'us-east-1',
+        bucket: 'backups',
+        region: 'us-east-1',
         credentials: RepoCredentials.s3AccessKey({ accessKeyId: CredentialSource.fromSecret('s3', 'id'), secretAccessKey: CredentialSource.fromSecret('s3', 'secret') }),
       })],
     });
@@ -221,9 +223,9 @@ describe('refusals name the construct path, the field, the bad value and what is
       make({ port: 22 });
       throw new Error('not thrown');
     } catch (e) {
-      expect(e).toBeInstanceOf(ValidationError);
-      expect((e as ValidationError).constructPath).toBe('test/hippo');
-      expect((e as ValidationError).problems).toEqual(['port: 22: must be a whole number from 1024 to 65535']);
+      expect((e as Error).name).toBe('ValidationError');
+      expect((e as ValidationErrorDetails).constructPath).toBe('test/hippo');
+      expect((e as ValidationErrorDetails).problems).toEqual(['port: 22: must be a whole number from 1024 to 65535']);
     }
   });
 });

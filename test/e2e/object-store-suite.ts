@@ -2,8 +2,8 @@
  * The end-to-end scenarios every object store runs (1 to 3): stanza-create and WAL archiving, scheduled full,
  * differential and incremental backups, and a point-in-time restore into a new cluster, against a real emulator.
  */
-import * as os from 'os';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Size } from 'cdk8s';
 import { BackupRepo, BackupSchedule, IvoryCluster, IvoryClusterProps, RecoveryTarget, Restore } from '../../src';
@@ -54,7 +54,8 @@ export function objectStoreSuite(options: ObjectStoreSuiteOptions): void {
       ctx.props = e2eProps({ repos: options.repos(ctx.emulators) });
       const chart = newChart(ctx.app);
       ctx.source = new IvoryCluster(chart, 'hippo', ctx.props);
-      ctx.k = new LocalCluster(synthChart(chart, options.secretValues), { secrets: options.secrets(ctx.emulators), hosts: ctx.emulators.hosts }, network);
+      const secrets = options.secrets(ctx.emulators);
+      ctx.k = new LocalCluster(synthChart(chart, options.secretValues), { secrets, hosts: ctx.emulators.hosts }, network);
       ctx.redeploy = changes => {
         ctx.props = { ...ctx.props, ...changes };
         const c = newChart(ctx.app);

@@ -117,7 +117,13 @@ export interface BackupInfo {
 }
 
 /** `pgbackrest info` from the primary's database container. */
-export async function info(k: LocalCluster, pod: string): Promise<{ backups: BackupInfo[]; archive: { min: string; max: string; repoKey: number }[]; raw: any }> {
+export interface RepoInfo {
+  readonly backups: BackupInfo[];
+  readonly archive: { min: string; max: string; repoKey: number }[];
+  readonly raw: any;
+}
+
+export async function info(k: LocalCluster, pod: string): Promise<RepoInfo> {
   const r = await k.pgbackrest(pod, 'database', ['--stanza=db', 'info', '--output=json']);
   if (r.code !== 0) throw new Error(`pgbackrest info failed: ${r.stderr}${r.stdout}`);
   const raw = JSON.parse(r.stdout)[0];
@@ -139,7 +145,8 @@ export async function runCronJob(k: LocalCluster, name: string): Promise<string>
  * Creates a cluster restored from `source` at `target` (a new chart in the same app), boots it and returns its
  * primary pod.
  */
-export async function bootClone(k: LocalCluster, app: App, props: IvoryClusterProps, name: string, secrets: string[] = []): Promise<{ cluster: IvoryCluster; primary: string }> {
+export async function bootClone(k: LocalCluster, app: App, props: IvoryClusterProps, name: string, secrets: string[] = [])
+  : Promise<{ cluster: IvoryCluster; primary: string }> {
   const chart = newChart(app);
   const cluster = new IvoryCluster(chart, name, props);
   k.apply(synthChart(chart, secrets));

@@ -5,8 +5,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as certManagerModels from '@kubernetes-models/cert-manager';
+import * as externalSecretModels from '@kubernetes-models/external-secrets';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import * as kubernetesModels from 'kubernetes-models';
 import * as YAML from 'yaml';
 
 const CRD_PATH = path.join(__dirname, 'ivoryclusters.crd.yaml');
@@ -45,20 +48,15 @@ function ivoryClusterValidator(): ValidateFunction {
 }
 
 /** kubernetes-models' root export: group (camel-cased) -> version -> kind class. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const models = require('kubernetes-models');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const certManager = require('@kubernetes-models/cert-manager');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const externalSecrets = require('@kubernetes-models/external-secrets');
+const models: any = kubernetesModels;
+const certManager: any = certManagerModels;
+const externalSecrets: any = externalSecretModels;
 
 function modelClass(apiVersion: string, kind: string): any {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-  if (group === 'cert-manager.io') return certManager.certManagerIo?.[version]?.[kind] ?? require(`@kubernetes-models/cert-manager/cert-manager.io/${version}/${kind}`)[kind];
-  if (group === 'external-secrets.io') {
-    // The v1 API has the v1beta1 shape; the models package only ships v1beta1.
-    return require(`@kubernetes-models/external-secrets/external-secrets.io/v1beta1/${kind}`)[kind];
-  }
+  if (group === 'cert-manager.io') return certManager.certManagerIo?.[version]?.[kind];
+  // The v1 API has the v1beta1 shape; the models package only ships v1beta1.
+  if (group === 'external-secrets.io') return externalSecrets.externalSecretsIo?.v1beta1?.[kind];
   const groupKey = group === '' ? null : group.replace(/\.k8s\.io$/, 'K8sIo').replace(/\.(\w)/g, (_, c: string) => c.toUpperCase());
   const g = group === '' ? models : models[groupKey as string] ?? models[group.replace(/\./g, '')];
   return (group === '' ? g[version] : g?.[version])?.[kind];

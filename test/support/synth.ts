@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
-import { IvoryCluster, IvoryClusterProps } from '../../src';
 import { validateManifests } from './schemas';
 import { credentialLeaks, rbacViolations, restrictedViolations } from './security';
+import { IvoryCluster, IvoryClusterProps } from '../../src';
 
 /** Values the tests use as "secrets": none may ever appear in a manifest. */
 export const TEST_SECRETS = ['S3RVER-secret-value', 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='];

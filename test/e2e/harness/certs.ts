@@ -54,7 +54,9 @@ export function issue(dir: string, ca: KeyPair, options: LeafOptions): KeyPair {
  * Does cert-manager's work for the synthesized Issuers and Certificates: returns the Secrets (name -> data) the
  * Certificates ask for, each with `tls.crt`, `tls.key` and `ca.crt`.
  */
-export function issueCertManagerSecrets(manifests: any[], dir: string, existing: Map<string, { [key: string]: string }> = new Map()): Map<string, { [key: string]: string }> {
+type SecretData = { [key: string]: string };
+
+export function issueCertManagerSecrets(manifests: any[], dir: string, existing: Map<string, SecretData> = new Map()): Map<string, SecretData> {
   const issuers = new Map<string, any>(manifests.filter(m => m.apiVersion === 'cert-manager.io/v1' && m.kind === 'Issuer').map(m => [m.metadata.name, m]));
   const certificates = manifests.filter(m => m.apiVersion === 'cert-manager.io/v1' && m.kind === 'Certificate');
   const secrets = new Map<string, { [key: string]: string }>();

@@ -85,7 +85,8 @@ class Container {
     const sc = { ...p.spec.securityContext, ...this.spec.securityContext };
     const uid = sc.runAsUser ?? IMAGE_USER.uid;
     const gid = sc.runAsGroup ?? uid;
-    const groups = [gid, ...(p.spec.securityContext?.fsGroup ? [p.spec.securityContext.fsGroup] : []), ...(p.spec.securityContext?.supplementalGroups ?? [])];
+    const psc = p.spec.securityContext ?? {};
+    const groups = [gid, ...(psc.fsGroup ? [psc.fsGroup] : []), ...(psc.supplementalGroups ?? [])];
     const args = ['netns', 'exec', p.netns, 'bwrap', ...p.cluster.sandboxArgs(p, this.spec, env),
       '--', 'setpriv', `--reuid=${uid}`, `--regid=${gid}`, `--groups=${[...new Set(groups)].join(',')}`,
       '--bounding-set=-all', '--inh-caps=-all', ...(sc.allowPrivilegeEscalation === false ? ['--no-new-privs'] : []), '--', ...command];

@@ -135,7 +135,12 @@ export class Emulators {
     const signature = crypto.createHmac('sha256', Buffer.from(AZURITE_KEY, 'base64')).update(stringToSign, 'utf8').digest('base64');
     return new Promise((resolve, reject) => {
       const req = https.request({
-        host: this.address, port: PORTS.azure, method: 'PUT', path: `${resource}?restype=container`, ca: this.ca.cert, servername: HOSTS.azure,
+        host: this.address,
+        port: PORTS.azure,
+        method: 'PUT',
+        path: `${resource}?restype=container`,
+        ca: this.ca.cert,
+        servername: HOSTS.azure,
         headers: { 'x-ms-date': date, 'x-ms-version': version, 'Content-Length': 0, 'Authorization': `SharedKey ${AZURITE_ACCOUNT}:${signature}` },
       }, res => {
         res.resume();
