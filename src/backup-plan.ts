@@ -1,58 +1,321 @@
-import { BACKUP_TYPES, BackupType, SCHEDULE_FIELD } from './backup-schedule';
+import { Duration } from 'cdk8s';
+import { BACKUP_TYPES, BackupSchedule, BackupType, SCHEDULE_FIELD } from './backup-schedule';
+import { BackupRepo, REPO_NAMES } from './backup-repo';
+import { renderMarkdown, renderSvg } from './backup-plan-report';
+import { DAY, findOverlaps, HOUR, MINUTE, Overlap, RepoState, retain, ScheduledBackup, simulate, SimulatedBackup } from './backup-simulation';
 import { ClusterModel, ResolvedRepo } from './cluster-model';
-import { parseCron, ParsedCron, runsBetween } from './cron';
+import { parseCron, runsBetween } from './cron';
+import { PgBackRestVersion } from './pgbackrest-version';
 import { Problems } from './validation';
 
-/** Options of the backup plan analysis. */
-export interface BackupPlanOptions {}
-
-/** One scheduled backup type of one repo. */
-interface ScheduledBackup {
-  readonly repo: ResolvedRepo;
-  readonly backupType: BackupType;
-  readonly cron: string;
-  readonly parsed: ParsedCron;
-  readonly timeZone: string;
-  readonly field: string;
+/** What to do about backups that would run at the same time. */
+export enum CollisionPolicy {
+  /** Refuse the configuration at synth. */
+  ERROR = 'error',
+  /** Report them (in the report and on stderr) and synthesize. */
+  WARN = 'warn',
+  /** Only report them. */
+  IGNORE = 'ignore',
 }
 
+/** How long each backup type is expected to take. */
+export interface ExpectedBackupDurations {
+  /** @default Duration.hours(1) */
+  readonly full?: Duration;
+  /** @default Duration.minutes(30) */
+  readonly differential?: Duration;
+  /** @default Duration.minutes(10) */
+  readonly incremental?: Duration;
+}
+
+/** Options of the backup plan analysis. */
+export interface BackupPlanOptions {
+  /**
+   * Expected durations, used to find backups that overlap and to draw the week.
+   * @default - full 1 h, differential 30 min, incremental 10 min
+   */
+  readonly expectedDurations?: ExpectedBackupDurations;
+  /**
+   * Backups of one cluster that pgBackRest cannot run together (same repo; any repos before pgBackRest 2.53).
+   * Two schedules starting at the same minute are always refused.
+   * @default CollisionPolicy.ERROR
+   */
+  readonly collisions?: CollisionPolicy;
+  /**
+   * The Monday (`YYYY-MM-DD`, UTC) the analysis starts on and whose week the report draws. Fixed by default so
+   * reports do not change from one synth to the next.
+   * @default 2026-01-05
+   */
+  readonly weekStarting?: string;
+  /**
+   * How far ahead overlaps are looked for.
+   * @default Duration.days(35)
+   */
+  readonly horizon?: Duration;
+  /**
+   * Write `<namespace>.<cluster>.backup-plan.md` and `.svg` into the app's output directory at synth.
+   * @default true
+   */
+  readonly writeReport?: boolean;
+}
+
+/** Two backups that would run at the same time. */
+export interface BackupCollision {
+  /** The schedule field of the backup already running, e.g. `repos[0].schedule.full`. */
+  readonly first: string;
+  /** Its cron. */
+  readonly firstCron: string;
+  /** The schedule field of the backup that starts while it runs. */
+  readonly second: string;
+  /** Its cron. */
+  readonly secondCron: string;
+  /** The first time it happens, ISO 8601 UTC. */
+  readonly at: string;
+  /** Minutes they overlap by then. */
+  readonly overlapMinutes: number;
+}
+
+/** The smallest and largest value over the analysed weeks. */
+export interface ValueRange {
+  /** Smallest. */
+  readonly min: number;
+  /** Largest. */
+  readonly max: number;
+}
+
+/** What one repo holds at steady state and what it can restore. */
+export interface RepoPlanSummary {
+  /** `repo1`..`repo4`. */
+  readonly repoName: string;
+  /** Its storage. */
+  readonly storage: string;
+  /** Full backups kept. */
+  readonly fullBackups: ValueRange;
+  /** Differential backups kept. */
+  readonly differentialBackups: ValueRange;
+  /** Incremental backups kept. */
+  readonly incrementalBackups: ValueRange;
+  /** How far back point-in-time recovery reaches, in hours (the newest point is always now). */
+  readonly recoveryWindowHours: ValueRange;
+  /** The most backups one restore reads: a full, maybe a differential, and incrementals. */
+  readonly longestRestoreChain: number;
+  /** When WAL is expired, in words. */
+  readonly walExpiry: string;
+  /** False when nothing is ever expired, so the numbers keep growing. */
+  readonly bounded: boolean;
+  /** Explanations of the numbers, pgBackRest's retention semantics included. */
+  readonly notes: string[];
+}
+
+/** Options of {@link BackupPlan.stagger}. */
+export interface StaggerOptions {
+  /**
+   * Expected durations.
+   * @default - see BackupPlanOptions
+   */
+  readonly expectedDurations?: ExpectedBackupDurations;
+  /**
+   * The pgBackRest version: from 2.53 backups of different repos may overlap.
+   * @default PgBackRestVersion.V2_58
+   */
+  readonly pgbackrestVersion?: PgBackRestVersion;
+  /**
+   * Step by which schedules are moved.
+   * @default Duration.minutes(5)
+   */
+  readonly step?: Duration;
+}
+
+/** Schedules moved apart. */
+export interface StaggerResult {
+  /** The repos, with moved schedules where needed, in the same order. */
+  readonly repos: BackupRepo[];
+  /** What moved, one line per schedule. */
+  readonly moves: string[];
+}
+
+/** One backup run in the drawn week. @internal */
+export interface WeekRun {
+  readonly repoName: string;
+  readonly backupType: BackupType;
+  /** When its CronJob fired. */
+  readonly scheduled: number;
+  /** When it ran, after waiting for the lock if it had to. */
+  readonly start: number;
+  readonly stop: number;
+  /** It fired while a backup it cannot run beside was expected to run. */
+  readonly collides: boolean;
+}
+
+const DEFAULT_DURATIONS: { [type: string]: number } = {
+  [BackupType.FULL]: HOUR,
+  [BackupType.DIFFERENTIAL]: 30 * MINUTE,
+  [BackupType.INCREMENTAL]: 10 * MINUTE,
+};
+
+function durationOf(durations: ExpectedBackupDurations | undefined, type: BackupType): number {
+  const d = type === BackupType.FULL ? durations?.full : type === BackupType.DIFFERENTIAL ? durations?.differential : durations?.incremental;
+  return d ? d.toSeconds() * 1000 : DEFAULT_DURATIONS[type];
+}
+
+function schedulesOf(repos: ResolvedRepo[], durations: ExpectedBackupDurations | undefined): ScheduledBackup[] {
+  const out: ScheduledBackup[] = [];
+  for (const repo of repos) {
+    const schedule = repo.repo.schedule;
+    if (!schedule) continue;
+    for (const backupType of BACKUP_TYPES) {
+      const cron = schedule.cronFor(backupType);
+      if (cron === undefined) continue;
+      out.push({
+        repo, backupType, cron, parsed: parseCron(cron), timeZone: schedule.timeZone ?? 'UTC',
+        field: `${repo.field}.schedule.${SCHEDULE_FIELD[backupType]}`, duration: durationOf(durations, backupType),
+      });
+    }
+  }
+  return out;
+}
+
+const iso = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+
 /**
- * The cluster's backup schedules analysed together.
+ * A cluster's backup schedules analysed together, before anything is deployed: backups that would collide on
+ * pgBackRest's lock, and per repo what retention keeps at steady state, how far back point-in-time recovery
+ * reaches, the longest restore chain and when WAL is expired. Available as `cluster.backupPlan`, and written as a
+ * Markdown report with an SVG timeline of one week at synth.
  */
 export class BackupPlan {
+  /**
+   * Moves schedules apart until no two backups that pgBackRest cannot run together overlap, keeping each schedule's
+   * pattern and moving it later by whole steps. Returns the repos with their new schedules and what moved.
+   */
+  public static stagger(repos: BackupRepo[], options: StaggerOptions = {}): StaggerResult {
+    const version = options.pgbackrestVersion ?? PgBackRestVersion.V2_58;
+    const step = (options.step ?? Duration.minutes(5)).toSeconds() * 1000;
+    const resolved = positionalRepos(repos);
+    const all = schedulesOf(resolved, options.expectedDurations)
+      .sort((a, b) => BACKUP_TYPES.indexOf(a.backupType) - BACKUP_TYPES.indexOf(b.backupType) || a.repo.index - b.repo.index);
+    const start = Date.UTC(2026, 0, 5);
+    const end = start + 35 * DAY;
+    const placed: ScheduledBackup[] = [];
+    const moves: string[] = [];
+    const crons = new Map<ResolvedRepo, { [type: string]: string }>();
+    for (const s of all) {
+      let chosen: ScheduledBackup | undefined;
+      let reason = '';
+      for (let shift = 0; shift < DAY && !chosen; shift += step) {
+        const cron = shift === 0 ? s.cron : shiftCron(s.cron, shift / MINUTE);
+        if (cron === undefined) continue;
+        const candidate: ScheduledBackup = { ...s, cron, parsed: parseCron(cron) };
+        const overlaps = findOverlaps([...placed, candidate], start, end, version.atLeast(2, 53))
+          .filter(o => o.first === candidate || o.second === candidate);
+        if (overlaps.length === 0) chosen = candidate;
+        else if (!reason) reason = (overlaps[0].first === candidate ? overlaps[0].second : overlaps[0].first).field;
+      }
+      if (!chosen) {
+        moves.push(`${s.field}: "${s.cron}" could not be moved clear of ${reason} within a day; left as it is`);
+        chosen = s;
+      } else if (chosen.cron !== s.cron) {
+        moves.push(`${s.field}: "${s.cron}" -> "${chosen.cron}" (it overlapped ${reason})`);
+      }
+      placed.push(chosen);
+      crons.set(s.repo, { ...crons.get(s.repo), [s.backupType]: chosen.cron });
+    }
+    const out = repos.map(repo => {
+      const r = resolved.find(x => x.repo === repo);
+      const c = r && crons.get(r);
+      if (!c || !repo.schedule) return repo;
+      return repo.withSchedule(new BackupSchedule({
+        full: c[BackupType.FULL] ?? repo.schedule.full,
+        differential: c[BackupType.DIFFERENTIAL] ?? repo.schedule.differential,
+        incremental: c[BackupType.INCREMENTAL] ?? repo.schedule.incremental,
+        timeZone: repo.schedule.timeZone,
+      }));
+    });
+    return { repos: out, moves };
+  }
+
   /** @internal */
   public static _analyse(model: ClusterModel, options: BackupPlanOptions): BackupPlan {
     return new BackupPlan(model, options);
   }
 
-  private readonly scheduled: ScheduledBackup[];
+  /** The cluster's name. */
+  public readonly clusterName: string;
+  /** The cluster's namespace. */
+  public readonly namespace: string;
+  /** Backups that would run at the same time though pgBackRest cannot run them together. */
+  public readonly collisions: BackupCollision[];
+  /** Per repo: what is kept and what can be restored. */
+  public readonly repoSummaries: RepoPlanSummary[];
+  /** How collisions are treated. */
+  public readonly collisionPolicy: CollisionPolicy;
+  /** Whether the report is written at synth. */
+  public readonly writeReport: boolean;
+  /** @internal */
+  public readonly _schedules: ScheduledBackup[];
+  /** @internal */
+  public readonly _weekStart: number;
+  /** @internal */
+  public readonly _week: WeekRun[];
+  /** @internal */
+  public readonly _concurrentRepos: boolean;
+  private readonly overlaps: Overlap[];
 
-  private constructor(model: ClusterModel, _options: BackupPlanOptions) {
-    this.scheduled = [];
-    for (const repo of model.repos) {
-      const schedule = repo.repo.schedule;
-      if (!schedule) continue;
-      for (const backupType of BACKUP_TYPES) {
-        const cron = schedule.cronFor(backupType);
-        if (cron === undefined) continue;
-        this.scheduled.push({
-          repo,
-          backupType,
-          cron,
-          parsed: parseCron(cron),
-          timeZone: schedule.timeZone ?? 'UTC',
-          field: `${repo.field}.schedule.${SCHEDULE_FIELD[backupType]}`,
-        });
-      }
-    }
+  private constructor(model: ClusterModel, options: BackupPlanOptions) {
+    this.clusterName = model.name;
+    this.namespace = model.namespace;
+    this.collisionPolicy = options.collisions ?? CollisionPolicy.ERROR;
+    this.writeReport = options.writeReport ?? true;
+    this._concurrentRepos = model.version.atLeast(2, 53);
+    this._schedules = schedulesOf(model.repos, options.expectedDurations);
+    const weekStart = parseWeek(options.weekStarting);
+    this._weekStart = weekStart;
+    const horizon = (options.horizon ?? Duration.days(35)).toSeconds() * 1000;
+    this.overlaps = findOverlaps(this._schedules, weekStart, weekStart + horizon, this._concurrentRepos);
+    this.collisions = this.overlaps.map(o => ({
+      first: o.first.field, firstCron: o.first.cron, second: o.second.field, secondCron: o.second.cron,
+      at: new Date(o.at).toISOString(), overlapMinutes: o.minutes,
+    }));
+
+    const warmUp = warmUpFor(model.repos, this._schedules);
+    const measure = 28 * DAY;
+    const backups = simulate(this._schedules, weekStart - warmUp, weekStart + measure, this._concurrentRepos);
+    this.repoSummaries = model.repos.map(repo => summarise(repo, backups, weekStart, weekStart + measure));
+    this._week = this.weekRuns(backups);
+  }
+
+  /** The report as Markdown. */
+  public toMarkdown(): string {
+    return renderMarkdown(this);
+  }
+
+  /** A timeline of the analysed week as SVG: a lane per repo, a colour per backup type, collisions marked. */
+  public toSvg(): string {
+    return renderSvg(this);
+  }
+
+  private weekRuns(backups: SimulatedBackup[]): WeekRun[] {
+    const end = this._weekStart + 7 * DAY;
+    const week = backups.filter(b => b.stop > this._weekStart && b.scheduled < end);
+    const conflict = (a: SimulatedBackup, b: SimulatedBackup) => a !== b
+      && (!this._concurrentRepos || a.schedule.repo.name === b.schedule.repo.name)
+      && a.scheduled < b.scheduled + b.schedule.duration && b.scheduled < a.scheduled + a.schedule.duration;
+    return week.map(b => ({
+      repoName: b.schedule.repo.name,
+      backupType: b.backupType,
+      scheduled: b.scheduled,
+      start: b.start,
+      stop: b.stop,
+      collides: week.some(x => conflict(x, b)),
+    }));
   }
 
   /** @internal */
   public _validate(problems: Problems, _field: string): void {
-    for (let i = 0; i < this.scheduled.length; i++) {
-      for (let j = i + 1; j < this.scheduled.length; j++) {
-        const a = this.scheduled[i];
-        const b = this.scheduled[j];
+    // Two schedules that start at the same minute are always refused, whatever the durations.
+    for (let i = 0; i < this._schedules.length; i++) {
+      for (let j = i + 1; j < this._schedules.length; j++) {
+        const [a, b] = [this._schedules[i], this._schedules[j]];
         const when = firstCommonStart(a, b);
         if (when !== undefined) {
           problems.add(b.field, b.cron,
@@ -61,40 +324,205 @@ export class BackupPlan {
         }
       }
     }
+    if (!problems.isEmpty) return;
+    if (this.collisionPolicy === CollisionPolicy.ERROR) {
+      for (const o of this.overlaps) {
+        problems.add(o.second.field, o.second.cron,
+          `starts at ${iso(o.at)} while ${o.first.field} (${JSON.stringify(o.first.cron)}) is expected to run (${o.minutes} min overlap with the expected durations)`
+          + `${this._concurrentRepos ? ' on the same repo' : '; before pgBackRest 2.53 a cluster takes one backup at a time'}`
+          + '. Move it (BackupPlan.stagger() can), give expectedDurations that fit, or set backupPlan.collisions to WARN');
+      }
+    } else if (this.collisionPolicy === CollisionPolicy.WARN) {
+      for (const c of this.collisions) {
+        process.stderr.write(`warning: ${this.namespace}/${this.clusterName}: ${c.second} (${c.secondCron}) overlaps ${c.first} (${c.firstCron}) at ${c.at}\n`);
+      }
+    }
   }
 }
 
+function parseWeek(week: string | undefined): number {
+  const text = week ?? '2026-01-05';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const t = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
+  // An invalid value falls back to the default; IvoryCluster reports it with the field name.
+  return Number.isNaN(t) ? Date.UTC(2026, 0, 5) : t;
+}
+
+/** @internal */
+export function validatePlanOptions(problems: Problems, field: string, options: BackupPlanOptions): void {
+  if (options.weekStarting !== undefined) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(options.weekStarting);
+    const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
+    if (!d || d.getUTCDate() !== Number(m![3]) || d.getUTCDay() !== 1) {
+      problems.add(`${field}.weekStarting`, options.weekStarting, 'must be a Monday as YYYY-MM-DD');
+    }
+  }
+  if (options.collisions !== undefined && !Object.values(CollisionPolicy).includes(options.collisions)) {
+    problems.add(`${field}.collisions`, options.collisions, `must be one of ${Object.values(CollisionPolicy).join(', ')}`);
+  }
+  for (const type of ['full', 'differential', 'incremental'] as const) {
+    const d = options.expectedDurations?.[type];
+    if (d !== undefined && !(d instanceof Duration && d.toSeconds() >= 60 && d.toSeconds() <= 7 * 86400)) {
+      problems.add(`${field}.expectedDurations.${type}`, d instanceof Duration ? `${d.toSeconds()}s` : d, 'must be a Duration from 1 minute to 7 days');
+    }
+  }
+  if (options.horizon !== undefined && !(options.horizon instanceof Duration && options.horizon.toSeconds() >= 86400 && options.horizon.toSeconds() <= 400 * 86400)) {
+    problems.add(`${field}.horizon`, options.horizon instanceof Duration ? `${options.horizon.toSeconds()}s` : options.horizon, 'must be a Duration from 1 to 400 days');
+  }
+}
+
+/** Repos named as the cluster would name them, for code that has only the BackupRepo list. */
+function positionalRepos(repos: BackupRepo[]): ResolvedRepo[] {
+  const taken = new Set(repos.map(r => r.requestedName).filter((n): n is string => n !== undefined));
+  const free = REPO_NAMES.filter(n => !taken.has(n));
+  return repos.slice(0, 4).map((repo, i) => {
+    const name = repo.requestedName ?? free.shift() ?? `repo${i + 1}`;
+    return { name, index: Number(name.slice(4)), repo, path: repo.requestedPath ?? '', storage: repo.storage, field: `repos[${i}]` };
+  });
+}
+
+/** How long to run before measuring, so retention has reached its steady state. */
+function warmUpFor(repos: ResolvedRepo[], schedules: ScheduledBackup[]): number {
+  let warmUp = 14 * DAY;
+  for (const repo of repos) {
+    const retention = repo.repo.retention;
+    const fulls = schedules.filter(s => s.repo === repo && s.backupType === BackupType.FULL);
+    const gap = maxGap(fulls);
+    if (!retention || gap === undefined) continue;
+    warmUp = Math.max(warmUp, retention.fullType === 'count' ? (retention.full + 2) * gap : retention.full * DAY + 3 * gap);
+    if (retention.differentialBackups !== undefined) {
+      const diffGap = maxGap(schedules.filter(s => s.repo === repo && s.backupType === BackupType.DIFFERENTIAL)) ?? gap;
+      warmUp = Math.max(warmUp, (retention.differentialBackups + 2) * diffGap);
+    }
+  }
+  return Math.min(warmUp, 3 * 366 * DAY);
+}
+
+/** The longest time between two runs of any of `schedules` over 8 weeks. */
+function maxGap(schedules: ScheduledBackup[]): number | undefined {
+  const start = Date.UTC(2026, 0, 5);
+  const runs = schedules.flatMap(s => runsBetween(s.parsed, start, start + 56 * DAY, s.timeZone)).sort((a, b) => a - b);
+  if (runs.length < 2) return runs.length === 1 ? 56 * DAY : undefined;
+  let gap = 0;
+  for (let i = 1; i < runs.length; i++) gap = Math.max(gap, runs[i] - runs[i - 1]);
+  return gap;
+}
+
+function range(values: number[]): ValueRange {
+  return values.length ? { min: Math.min(...values), max: Math.max(...values) } : { min: 0, max: 0 };
+}
+
+function summarise(repo: ResolvedRepo, backups: SimulatedBackup[], from: number, to: number): RepoPlanSummary {
+  const states = retain(repo, backups).filter(s => s.at >= from && s.at < to);
+  const retention = repo.repo.retention;
+  const notes: string[] = [];
+  const windows = states.filter(s => s.oldestRestorable !== undefined).map(s => (s.at - (s.oldestRestorable as number)) / HOUR);
+  const bounded = retention !== undefined;
+  if (!repo.repo.schedule) notes.push('No schedule: only WAL is archived here; backups must be taken by hand (manualBackup).');
+  if (!retention) {
+    notes.push('No retention: pgBackRest expires nothing here, so backups and WAL grow until the repo is full (and pgBackRest warns at every backup).');
+  } else if (retention.fullType === 'time') {
+    notes.push(`Time-based retention keeps a full backup until a newer full is itself ${retention.full} days old, not "everything younger than ${retention.full} days": `
+      + `point-in-time recovery reaches back ${fmtHours(range(windows).min)} to ${fmtHours(range(windows).max)} here.`);
+  } else {
+    notes.push(`Count-based retention keeps the newest ${retention.full} complete full backup${retention.full === 1 ? '' : 's'} and what depends on them; `
+      + 'while a new full runs, the old ones are still kept (a backup counts once it is complete).');
+  }
+  if (retention?.archiveBackups !== undefined) {
+    notes.push(`Archive retention keeps WAL for the newest ${retention.archiveBackups} ${retention.archiveType ?? 'full'} backup(s); older backups are restorable only to their end (no point-in-time recovery before).`);
+  }
+  return {
+    repoName: repo.name,
+    storage: repo.storage,
+    fullBackups: range(states.map(s => s.full)),
+    differentialBackups: range(states.map(s => s.differential)),
+    incrementalBackups: range(states.map(s => s.incremental)),
+    recoveryWindowHours: range(windows.map(w => Math.round(w * 100) / 100)),
+    longestRestoreChain: Math.max(0, ...states.map(s => s.longestChain)),
+    walExpiry: walExpiry(repo, states),
+    bounded,
+    notes,
+  };
+}
+
+function fmtHours(h: number): string {
+  return h >= 48 ? `${Math.round(h / 24 * 10) / 10} days` : `${Math.round(h * 10) / 10} hours`;
+}
+
+/** When the kept WAL's start moved: after which backups, in words. */
+function walExpiry(repo: ResolvedRepo, states: RepoState[]): string {
+  if (!repo.repo.retention) return 'never: without retention no WAL is expired';
+  const moves: number[] = [];
+  for (let i = 1; i < states.length; i++) {
+    if (states[i].walFrom !== undefined && states[i - 1].walFrom !== undefined && states[i].walFrom !== states[i - 1].walFrom) moves.push(states[i].at);
+  }
+  if (moves.length === 0) return 'not within the analysed weeks';
+  const days = new Set(moves.map(t => new Date(t).getUTCDay()));
+  const times = [...new Set(moves.map(t => new Date(t).toISOString().slice(11, 16)))];
+  const names = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+  const when = days.size === 7 ? 'every day' : [...days].sort().map(d => `${names[d]}s`).join(', ');
+  return `${when} at ${times.slice(0, 3).join(', ')} UTC, when a backup's expire drops the oldest backup: WAL older than the oldest backup kept for point-in-time recovery is removed`;
+}
+
 /**
- * When both schedules start a backup at the same minute, an example of such a wall-clock time ("2026-01-04 01:00
- * UTC"); undefined when they never do. Schedules in one zone are compared field by field (every date falls on every
- * weekday within 28 years, so this is exact); schedules in different zones are walked minute by minute over a year.
+ * When both schedules start a backup at the same minute, an example of such a wall-clock time; undefined when they
+ * never do. One zone: compared field by field (every date falls on every weekday within 28 years, so this is exact).
+ * Different zones: walked over a year.
  */
 function firstCommonStart(a: ScheduledBackup, b: ScheduledBackup): string | undefined {
   const start = Date.UTC(2026, 0, 1);
   if (a.timeZone !== b.timeZone) {
-    const end = start + 366 * 86_400_000;
+    const end = start + 366 * DAY;
     const runsA = new Set(runsBetween(a.parsed, start, end, a.timeZone));
     const common = runsBetween(b.parsed, start, end, b.timeZone).find(t => runsA.has(t));
-    return common === undefined ? undefined : `${new Date(common).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    return common === undefined ? undefined : iso(common);
   }
   const hour = a.parsed.hours.findIndex((v, h) => v && b.parsed.hours[h]);
   const minute = a.parsed.minutes.findIndex((v, m) => v && b.parsed.minutes[m]);
   if (hour < 0 || minute < 0) return undefined;
-  // The calendar repeats every 28 years (within a century): walk its days for one both schedules run on.
   for (let day = 0; day < 28 * 366; day++) {
-    const d = new Date(start + day * 86_400_000);
+    const d = new Date(start + day * DAY);
     const month = d.getUTCMonth() + 1;
-    const dom = d.getUTCDate();
-    const dow = d.getUTCDay();
-    if (a.parsed.months[month] && b.parsed.months[month] && dayMatches(a.parsed, dom, dow) && dayMatches(b.parsed, dom, dow)) {
+    if (a.parsed.months[month] && b.parsed.months[month] && dayMatches(a, d) && dayMatches(b, d)) {
       return `${d.toISOString().slice(0, 10)} ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')} ${a.timeZone}`;
     }
   }
   return undefined;
 }
 
-function dayMatches(c: ParsedCron, day: number, weekday: number): boolean {
-  const dom = c.daysOfMonth[day];
-  const dow = c.daysOfWeek[weekday];
-  return c.dayStar ? dom && dow : dom || dow;
+function dayMatches(s: ScheduledBackup, d: Date): boolean {
+  const dom = s.parsed.daysOfMonth[d.getUTCDate()];
+  const dow = s.parsed.daysOfWeek[d.getUTCDay()];
+  return s.parsed.dayStar ? dom && dow : dom || dow;
 }
+
+/**
+ * Moves a schedule `minutes` later, keeping its pattern: the minute field must be one value and the hour field
+ * values, a range or `*`; a run may only cross midnight when the day fields are `*`. Undefined when it cannot.
+ */
+export function shiftCron(cron: string, minutes: number): string | undefined {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length !== 5 || !/^\d+$/.test(fields[0])) return undefined;
+  const [m, hourField, dom, month, dow] = fields;
+  const c = parseCron(cron);
+  const total = Number(m) + minutes;
+  const newMinute = total % 60;
+  const carry = Math.floor(total / 60);
+  if (hourField === '*' || hourField === '?') return carry % 24 === 0 || (dom === '*' && dow === '*') ? `${newMinute} * ${dom} ${month} ${dow}` : undefined;
+  const hours = c.hours.flatMap((v, h) => (v ? [h + carry] : []));
+  if (hours.some(h => h > 23) && !(dom === '*' && dow === '*')) return undefined;
+  const wrapped = [...new Set(hours.map(h => h % 24))].sort((x, y) => x - y);
+  return `${newMinute} ${compact(wrapped)} ${dom} ${month} ${dow}`;
+}
+
+function compact(values: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < values.length;) {
+    let j = i;
+    while (j + 1 < values.length && values[j + 1] === values[j] + 1) j++;
+    parts.push(j > i ? `${values[i]}-${values[j]}` : `${values[i]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+

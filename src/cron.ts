@@ -234,32 +234,37 @@ export function wallClock(epochMs: number, offsetMinutes: number): WallClock {
 }
 
 export function matches(c: ParsedCron, t: WallClock): boolean {
-  if (!c.minutes[t.minute] || !c.hours[t.hour] || !c.months[t.month]) return false;
-  const dom = c.daysOfMonth[t.day];
-  const dow = c.daysOfWeek[t.weekday];
-  return c.dayStar ? dom && dow : dom || dow;
+  return c.minutes[t.minute] && c.hours[t.hour] && c.months[t.month] && dayMatch(c, t.day, t.weekday);
 }
 
 /**
  * Every instant in [fromMs, toMs) at which the CronJob controller starts `expression` in `timeZone`.
  *
  * Minutes are walked in real time and matched on the wall clock, which is what robfig/cron's `Next` amounts to:
- * a wall time skipped by a DST change never matches, a repeated one matches twice.
+ * a wall time skipped by a DST change never matches, a repeated one matches twice. Offsets only change on
+ * quarter-hour boundaries in every zone in use, so the wall clock is computed once per quarter hour.
  */
 export function runsBetween(expression: string | ParsedCron, fromMs: number, toMs: number, timeZone = 'UTC'): number[] {
   const c = typeof expression === 'string' ? parseCron(expression) : expression;
   const runs: number[] = [];
-  const start = Math.ceil(fromMs / 60_000) * 60_000;
-  // Offsets only change on quarter-hour boundaries in every zone in use; look them up once per quarter hour.
-  let blockStart = -1;
-  let offset = 0;
-  for (let t = start; t < toMs; t += 60_000) {
-    const block = Math.floor(t / 900_000);
-    if (block !== blockStart) {
-      blockStart = block;
-      offset = timeZone === 'UTC' ? 0 : utcOffsetMinutes(timeZone, t);
+  const QUARTER = 900_000;
+  let t = Math.ceil(fromMs / 60_000) * 60_000;
+  while (t < toMs) {
+    const blockEnd = Math.min(toMs, (Math.floor(t / QUARTER) + 1) * QUARTER);
+    const offset = timeZone === 'UTC' ? 0 : utcOffsetMinutes(timeZone, t);
+    const wall = wallClock(t, offset);
+    if (c.hours[wall.hour] && c.months[wall.month] && dayMatch(c, wall.day, wall.weekday)) {
+      for (let m = t, minute = wall.minute; m < blockEnd; m += 60_000, minute++) {
+        if (c.minutes[minute]) runs.push(m);
+      }
     }
-    if (matches(c, wallClock(t, offset))) runs.push(t);
+    t = blockEnd;
   }
   return runs;
+}
+
+function dayMatch(c: ParsedCron, day: number, weekday: number): boolean {
+  const dom = c.daysOfMonth[day];
+  const dow = c.daysOfWeek[weekday];
+  return c.dayStar ? dom && dow : dom || dow;
 }

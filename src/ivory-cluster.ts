@@ -2,7 +2,8 @@ import { Chart, Duration, Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { BackupDeletion } from './backup-deletion';
-import { BackupPlan, BackupPlanOptions } from './backup-plan';
+import { BackupPlan, BackupPlanOptions, validatePlanOptions } from './backup-plan';
+import { writeReport } from './backup-plan-files';
 import { BackupRepo, REPO_NAMES } from './backup-repo';
 import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from './cluster-model';
 import { InstanceSetProps } from './instance-set';
@@ -274,10 +275,16 @@ export class IvoryCluster extends Construct {
     this.target = this._model.target;
     this.repos = this._model.repos.map(r => r.repo);
 
-    this.backupPlan = BackupPlan._analyse(this._model, props.backupPlan ?? {});
     const planProblems = new Problems();
+    validatePlanOptions(planProblems, 'backupPlan', props.backupPlan ?? {});
+    planProblems.throwIfAny(this);
+    this.backupPlan = BackupPlan._analyse(this._model, props.backupPlan ?? {});
     this.backupPlan._validate(planProblems, 'repos');
     planProblems.throwIfAny(this);
+    if (this.backupPlan.writeReport) {
+      // Written when the app synthesizes (validation runs then), beside the manifests.
+      this.node.addValidation({ validate: () => { writeReport(this, this.backupPlan); return []; } });
+    }
 
     if (this._model.target === DeploymentTarget.OPERATOR) {
       renderOperatorTarget(this, this._model);
