@@ -76,7 +76,7 @@ export function renderMarkdown(plan: BackupPlan): string {
     lines.push('', '`BackupPlan.stagger(repos)` moves schedules apart and says what it moved.', '');
   }
   lines.push('## Retention and recovery per repo', '');
-  lines.push('Steady state over four weeks, after retention has filled up. The newest restorable point is always now: WAL is archived continuously.', '');
+  lines.push('Steady state over two full-backup cycles (at least two weeks), after retention has filled up. The newest restorable point is always now: WAL is archived continuously.', '');
   for (const r of plan.repoSummaries) lines.push(...repoSection(r));
   lines.push('## One week', '', `![One week of backups](${reportName(plan)}.svg)`, '');
   lines.push('Blue: full, amber: differential, green: incremental. A red mark: the backup fired while another it cannot run beside was expected to run.', '');
@@ -102,6 +102,16 @@ const DAY_WIDTH = (WIDTH - LEFT - 10) / 7;
 const TOP = 50;
 const LANE = 56;
 
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** "Mon 01:30" for a UTC instant, without Date. */
+function dayTime(t: number): string {
+  const minutes = Math.floor(t / MINUTE);
+  const day = Math.floor(minutes / 1440);
+  const m = minutes - day * 1440;
+  return `${WEEKDAYS[(((day + 4) % 7) + 7) % 7]} ${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
 export function renderSvg(plan: BackupPlan): string {
   const repos = plan.repoSummaries.map(r => r.repoName);
   const height = TOP + LANE * Math.max(1, repos.length) + 70;
@@ -112,13 +122,12 @@ export function renderSvg(plan: BackupPlan): string {
     `<rect x="0" y="0" width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     `<text x="${LEFT}" y="20" font-size="14" font-weight="bold">${escapeXml(plan.namespace)}/${escapeXml(plan.clusterName)}: one week of backups (UTC)</text>`,
   ];
-  const names = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
   for (let d = 0; d <= 7; d++) {
     const dx = LEFT + d * DAY_WIDTH;
     out.push(`<line class="day" x1="${dx.toFixed(1)}" y1="${TOP - 12}" x2="${dx.toFixed(1)}" y2="${TOP + LANE * repos.length}" stroke="#cbd5e1"/>`);
     if (d < 7) {
       const date = new Date(plan._weekStart + d * DAY);
-      out.push(`<text class="day-label" x="${(dx + 4).toFixed(1)}" y="${TOP - 16}">${names[date.getUTCDay()]} ${date.toISOString().slice(5, 10)}</text>`);
+      out.push(`<text class="day-label" x="${(dx + 4).toFixed(1)}" y="${TOP - 16}">${WEEKDAYS[date.getUTCDay()]} ${date.toISOString().slice(5, 10)}</text>`);
     }
   }
   repos.forEach((repo, i) => {
@@ -130,13 +139,13 @@ export function renderSvg(plan: BackupPlan): string {
       const x0 = Math.max(LEFT, x(run.start));
       const x1 = Math.min(LEFT + 7 * DAY_WIDTH, x(run.stop));
       const w = Math.max(1.5, x1 - x0);
-      const label = `${TYPE_NAMES[run.backupType]} backup ${new Date(run.start).toISOString().slice(0, 16).replace('T', ' ')} to ${new Date(run.stop).toISOString().slice(11, 16)} UTC`;
-      out.push(`<rect class="backup ${run.backupType}${run.collides ? ' collides' : ''}" data-type="${run.backupType}" data-start="${new Date(run.start).toISOString()}" `
+      const label = `${TYPE_NAMES[run.backupType]} backup ${dayTime(run.start)} to ${dayTime(run.stop)} UTC`;
+      out.push(`<rect class="backup ${run.backupType}${run.collides ? ' collides' : ''}" data-type="${run.backupType}" `
         + `x="${x0.toFixed(2)}" y="${y + 6}" width="${w.toFixed(2)}" height="${LANE - 20}" fill="${TYPE_COLOURS[run.backupType]}"`
-        + `${run.collides ? ` stroke="${COLLISION}" stroke-width="2"` : ''}><title>${escapeXml(label)}${run.collides ? ': collides' : ''}</title></rect>`);
+        + `${run.collides ? ` stroke="${COLLISION}" stroke-width="2"` : ''}><title>${label}${run.collides ? ': collides' : ''}</title></rect>`);
       if (run.collides) {
         const cx = x(run.scheduled);
-        out.push(`<path class="collision-marker" d="M ${cx.toFixed(2)} ${y + 2} l -5 -8 l 10 0 z" fill="${COLLISION}"><title>collision at ${new Date(run.scheduled).toISOString().slice(0, 16).replace('T', ' ')} UTC</title></path>`);
+        out.push(`<path class="collision-marker" d="M ${cx.toFixed(2)} ${y + 2} l -5 -8 l 10 0 z" fill="${COLLISION}"><title>collision at ${dayTime(run.scheduled)} UTC</title></path>`);
       }
     }
     out.push('</g>');

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { BACKUP_TYPES, BackupSchedule, BackupType, SCHEDULE_FIELD } from './backup-schedule';
 import { BackupRepo, REPO_NAMES } from './backup-repo';
 import { renderMarkdown, renderSvg } from './backup-plan-report';
-import { DAY, findOverlaps, HOUR, MINUTE, Overlap, RepoState, retain, ScheduledBackup, simulate, SimulatedBackup } from './backup-simulation';
+import { DAY, findOverlaps, HOUR, MINUTE, Overlap, RepoState, retain, runsOf, ScheduledBackup, simulate, SimulatedBackup } from './backup-simulation';
 import { ClusterModel, ResolvedRepo } from './cluster-model';
 import { parseCron, runsBetween } from './cron';
 import { PgBackRestVersion } from './pgbackrest-version';
@@ -245,8 +245,6 @@ export class BackupPlan {
   public readonly namespace: string;
   /** Backups that would run at the same time though pgBackRest cannot run them together. */
   public readonly collisions: BackupCollision[];
-  /** Per repo: what is kept and what can be restored. */
-  public readonly repoSummaries: RepoPlanSummary[];
   /** How collisions are treated. */
   public readonly collisionPolicy: CollisionPolicy;
   /** Whether the report is written at synth. */
@@ -256,10 +254,10 @@ export class BackupPlan {
   /** @internal */
   public readonly _weekStart: number;
   /** @internal */
-  public readonly _week: WeekRun[];
-  /** @internal */
   public readonly _concurrentRepos: boolean;
   private readonly overlaps: Overlap[];
+  private readonly model: ClusterModel;
+  private simulation?: { summaries: RepoPlanSummary[]; week: WeekRun[] };
 
   private constructor(model: ClusterModel, options: BackupPlanOptions) {
     this.clusterName = model.name;
@@ -270,18 +268,43 @@ export class BackupPlan {
     this._schedules = schedulesOf(model.repos, options.expectedDurations);
     const weekStart = parseWeek(options.weekStarting);
     this._weekStart = weekStart;
-    const horizon = (options.horizon ?? Duration.days(35)).toSeconds() * 1000;
+    this.model = model;
+    // Schedules that repeat every week (no day-of-month or month, UTC) collide within a week if ever: check 8 days.
+    const weekly = this._schedules.every(s => s.timeZone === 'UTC' && /^[*?]$/.test(s.cron.trim().split(/\s+/)[2] ?? '')
+      && (s.cron.trim().split(/\s+/)[3] ?? '') === '*') && this._schedules.every(s => !s.cron.startsWith('@') || /^@(daily|midnight|hourly|weekly)$/.test(s.cron));
+    const horizon = options.horizon ? options.horizon.toSeconds() * 1000 : weekly ? 8 * DAY : 35 * DAY;
     this.overlaps = findOverlaps(this._schedules, weekStart, weekStart + horizon, this._concurrentRepos);
     this.collisions = this.overlaps.map(o => ({
       first: o.first.field, firstCron: o.first.cron, second: o.second.field, secondCron: o.second.cron,
       at: new Date(o.at).toISOString(), overlapMinutes: o.minutes,
     }));
 
-    const warmUp = warmUpFor(model.repos, this._schedules);
-    const measure = 28 * DAY;
-    const backups = simulate(this._schedules, weekStart - warmUp, weekStart + measure, this._concurrentRepos);
-    this.repoSummaries = model.repos.map(repo => summarise(repo, backups, weekStart, weekStart + measure));
-    this._week = this.weekRuns(backups);
+  }
+
+  /** Per repo: what is kept and what can be restored (simulated on first use). */
+  public get repoSummaries(): RepoPlanSummary[] {
+    return this.simulate().summaries;
+  }
+
+  /** @internal */
+  public get _week(): WeekRun[] {
+    return this.simulate().week;
+  }
+
+  /** Runs the backups and pgBackRest's expire until retention is steady, then over two full-backup cycles. */
+  private simulate(): { summaries: RepoPlanSummary[]; week: WeekRun[] } {
+    if (!this.simulation) {
+      const warmUp = warmUpFor(this.model.repos, this._schedules);
+      const fullGap = maxGap(this._schedules.filter(s => s.backupType === BackupType.FULL)) ?? 7 * DAY;
+      const measure = Math.max(14 * DAY, 2 * fullGap);
+      const from = this._weekStart;
+      const backups = simulate(this._schedules, from - warmUp, from + measure, this._concurrentRepos);
+      this.simulation = {
+        summaries: this.model.repos.map(repo => summarise(repo, backups, from, from + measure)),
+        week: this.weekRuns(backups),
+      };
+    }
+    return this.simulation;
   }
 
   /** The report as Markdown. */
@@ -297,6 +320,7 @@ export class BackupPlan {
   private weekRuns(backups: SimulatedBackup[]): WeekRun[] {
     const end = this._weekStart + 7 * DAY;
     const week = backups.filter(b => b.stop > this._weekStart && b.scheduled < end);
+    const colliding = new Set(this.overlaps.flatMap(o => [o.first, o.second]));
     const conflict = (a: SimulatedBackup, b: SimulatedBackup) => a !== b
       && (!this._concurrentRepos || a.schedule.repo.name === b.schedule.repo.name)
       && a.scheduled < b.scheduled + b.schedule.duration && b.scheduled < a.scheduled + a.schedule.duration;
@@ -306,7 +330,7 @@ export class BackupPlan {
       scheduled: b.scheduled,
       start: b.start,
       stop: b.stop,
-      collides: week.some(x => conflict(x, b)),
+      collides: colliding.has(b.schedule) && week.some(x => colliding.has(x.schedule) && conflict(x, b)),
     }));
   }
 
@@ -401,7 +425,7 @@ function warmUpFor(repos: ResolvedRepo[], schedules: ScheduledBackup[]): number 
 /** The longest time between two runs of any of `schedules` over 8 weeks. */
 function maxGap(schedules: ScheduledBackup[]): number | undefined {
   const start = Date.UTC(2026, 0, 5);
-  const runs = schedules.flatMap(s => runsBetween(s.parsed, start, start + 56 * DAY, s.timeZone)).sort((a, b) => a - b);
+  const runs = schedules.flatMap(s => runsOf(s, start, start + 56 * DAY)).sort((a, b) => a - b);
   if (runs.length < 2) return runs.length === 1 ? 56 * DAY : undefined;
   let gap = 0;
   for (let i = 1; i < runs.length; i++) gap = Math.max(gap, runs[i] - runs[i - 1]);
@@ -413,7 +437,7 @@ function range(values: number[]): ValueRange {
 }
 
 function summarise(repo: ResolvedRepo, backups: SimulatedBackup[], from: number, to: number): RepoPlanSummary {
-  const states = retain(repo, backups).filter(s => s.at >= from && s.at < to);
+  const states = retain(repo, backups, from).filter(s => s.at < to);
   const retention = repo.repo.retention;
   const notes: string[] = [];
   const windows = states.filter(s => s.oldestRestorable !== undefined).map(s => (s.at - (s.oldestRestorable as number)) / HOUR);
@@ -480,6 +504,7 @@ function firstCommonStart(a: ScheduledBackup, b: ScheduledBackup): string | unde
   const hour = a.parsed.hours.findIndex((v, h) => v && b.parsed.hours[h]);
   const minute = a.parsed.minutes.findIndex((v, m) => v && b.parsed.minutes[m]);
   if (hour < 0 || minute < 0) return undefined;
+  if (!shareADay(a, b)) return undefined;
   for (let day = 0; day < 28 * 366; day++) {
     const d = new Date(start + day * DAY);
     const month = d.getUTCMonth() + 1;
@@ -488,6 +513,24 @@ function firstCommonStart(a: ScheduledBackup, b: ScheduledBackup): string | unde
     }
   }
   return undefined;
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether some date (month, day, weekday) matches both: over the years every date falls on every weekday. */
+function shareADay(a: ScheduledBackup, b: ScheduledBackup): boolean {
+  const match = (s: ScheduledBackup, day: number, weekday: number) => {
+    const dom = s.parsed.daysOfMonth[day];
+    const dow = s.parsed.daysOfWeek[weekday];
+    return s.parsed.dayStar ? dom && dow : dom || dow;
+  };
+  for (let month = 1; month <= 12; month++) {
+    if (!a.parsed.months[month] || !b.parsed.months[month]) continue;
+    for (let day = 1; day <= DAYS_IN_MONTH[month - 1]; day++) {
+      for (let weekday = 0; weekday < 7; weekday++) if (match(a, day, weekday) && match(b, day, weekday)) return true;
+    }
+  }
+  return false;
 }
 
 function dayMatches(s: ScheduledBackup, d: Date): boolean {

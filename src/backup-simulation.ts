@@ -38,6 +38,8 @@ export interface SimulatedBackup {
   readonly backupType: BackupType;
   /** The backup it depends on. */
   readonly prior?: SimulatedBackup;
+  /** How many backups a restore of it reads: itself and everything it depends on. */
+  readonly chain: number;
   /** When it was expired, if it was. */
   expired?: number;
 }
@@ -65,9 +67,16 @@ export interface RepoState {
   readonly longestChain: number;
 }
 
-/** Every run of `s` in [from, to). */
+const runCache = new WeakMap<ScheduledBackup, { from: number; to: number; runs: number[] }>();
+
+/** Every run of `s` in [from, to); computed once per schedule for the widest span asked. */
 export function runsOf(s: ScheduledBackup, from: number, to: number): number[] {
-  return runsBetween(s.parsed, from, to, s.timeZone);
+  const cached = runCache.get(s);
+  if (cached && cached.from <= from && cached.to >= to) return cached.runs.filter(t => t >= from && t < to);
+  const span = { from: Math.min(from, cached?.from ?? from), to: Math.max(to, cached?.to ?? to) };
+  const runs = runsBetween(s.parsed, span.from, span.to, s.timeZone);
+  runCache.set(s, { ...span, runs });
+  return runs.filter(t => t >= from && t < to);
 }
 
 /** Pairs of runs that overlap in time and that pgBackRest could not run together. */
@@ -103,7 +112,6 @@ export function simulate(schedules: ScheduledBackup[], from: number, to: number,
   const fired = schedules.flatMap(s => runsOf(s, from, to).map(t => ({ s, t }))).sort((a, b) => a.t - b.t || order(a.s) - order(b.s));
   const lockFree = new Map<string, number>();
   const lastEnd = new Map<ScheduledBackup, number>();
-  const done: SimulatedBackup[] = [];
   const pending: { s: ScheduledBackup; t: number; start: number }[] = [];
   for (const { s, t } of fired) {
     if ((lastEnd.get(s) ?? -Infinity) > t) continue; // Forbid: the previous run of this CronJob is still going
@@ -113,20 +121,30 @@ export function simulate(schedules: ScheduledBackup[], from: number, to: number,
     lastEnd.set(s, start + s.duration);
     pending.push({ s, t, start });
   }
-  // Types and priors are decided in start order, per repo, from backups that have finished by then.
+  // A repo's backups never overlap (they hold its lock), so in start order every earlier one has finished: its
+  // latest full and latest backup are what the next one builds on.
   pending.sort((a, b) => a.start - b.start);
+  const lastFull = new Map<string, SimulatedBackup>();
+  const lastAny = new Map<string, SimulatedBackup>();
+  const done: SimulatedBackup[] = [];
   for (const p of pending) {
-    const repoBackups = done.filter(b => b.schedule.repo.name === p.s.repo.name && b.stop <= p.start);
-    const lastFull = [...repoBackups].reverse().find(b => b.backupType === BackupType.FULL);
-    const lastAny = repoBackups[repoBackups.length - 1];
+    const repo = p.s.repo.name;
     let backupType = p.s.backupType;
     let prior: SimulatedBackup | undefined;
     if (backupType === BackupType.DIFFERENTIAL) {
-      if (lastFull) prior = lastFull; else backupType = BackupType.FULL;
+      prior = lastFull.get(repo);
+      if (!prior) backupType = BackupType.FULL;
     } else if (backupType === BackupType.INCREMENTAL) {
-      if (lastAny) prior = lastAny; else backupType = BackupType.FULL;
+      prior = lastAny.get(repo);
+      if (!prior) backupType = BackupType.FULL;
     }
-    done.push({ schedule: p.s, scheduled: p.t, start: p.start, stop: p.start + p.s.duration, backupType, prior });
+    const b: SimulatedBackup = {
+      schedule: p.s, scheduled: p.t, start: p.start, stop: p.start + p.s.duration, backupType, prior,
+      chain: prior ? prior.chain + 1 : 1,
+    };
+    done.push(b);
+    lastAny.set(repo, b);
+    if (backupType === BackupType.FULL) lastFull.set(repo, b);
   }
   return done.sort((a, b) => a.stop - b.stop);
 }
@@ -135,87 +153,103 @@ function order(s: ScheduledBackup): number {
   return s.repo.index * 10 + [BackupType.FULL, BackupType.DIFFERENTIAL, BackupType.INCREMENTAL].indexOf(s.backupType);
 }
 
-function chainLength(b: SimulatedBackup): number {
-  let n = 1;
-  for (let r = b; r.prior; r = r.prior) n++;
-  return n;
-}
-
-/** Does `b` depend, directly or not, on `on`? */
-function dependsOn(b: SimulatedBackup, on: SimulatedBackup): boolean {
-  for (let r: SimulatedBackup | undefined = b; r; r = r.prior) if (r === on) return true;
-  return false;
-}
-
 /**
  * Applies the repo's retention after each of its backups, as pgBackRest's automatic expire does, and records the
- * repo's state right after each expire and right before each backup completes.
+ * repo's state right after each expire and right before each backup completes (from `from` on). Linear in the
+ * number of backups: counts are kept as backups come and go.
  */
-export function retain(repo: ResolvedRepo, backups: SimulatedBackup[]): RepoState[] {
+export function retain(repo: ResolvedRepo, backups: SimulatedBackup[], from = -Infinity): RepoState[] {
   const retention = repo.repo.retention;
-  const mine = backups.filter(b => b.schedule.repo.name === repo.name);
-  const live: SimulatedBackup[] = [];
+  const live = new Set<SimulatedBackup>();
+  const fulls: SimulatedBackup[] = [];
+  const diffLike: SimulatedBackup[] = [];
+  const counts = { [BackupType.FULL]: 0, [BackupType.DIFFERENTIAL]: 0, [BackupType.INCREMENTAL]: 0 };
+  const chains = new Map<number, number>();
+  let longestChain = 0;
+  let ordered: SimulatedBackup[] = [];
   const states: RepoState[] = [];
   let walFrom: number | undefined;
 
-  const expire = (victim: SimulatedBackup, at: number) => {
-    for (const b of [...live]) {
-      if (dependsOn(b, victim)) {
-        b.expired = at;
-        live.splice(live.indexOf(b), 1);
-      }
+  const add = (b: SimulatedBackup) => {
+    live.add(b);
+    ordered.push(b);
+    counts[b.backupType]++;
+    chains.set(b.chain, (chains.get(b.chain) ?? 0) + 1);
+    longestChain = Math.max(longestChain, b.chain);
+    if (b.backupType === BackupType.FULL) fulls.push(b);
+    if (b.backupType !== BackupType.INCREMENTAL) diffLike.push(b);
+  };
+  const remove = (b: SimulatedBackup, at: number) => {
+    b.expired = at;
+    live.delete(b);
+    counts[b.backupType]--;
+    chains.set(b.chain, (chains.get(b.chain) as number) - 1);
+    for (const list of [fulls, diffLike]) {
+      const i = list.indexOf(b);
+      if (i >= 0) list.splice(i, 1);
     }
   };
-
-  for (const b of mine) {
-    states.push(state(b.stop - 1, live, walFrom));
-    live.push(b);
-    const now = b.stop;
-    if (retention) {
-      const fulls = live.filter(x => x.backupType === BackupType.FULL);
-      if (retention.fullType === FullRetentionType.COUNT) {
-        // Only complete backups count; the oldest fulls beyond the count go, with everything built on them.
-        for (const f of fulls.slice(0, Math.max(0, fulls.length - retention.full))) expire(f, now);
-      } else {
-        // A full expires only when a newer full is itself at least `full` days old.
-        const old = fulls.filter(f => f.stop <= now - retention.full * DAY);
-        const anchor = old[old.length - 1];
-        if (anchor) for (const f of fulls.filter(x => x.stop < anchor.stop)) expire(f, now);
-      }
-      if (retention.differentialBackups !== undefined) {
-        // Fulls count as differentials; expiring a differential takes its incrementals with it.
-        const diffLike = live.filter(x => x.backupType !== BackupType.INCREMENTAL);
-        for (const d of diffLike.slice(0, Math.max(0, diffLike.length - retention.differentialBackups))) {
-          if (d.backupType === BackupType.DIFFERENTIAL) expire(d, now);
+  // Backups come in stop order, so everything depending on a backup comes after it.
+  const expire = (victim: SimulatedBackup, at: number) => {
+    const doomed = new Set<SimulatedBackup>([victim]);
+    for (const b of live) if (b.prior && doomed.has(b.prior)) doomed.add(b);
+    for (const b of doomed) remove(b, at);
+    ordered = ordered.filter(b => live.has(b));
+    if (!chains.get(longestChain)) {
+      longestChain = 0;
+      for (const [chain, n] of chains) if (n > 0 && chain > longestChain) longestChain = chain;
+    }
+  };
+  const snapshot = (at: number): RepoState => {
+    let oldestRestorable: number | undefined;
+    if (walFrom !== undefined) {
+      for (const b of live) {
+        if (b.start >= walFrom) {
+          oldestRestorable = b.stop;
+          break;
         }
       }
-      walFrom = archiveStart(live, retention.archiveType, retention.archiveBackups) ?? walFrom;
-    } else {
-      walFrom = live[0]?.start;
     }
-    states.push(state(now, live, walFrom));
+    return { at, full: counts.full, differential: counts.diff, incremental: counts.incr, oldestRestorable, walFrom, longestChain };
+  };
+
+  for (const b of backups) {
+    if (b.schedule.repo.name !== repo.name) continue;
+    if (b.stop - 1 >= from) states.push(snapshot(b.stop - 1));
+    add(b);
+    const now = b.stop;
+    if (retention) {
+      if (retention.fullType === FullRetentionType.COUNT) {
+        // Only complete backups count; the oldest fulls beyond the count go, with everything built on them.
+        while (fulls.length > retention.full) expire(fulls[0], now);
+      } else {
+        // A full expires only when a newer full is itself at least `full` days old.
+        let anchor = -1;
+        for (let i = fulls.length - 1; i >= 0; i--) {
+          if (fulls[i].stop <= now - retention.full * DAY) {
+            anchor = i;
+            break;
+          }
+        }
+        for (let i = 0; i < anchor; i++) expire(fulls[0], now);
+      }
+      if (retention.differentialBackups !== undefined) {
+        // Fulls count as differentials when choosing, but only differentials (and their incrementals) are expired.
+        const beyond = diffLike.slice(0, Math.max(0, diffLike.length - retention.differentialBackups));
+        for (const d of beyond) if (d.backupType === BackupType.DIFFERENTIAL && live.has(d)) expire(d, now);
+      }
+      walFrom = archiveStart(retention.archiveType === BackupType.INCREMENTAL ? ordered
+        : retention.archiveType === BackupType.DIFFERENTIAL ? diffLike : fulls, retention.archiveBackups) ?? walFrom;
+    } else if (walFrom === undefined) {
+      walFrom = b.start;
+    }
+    if (now >= from) states.push(snapshot(now));
   }
   return states;
 }
 
 /** Start of the oldest backup whose WAL is kept: archive retention counts backups of its type, fulls by default. */
-function archiveStart(live: SimulatedBackup[], archiveType: BackupType | undefined, archiveBackups: number | undefined): number | undefined {
-  const counted = live.filter(b => archiveType === BackupType.INCREMENTAL ? true
-    : archiveType === BackupType.DIFFERENTIAL ? b.backupType !== BackupType.INCREMENTAL : b.backupType === BackupType.FULL);
+function archiveStart(counted: SimulatedBackup[], archiveBackups: number | undefined): number | undefined {
   if (counted.length === 0) return undefined;
-  const kept = archiveBackups === undefined ? counted : counted.slice(-archiveBackups);
-  return kept[0].start;
-}
-
-function state(at: number, live: SimulatedBackup[], walFrom: number | undefined): RepoState {
-  const restorable = live.filter(b => walFrom !== undefined && b.start >= walFrom);
-  return {
-    at,
-    full: live.filter(b => b.backupType === BackupType.FULL).length,
-    differential: live.filter(b => b.backupType === BackupType.DIFFERENTIAL).length,
-    incremental: live.filter(b => b.backupType === BackupType.INCREMENTAL).length,
-    oldestRestorable: restorable.length ? Math.min(...restorable.map(b => b.stop)) : undefined,
-    walFrom,
-    longestChain: live.length ? Math.max(...live.map(chainLength)) : 0,
-  };
+  return (archiveBackups === undefined ? counted[0] : counted[Math.max(0, counted.length - archiveBackups)]).start;
 }

@@ -220,16 +220,27 @@ export function utcOffsetMinutes(timeZone: string, epochMs: number): number {
   return Math.round((asUtc - Math.floor(epochMs / 60_000) * 60_000) / 60_000);
 }
 
-/** Wall-clock time of `epochMs` (a whole minute) given the zone's offset then. */
+/** Wall-clock time of `epochMs` (a whole minute) given the zone's offset then; plain arithmetic, no Date. */
 export function wallClock(epochMs: number, offsetMinutes: number): WallClock {
-  const d = new Date(epochMs + offsetMinutes * 60_000);
+  const minutes = Math.floor(epochMs / 60_000) + offsetMinutes;
+  const days = Math.floor(minutes / 1440);
+  const minuteOfDay = minutes - days * 1440;
+  // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
   return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    weekday: d.getUTCDay(),
+    year: yoe + era * 400 + (month <= 2 ? 1 : 0),
+    month,
+    day,
+    hour: Math.floor(minuteOfDay / 60),
+    minute: minuteOfDay % 60,
+    weekday: (((days + 4) % 7) + 7) % 7,
   };
 }
 
@@ -240,25 +251,42 @@ export function matches(c: ParsedCron, t: WallClock): boolean {
 /**
  * Every instant in [fromMs, toMs) at which the CronJob controller starts `expression` in `timeZone`.
  *
- * Minutes are walked in real time and matched on the wall clock, which is what robfig/cron's `Next` amounts to:
- * a wall time skipped by a DST change never matches, a repeated one matches twice. Offsets only change on
- * quarter-hour boundaries in every zone in use, so the wall clock is computed once per quarter hour.
+ * Real time is walked and matched on the wall clock, which is what robfig/cron's `Next` amounts to: a wall time
+ * skipped by a DST change never matches, a repeated one matches twice. Offsets change only at wall-clock hour
+ * boundaries, so the wall clock is computed once per hour, and hours and days without runs are jumped over
+ * (a jump is checked to keep the offset; otherwise the walk goes hour by hour).
  */
 export function runsBetween(expression: string | ParsedCron, fromMs: number, toMs: number, timeZone = 'UTC'): number[] {
   const c = typeof expression === 'string' ? parseCron(expression) : expression;
+  const minutes = c.minutes.flatMap((on, m) => (on ? [m] : []));
   const runs: number[] = [];
-  const QUARTER = 900_000;
+  const utc = timeZone === 'UTC';
   let t = Math.ceil(fromMs / 60_000) * 60_000;
   while (t < toMs) {
-    const blockEnd = Math.min(toMs, (Math.floor(t / QUARTER) + 1) * QUARTER);
-    const offset = timeZone === 'UTC' ? 0 : utcOffsetMinutes(timeZone, t);
+    const offset = utc ? 0 : utcOffsetMinutes(timeZone, t);
     const wall = wallClock(t, offset);
-    if (c.hours[wall.hour] && c.months[wall.month] && dayMatch(c, wall.day, wall.weekday)) {
-      for (let m = t, minute = wall.minute; m < blockEnd; m += 60_000, minute++) {
-        if (c.minutes[minute]) runs.push(m);
+    const hourStart = t - wall.minute * 60_000;
+    const nextHour = hourStart + 3_600_000;
+    const dayRuns = c.months[wall.month] && dayMatch(c, wall.day, wall.weekday);
+    if (dayRuns && c.hours[wall.hour]) {
+      for (const m of minutes) {
+        const at = hourStart + m * 60_000;
+        if (at >= t && at < toMs) runs.push(at);
       }
+      t = nextHour;
+      continue;
     }
-    t = blockEnd;
+    // Jump to the next hour that could run today, or to tomorrow, when the offset is the same there.
+    let next = nextHour;
+    if (dayRuns) {
+      let h = wall.hour + 1;
+      while (h < 24 && !c.hours[h]) h++;
+      next = hourStart + (h - wall.hour) * 3_600_000;
+    } else {
+      next = hourStart + (24 - wall.hour) * 3_600_000;
+    }
+    if (next > nextHour && !utc && utcOffsetMinutes(timeZone, next) !== offset) next = nextHour;
+    t = Math.min(next, Math.max(toMs, nextHour));
   }
   return runs;
 }

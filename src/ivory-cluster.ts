@@ -282,8 +282,16 @@ export class IvoryCluster extends Construct {
     this.backupPlan._validate(planProblems, 'repos');
     planProblems.throwIfAny(this);
     if (this.backupPlan.writeReport) {
-      // Written when the app synthesizes (validation runs then), beside the manifests.
-      this.node.addValidation({ validate: () => { writeReport(this, this.backupPlan); return []; } });
+      // Written when the app synthesizes (validation runs then), beside the manifests. cdk8s validates the whole
+      // app once per chart, so write once.
+      let written = false;
+      this.node.addValidation({
+        validate: () => {
+          if (!written) writeReport(this, this.backupPlan);
+          written = true;
+          return [];
+        },
+      });
     }
 
     if (this._model.target === DeploymentTarget.OPERATOR) {
