@@ -11,11 +11,12 @@ function schedule(k: number): BackupSchedule {
 }
 
 /** Adds `n` clusters, one chart each, to `app`. */
-export function buildFleet(app: App, n: number, target: DeploymentTarget): void {
+export function buildFleet(app: App, n: number, target: DeploymentTarget, writeReport = true): void {
   for (let i = 0; i < n; i++) {
     const chart = new Chart(app, `cluster${i}`, { namespace: `team${i % 50}` });
     new IvoryCluster(chart, `pg${i}`, {
       target,
+      backupPlan: { writeReport },
       instances: [{ replicas: 2, dataVolumeSize: Size.gibibytes(20) }],
       repos: [
         BackupRepo.volume({ size: Size.gibibytes(100), schedule: schedule(0), retention: BackupRetention.fullCount(2) }),

@@ -13,6 +13,8 @@ import { buildFleet } from './fleet';
 
 export interface SynthRow {
   readonly target: string;
+  /** Whether the constructs also wrote their backup plan reports (the default). */
+  readonly report: boolean;
   readonly clusters: number;
   readonly oursMs: number;
   readonly floorMs: number;
@@ -23,8 +25,9 @@ export interface SynthRow {
   readonly oursMsPerCluster: number;
 }
 
-function measure(mode: string, n: number, target: string, objectsFile: string): { ms: number; memoryMb: number } {
-  const out = execFileSync(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'synth-worker.ts'), mode, String(n), target, objectsFile], {
+function measure(mode: string, n: number, target: string, objectsFile: string, report: boolean): { ms: number; memoryMb: number } {
+  const args = ['--expose-gc', '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'synth-worker.ts'), mode, String(n), target, objectsFile, report ? 'report' : 'no-report'];
+  const out = execFileSync(process.execPath, args, {
     encoding: 'utf8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' }, maxBuffer: 1 << 20,
   });
   return JSON.parse(out.trim().split('\n').pop() as string);
@@ -43,24 +46,27 @@ export function synthBenchmark(sizes: number[], repeats: number): SynthRow[] {
     fs.writeFileSync(file, JSON.stringify(objects));
     for (const n of sizes) {
       const ours: { ms: number; memoryMb: number }[] = [];
+      const plain: { ms: number; memoryMb: number }[] = [];
       const floor: { ms: number; memoryMb: number }[] = [];
       for (let r = 0; r < repeats; r++) {
-        ours.push(measure('ours', n, target, file));
-        floor.push(measure('floor', n, target, file));
+        ours.push(measure('ours', n, target, file, true));
+        plain.push(measure('ours', n, target, file, false));
+        floor.push(measure('floor', n, target, file, false));
       }
-      const row = {
-        target, clusters: n,
-        oursMs: median(ours.map(x => x.ms)), floorMs: median(floor.map(x => x.ms)),
-        oursMb: median(ours.map(x => x.memoryMb)), floorMb: median(floor.map(x => x.memoryMb)),
-      };
-      rows.push({
-        ...row,
-        timeRatio: row.oursMs / row.floorMs,
-        memoryRatio: row.oursMb / Math.max(1, row.floorMb),
-        oursMsPerCluster: row.oursMs / n,
-      });
-      process.stderr.write(`synth ${target} ${n}: ours ${row.oursMs.toFixed(0)} ms / floor ${row.floorMs.toFixed(0)} ms\n`);
+      for (const [report, runs] of [[true, ours], [false, plain]] as const) {
+        rows.push(row(target, n, report, runs, floor));
+      }
+      process.stderr.write(`synth ${target} ${n}: ours ${median(ours.map(x => x.ms)).toFixed(0)} ms, without report ${median(plain.map(x => x.ms)).toFixed(0)} ms, floor ${median(floor.map(x => x.ms)).toFixed(0)} ms\n`);
     }
   }
   return rows;
+}
+
+function row(target: string, n: number, report: boolean, ours: { ms: number; memoryMb: number }[], floor: { ms: number; memoryMb: number }[]): SynthRow {
+  const r = {
+        target, clusters: n, report,
+    oursMs: median(ours.map(x => x.ms)), floorMs: median(floor.map(x => x.ms)),
+    oursMb: median(ours.map(x => x.memoryMb)), floorMb: median(floor.map(x => x.memoryMb)),
+  };
+  return { ...r, timeRatio: r.oursMs / r.floorMs, memoryRatio: r.oursMb / Math.max(1, r.floorMb), oursMsPerCluster: r.oursMs / n };
 }
