@@ -46,6 +46,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       // End-to-end suites start real servers; two workers match the CI machine.
       maxWorkers: 2,
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+      // Every manifest any test synthesizes is schema-validated and security-checked.
+      setupFilesAfterEnv: ['<rootDir>/test/setup/every-manifest.ts'],
     },
   },
   gitignore: ['examples/**/dist/', '/.cache/', '/bench-results/', '/test/emulators/node_modules/'],

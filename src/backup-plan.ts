@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
-import { BACKUP_TYPES, BackupSchedule, BackupType, SCHEDULE_FIELD } from './backup-schedule';
-import { BackupRepo, REPO_NAMES } from './backup-repo';
 import { renderMarkdown, renderSvg } from './backup-plan-report';
+import { BackupRepo, REPO_NAMES } from './backup-repo';
+import { BACKUP_TYPES, BackupSchedule, BackupType, SCHEDULE_FIELD } from './backup-schedule';
 import { DAY, findOverlaps, HOUR, MINUTE, Overlap, RepoState, retain, runsOf, ScheduledBackup, simulate, SimulatedBackup } from './backup-simulation';
 import { ClusterModel, ResolvedRepo } from './cluster-model';
 import { parseCron, runsBetween } from './cron';
@@ -167,8 +167,13 @@ function schedulesOf(repos: ResolvedRepo[], durations: ExpectedBackupDurations |
       const cron = schedule.cronFor(backupType);
       if (cron === undefined) continue;
       out.push({
-        repo, backupType, cron, parsed: parseCron(cron), timeZone: schedule.timeZone ?? 'UTC',
-        field: `${repo.field}.schedule.${SCHEDULE_FIELD[backupType]}`, duration: durationOf(durations, backupType),
+        repo,
+        backupType,
+        cron,
+        parsed: parseCron(cron),
+        timeZone: schedule.timeZone ?? 'UTC',
+        field: `${repo.field}.schedule.${SCHEDULE_FIELD[backupType]}`,
+        duration: durationOf(durations, backupType),
       });
     }
   }
@@ -275,8 +280,12 @@ export class BackupPlan {
     const horizon = options.horizon ? options.horizon.toSeconds() * 1000 : weekly ? 8 * DAY : 35 * DAY;
     this.overlaps = findOverlaps(this._schedules, weekStart, weekStart + horizon, this._concurrentRepos);
     this.collisions = this.overlaps.map(o => ({
-      first: o.first.field, firstCron: o.first.cron, second: o.second.field, secondCron: o.second.cron,
-      at: new Date(o.at).toISOString(), overlapMinutes: o.minutes,
+      first: o.first.field,
+      firstCron: o.first.cron,
+      second: o.second.field,
+      secondCron: o.second.cron,
+      at: new Date(o.at).toISOString(),
+      overlapMinutes: o.minutes,
     }));
 
   }

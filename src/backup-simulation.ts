@@ -4,8 +4,8 @@
  * retention applied by the expire that follows every backup. Shared by the collision check, the recovery-window
  * analysis and the report.
  */
-import { BackupType } from './backup-schedule';
 import { FullRetentionType } from './backup-retention';
+import { BackupType } from './backup-schedule';
 import { ResolvedRepo } from './cluster-model';
 import { ParsedCron, runsBetween } from './cron';
 
@@ -139,7 +139,12 @@ export function simulate(schedules: ScheduledBackup[], from: number, to: number,
       if (!prior) backupType = BackupType.FULL;
     }
     const b: SimulatedBackup = {
-      schedule: p.s, scheduled: p.t, start: p.start, stop: p.start + p.s.duration, backupType, prior,
+      schedule: p.s,
+      scheduled: p.t,
+      start: p.start,
+      stop: p.start + p.s.duration,
+      backupType,
+      prior,
       chain: prior ? prior.chain + 1 : 1,
     };
     done.push(b);

@@ -210,14 +210,25 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** The UTC offset of `timeZone` at `epochMs`, in minutes. */
+const offsets = new Map<string, number>();
+
+/** The UTC offset of `timeZone` at `epochMs`, in minutes; looked up once per zone and quarter hour. */
 export function utcOffsetMinutes(timeZone: string, epochMs: number): number {
-  const parts: { [type: string]: number } = {};
-  for (const p of formatterFor(timeZone).formatToParts(new Date(epochMs))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const quarter = Math.floor(epochMs / 900_000);
+  const key = `${timeZone}@${quarter}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const at = quarter * 900_000;
+    const parts: { [type: string]: number } = {};
+    for (const p of formatterFor(timeZone).formatToParts(new Date(at))) {
+      if (p.type !== 'literal') parts[p.type] = Number(p.value);
+    }
+    const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
+    offset = Math.round((asUtc - at) / 60_000);
+    if (offsets.size > 200_000) offsets.clear();
+    offsets.set(key, offset);
   }
-  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
-  return Math.round((asUtc - Math.floor(epochMs / 60_000) * 60_000) / 60_000);
+  return offset;
 }
 
 /** Wall-clock time of `epochMs` (a whole minute) given the zone's offset then; plain arithmetic, no Date. */

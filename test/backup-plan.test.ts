@@ -95,8 +95,12 @@ describe('collisions', () => {
       backupPlan: { collisions: CollisionPolicy.WARN },
     });
     expect(p.collisions).toEqual([{
-      first: 'repos[0].schedule.full', firstCron: '0 1 * * *', second: 'repos[0].schedule.incremental', secondCron: '30 * * * *',
-      at: '2026-01-05T01:30:00.000Z', overlapMinutes: 10,
+      first: 'repos[0].schedule.full',
+      firstCron: '0 1 * * *',
+      second: 'repos[0].schedule.incremental',
+      secondCron: '30 * * * *',
+      at: '2026-01-05T01:30:00.000Z',
+      overlapMinutes: 10,
     }]);
     expect(p.toMarkdown()).toContain('| repos[0].schedule.full `0 1 * * *` | repos[0].schedule.incremental `30 * * * *` | 2026-01-05 01:30 UTC | 10 min |');
   });

@@ -24,7 +24,6 @@ objectStoreSuite({
     }),
   ],
   secrets: emulators => ({ 'azure-creds': { key: AZURITE_KEY }, 'emulator-ca': { 'ca.crt': emulators.ca.cert } }),
-  secretValues: [AZURITE_KEY, WRONG_KEY],
   more: ctx => {
     test('9. a wrong credential: the backup fails clearly, WAL stays queued, and is archived once the credential is fixed', async () => {
       const { k, primary } = ctx();

@@ -24,5 +24,4 @@ objectStoreSuite({
     serviceKey = emulators.gcsServiceKey();
     return { 'gcs-key': { 'key.json': serviceKey }, 'emulator-ca': { 'ca.crt': emulators.ca.cert } };
   },
-  secretValues: ['PRIVATE KEY'],
 });

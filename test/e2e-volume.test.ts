@@ -167,11 +167,46 @@ run('e2e: volume repo through the repo host', () => {
     await k.psql(primary, 'checkpoint');
     const before = (await info(k, primary)).backups.length;
     const [a, b] = await Promise.all([k.startJob('CronJob', 'hippo-repo1-full'), k.startJob('CronJob', 'hippo-repo1-diff')]);
-    const [okA, okB] = await Promise.all([a.waitCompleted(600), b.waitCompleted(600)]);
+    // Each backup starts at the next checkpoint (scheduled backups do not force one): checkpoint often meanwhile.
+    const checkpoints = setInterval(() => { k.psql(primary, 'checkpoint').catch(() => undefined); }, 3000);
+    const [okA, okB] = await Promise.all([a.waitCompleted(600), b.waitCompleted(600)]).finally(() => clearInterval(checkpoints));
     expect([okA, okB]).toEqual([true, true]);
     const logs = a.logs() + b.logs();
     expect(logs).toContain('another pgBackRest backup of this cluster is running; retrying in 10s');
     expect((await info(k, primary)).backups.length).toBe(before + 2);
+  });
+
+  test('fault: a backup killed midway; the next one succeeds', async () => {
+    await write(k, primary, 'bulk', 300_000);
+    await k.psql(primary, 'checkpoint');
+    const before = (await info(k, primary)).backups.map(b => b.label);
+    const killed = await k.startJob('CronJob', 'hippo-repo1-full');
+    await until('the backup to be copying files', 120, async () => (/backup start archive/.test(killed.logs()) ? true : undefined));
+    await killed.stop(0);
+    expect(killed.logs()).not.toContain('new backup label');
+    expect((await info(k, primary)).backups.map(b => b.label)).toEqual(before);
+    const logs = await runCronJob(k, 'hippo-repo1-full');
+    expect(logs).toContain('backup command end: completed successfully');
+    const label = /new backup label = (\S+)/.exec(logs)![1];
+    const after = (await info(k, primary)).backups.map(b => b.label);
+    expect(after[after.length - 1]).toBe(label);
+    expect(before).not.toContain(label);
+  });
+
+  test('fault: a restore whose target lies beyond the end of the archive fails clearly; the source is untouched', async () => {
+    await archiveCurrentWal(k, primary);
+    const sourceBefore = await content(k, primary);
+    const backupsBefore = (await info(k, primary)).backups.map(b => b.label);
+    const future = new Date(Date.now() + 3_600_000).toISOString().replace('T', ' ').slice(0, 19) + '+00';
+    const failure = await bootClone(k, app, e2eProps({
+      repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
+      restoreFrom: Restore.fromCluster(source, { target: RecoveryTarget.time(future) }),
+    }), 'too-far').then(() => undefined, (e: Error) => e.message);
+    expect(failure).toContain('init container bootstrap exited with 1');
+    expect(failure).toContain('recovery ended before configured recovery target was reached');
+    expect(failure).toMatch(/recovery (failed|stopped before reaching its target); see PostgreSQL's log above/);
+    expect(await content(k, primary)).toEqual(sourceBefore);
+    expect((await info(k, primary)).backups.map(b => b.label)).toEqual(backupsBefore);
   });
 
   test('a manual backup Job', async () => {

@@ -29,10 +29,10 @@ export interface ObjectStoreSuiteOptions {
   readonly kind: EmulatorKind;
   /** The cluster's repos; the object-store repo comes first (repo1). */
   readonly repos: (emulators: Emulators) => BackupRepo[];
+  /** More cluster props. */
+  readonly props?: Partial<IvoryClusterProps>;
   /** Secrets the user would create (credentials, CA). */
   readonly secrets: (emulators: Emulators) => { [name: string]: { [key: string]: string } };
-  /** Values that must never appear in a manifest. */
-  readonly secretValues: string[];
   /** Checks that the repo's files are where the store keeps them. */
   readonly expectObjects?: (ctx: SuiteContext) => void;
   /** More scenarios, run after 1-3. */
@@ -51,16 +51,16 @@ export function objectStoreSuite(options: ObjectStoreSuiteOptions): void {
       ctx.emulators = new Emulators(network.gateway, fs.mkdtempSync(path.join(os.tmpdir(), `ivory-${options.kind}-`)));
       await ctx.emulators.start(options.kind);
       ctx.app = Testing.app();
-      ctx.props = e2eProps({ repos: options.repos(ctx.emulators) });
+      ctx.props = e2eProps({ ...options.props, repos: options.repos(ctx.emulators) });
       const chart = newChart(ctx.app);
       ctx.source = new IvoryCluster(chart, 'hippo', ctx.props);
       const secrets = options.secrets(ctx.emulators);
-      ctx.k = new LocalCluster(synthChart(chart, options.secretValues), { secrets, hosts: ctx.emulators.hosts }, network);
+      ctx.k = new LocalCluster(synthChart(chart), { secrets, hosts: ctx.emulators.hosts }, network);
       ctx.redeploy = changes => {
         ctx.props = { ...ctx.props, ...changes };
         const c = newChart(ctx.app);
         ctx.source = new IvoryCluster(c, 'hippo', ctx.props);
-        ctx.k.apply(synthChart(c, options.secretValues));
+        ctx.k.apply(synthChart(c));
       };
       ctx.primary = await boot(ctx.k, ctx.source);
     });
@@ -104,7 +104,7 @@ export function objectStoreSuite(options: ObjectStoreSuiteOptions): void {
       const { primary: clone } = await bootClone(k, ctx.app, e2eProps({
         repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
         restoreFrom: Restore.fromCluster(ctx.source, { repoName: 'repo1', target: RecoveryTarget.time(target) }),
-      }), 'clone', options.secretValues);
+      }), 'clone');
       expect(await content(k, clone)).toEqual(expected);
       await k.stopPod(clone);
     });

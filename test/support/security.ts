@@ -113,3 +113,20 @@ function isAllowedMatch(text: string): boolean {
   return /key\s*=\s*\/etc\//i.test(text) // a key *file path*
     || /^[\s;,]?(key|token|secret)\s*=\s*(\/|\$\(|"%p")/i.test(text);
 }
+
+/**
+ * What only the standalone target must have: NetworkPolicies around every workload it runs, and service account
+ * tokens mounted nowhere (no pod talks to the Kubernetes API).
+ */
+export function standaloneViolations(manifests: any[]): string[] {
+  const workloads = manifests.filter(m => ['StatefulSet', 'Job', 'CronJob'].includes(m.kind) && m.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'cdk8s-ivorysql');
+  if (workloads.length === 0) return [];
+  const policies = manifests.filter(m => m.kind === 'NetworkPolicy');
+  const problems: string[] = [];
+  for (const w of workloads) {
+    const labels = w.kind === 'CronJob' ? w.spec.jobTemplate.spec.template.metadata.labels : w.spec.template.metadata.labels;
+    const covered = policies.some(p => Object.entries(p.spec.podSelector.matchLabels ?? {}).every(([k, v]) => labels?.[k] === v));
+    if (!covered) problems.push(`${w.kind}/${w.metadata.name}: no NetworkPolicy selects its pods`);
+  }
+  return problems;
+}

@@ -1,0 +1,217 @@
+/**
+ * Property-based tests over the public API, for both targets: any generated input either synthesizes manifests
+ * that pass the CRD and Kubernetes schemas, the restricted Pod Security checks and the credential checks, with
+ * every setting present in the output, or throws a ValidationError whose every line names a field. Never a
+ * TypeError, never `undefined` in the output.
+ *
+ * FC_NUM_RUNS sets the number of cases per target (2000 in `npm test`; `npm run test:long` runs 50000).
+ */
+import { Duration, Size, Testing } from 'cdk8s';
+import * as fc from 'fast-check';
+import {
+  BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CollisionPolicy, CompressionType, CredentialSource,
+  DeploymentTarget, FullRetentionType, IvoryCluster, IvoryClusterProps, ManualBackup, PgBackRestVersion, RecoveryTarget,
+  RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, VolumeAccessMode,
+} from '../src';
+import { validateManifests } from './support/schemas';
+import { credentialLeaks, rbacViolations, restrictedViolations } from './support/security';
+
+const RUNS = Number(process.env.FC_NUM_RUNS ?? 2000);
+const SECRET = 'prop-secret-value-7f3a';
+
+/**
+ * The props generator. With `invalid`, about one value in ten is invalid (the refusals are exercised); without,
+ * every single value is valid (synthesis is exercised, though combinations can still be refused).
+ */
+function propsFor(t: DeploymentTarget, invalid: boolean): fc.Arbitrary<IvoryClusterProps> {
+  const maybe = <T>(valid: fc.Arbitrary<T>, bad: fc.Arbitrary<T>): fc.Arbitrary<T> =>
+    (invalid ? fc.oneof({ weight: 9, arbitrary: valid }, { weight: 1, arbitrary: bad }) : valid);
+  const opt = <T>(a: fc.Arbitrary<T>, freq = 2) => fc.option(a, { nil: undefined, freq });
+  // Composed rather than fc.stringMatching, which is slow.
+  const dnsLabel = fc.tuple(fc.constantFrom('pg', 'db', 'hippo', 'orders', 'a'), fc.integer({ min: 0, max: 999 }), fc.constantFrom('', '-x', '-prod'))
+    .map(([a, n, b]) => `${a}${n}${b}`);
+  const junk = fc.oneof(fc.constant(''), fc.constant('Bad_Name'), fc.string({ maxLength: 8 }), fc.constant('a'.repeat(70)));
+  const hour = fc.integer({ min: 0, max: 23 });
+  const minute = fc.integer({ min: 0, max: 59 });
+  const cron = maybe(
+    fc.oneof(
+      fc.tuple(minute, hour).map(([m, h]) => `${m} ${h} * * *`),
+      fc.tuple(minute, hour, fc.integer({ min: 0, max: 6 })).map(([m, h, d]) => `${m} ${h} * * ${d}`),
+      fc.tuple(minute, fc.integer({ min: 1, max: 28 })).map(([m, d]) => `${m} 2 ${d} * *`),
+      fc.constantFrom('@weekly', '15 */4 * * 1-5', '45 3 1,15 * *'),
+    ),
+    fc.constantFrom('0 3 * * * *', '@every 1h', '0 0 * * 7', '0 0 L * *', 'garbage', '61 * * * *'),
+  );
+  const schedule = fc.record({
+    full: opt(cron),
+    differential: opt(cron, 4),
+    incremental: opt(cron, 4),
+    // IVYO's CronJobs have no time zone: only the standalone target takes one.
+    timeZone: opt(t === DeploymentTarget.STANDALONE ? maybe(fc.constantFrom('UTC', 'Europe/Berlin'), fc.constant('Mars/Base'))
+      : maybe(fc.constant('UTC'), fc.constant('Europe/Berlin')), 3),
+  }).map(p => new BackupSchedule(p));
+  const retention = fc.oneof(
+    fc.tuple(maybe(fc.integer({ min: 1, max: 30 }), fc.integer({ min: -3, max: 0 })), opt(fc.integer({ min: 1, max: 20 })))
+      .map(([n, diff]) => BackupRetention.fullCount(n, { differentialBackups: diff })),
+    fc.integer({ min: 1, max: 60 }).map(n => BackupRetention.fullDays(n)),
+    fc.tuple(fc.constantFrom(BackupType.FULL, BackupType.DIFFERENTIAL), opt(fc.integer({ min: 1, max: 10 })))
+      .map(([type, a]) => new BackupRetention({ full: 2, fullType: FullRetentionType.COUNT, archiveType: type, archiveBackups: a })),
+    maybe(fc.constant(BackupType.INCREMENTAL), fc.constant(BackupType.INCREMENTAL)).chain(type =>
+      (invalid ? opt(fc.integer({ min: 1, max: 10 })) : fc.integer({ min: 1, max: 10 }))
+        .map(a => new BackupRetention({ full: 2, archiveType: type, archiveBackups: a }))),
+  );
+  // The operator target reads secret values only from conf files: plain Secret keys suit the standalone target.
+  const valueSource = fc.oneof(
+    ...(t === DeploymentTarget.STANDALONE || invalid
+      ? [fc.tuple(maybe(dnsLabel, junk), maybe(fc.constantFrom('key', 'secret'), fc.constant('bad key'))).map(([n, k]) => CredentialSource.fromSecret(n, k))]
+      : []),
+    maybe(fc.constant('vault/key'), fc.constant('')).map(k => CredentialSource.fromExternalSecret(k, 'value')),
+  );
+  const fileSource = fc.oneof(
+    fc.tuple(maybe(dnsLabel, junk), fc.constant('key.json')).map(([n, k]) => CredentialSource.fromSecret(n, k)),
+    fc.constant(CredentialSource.fromExternalSecret('vault/gcs', 'json')),
+  );
+  const common = fc.record({
+    name: invalid ? opt(fc.constantFrom('repo1', 'repo2', 'repo5', 'x'), 4) : fc.constant(undefined as string | undefined),
+    path: opt(maybe(fc.constantFrom('/pgbackrest/custom', '/backups/a/b'), fc.constantFrom('relative', '//x', '/a/')), 4),
+    schedule: opt(schedule),
+    retention: opt(retention),
+    encryption: opt(valueSource.map(s => RepoEncryption.aes256Cbc(s)), 3),
+  });
+  const bucket = maybe(fc.tuple(fc.constantFrom('backups', 'pg-archive', 'team1-wal', 'x9z'), fc.integer({ min: 0, max: 99999 })).map(([a, n]) => `${a}-${n}`),
+    fc.constantFrom('ab', 'Bad', 'a..b', 'goog-x'));
+  const volumeMode = maybe(fc.constantFrom(VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WRITE_MANY),
+    fc.constant(t === DeploymentTarget.STANDALONE ? VolumeAccessMode.READ_WRITE_ONCE_POD : VolumeAccessMode.READ_WRITE_ONCE));
+  const repo = fc.oneof(
+    fc.tuple(common, fc.integer({ min: 1, max: 500 }), volumeMode)
+      .map(([c, gi, accessMode]) => BackupRepo.volume({ ...c, path: c.name && c.path ? `/pgbackrest/${c.name}/sub` : undefined, size: Size.gibibytes(gi), accessMode })),
+    fc.tuple(common, bucket, fc.boolean(), valueSource, fc.boolean(), fc.boolean()).map(([c, b, path, s, ca, keys]) => BackupRepo.s3({
+      ...c,
+      bucket: b,
+      region: 'us-east-1',
+      uriStyle: path ? S3UriStyle.PATH : undefined,
+      caCertificate: ca ? CaCertificate.fromSecret('store-ca', 'ca.crt') : undefined,
+      credentials: keys
+        ? RepoCredentials.s3AccessKey({ accessKeyId: s, secretAccessKey: s })
+        : RepoCredentials.s3WebIdentity({ roleArn: 'arn:aws:iam::123456789012:role/pg' }),
+    })),
+    fc.tuple(common, bucket, fileSource).map(([c, b, s]) => BackupRepo.gcs({ ...c, bucket: b, credentials: RepoCredentials.gcsServiceAccountKey(s) })),
+    fc.tuple(common, bucket, valueSource).map(([c, b, s]) => BackupRepo.azure({ ...c, container: b, credentials: RepoCredentials.azureSharedKey({ account: 'acct1', key: s }) })),
+  );
+  return fc.record({
+    target: fc.constant(t),
+    name: opt(maybe(dnsLabel, junk)),
+    namespace: opt(maybe(dnsLabel, junk)),
+    postgresVersion: opt(maybe(fc.constant(18), fc.integer({ min: 5, max: 25 }))),
+    image: opt(maybe(fc.constant('registry.example/ivorysql:18'), fc.constant('has space'))),
+    pgbackrestVersion: opt(maybe(fc.constantFrom(PgBackRestVersion.V2_45, PgBackRestVersion.V2_53, PgBackRestVersion.V2_58), fc.constant(PgBackRestVersion.of('1.0')))),
+    port: opt(maybe(fc.integer({ min: 1024, max: 65535 }), fc.integer({ min: -1, max: 1023 }))),
+    labels: opt(fc.dictionary(maybe(fc.constantFrom('team', 'app.kubernetes.io/part-of'), fc.constant('Bad Key')), maybe(fc.constantFrom('payments', 'x'), fc.constant('bad value!')))),
+    instances: opt(fc.uniqueArray(fc.record({
+      name: opt(maybe(dnsLabel, junk)),
+      replicas: opt(maybe(fc.integer({ min: 1, max: 3 }), fc.integer({ min: -1, max: 0 }))),
+      dataVolumeSize: opt(fc.integer({ min: 1, max: 100 }).map(g => Size.gibibytes(g))),
+    }), { minLength: invalid ? 0 : 1, maxLength: 3, selector: i => i.name ?? '' })),
+    repos: fc.array(repo, { minLength: invalid ? 0 : 1, maxLength: invalid ? 5 : 4 }),
+    // A credential written as an option is refused whatever its value; other options are echoed.
+    pgbackrestOptions: opt(fc.dictionary(maybe(fc.constantFrom('compress-level', 'log-level-file'), fc.constantFrom('repo1-s3-key', 'repo2-cipher-pass', 'Bad', 'repo')),
+      fc.constantFrom('3', 'detail', SECRET)).filter(o => Object.entries(o).every(([k, v]) => v !== SECRET || /key|pass/.test(k)))),
+    tuning: opt(fc.record({
+      compressType: opt(fc.constantFrom(CompressionType.LZ4, CompressionType.ZST, CompressionType.GZ)),
+      compressLevel: opt(maybe(fc.integer({ min: 1, max: 9 }), fc.integer({ min: -10, max: 25 }))),
+      processMax: opt(maybe(fc.integer({ min: 1, max: 8 }), fc.constant(0))),
+      archiveAsync: opt(fc.boolean()),
+    })),
+    backupJobs: opt(fc.record({ ttlAfterFinished: opt(maybe(fc.integer({ min: 60, max: 7200 }), fc.integer({ min: 0, max: 59 })).map(sec => Duration.seconds(sec))) })),
+    manualBackup: opt(fc.tuple(maybe(fc.constant('repo1'), fc.constantFrom('repo2', 'repo9')), fc.constantFrom(BackupType.FULL, BackupType.INCREMENTAL),
+      maybe(fc.constantFrom([], ['--annotation=a=b']), fc.constant(['--repo=1'])))
+      .map(([r, type, o]) => new ManualBackup({ repoName: r, backupType: type, options: o })), 3),
+    inPlaceRestore: opt(fc.tuple(maybe(fc.constant('repo1'), fc.constant('repo2')), maybe(fc.constant(true), fc.constant(false)),
+      maybe(fc.constantFrom(RecoveryTarget.immediate(), RecoveryTarget.time('2026-11-26 10:00:00+00')), fc.constant(RecoveryTarget.time('yesterday'))))
+      .map(([r, ok, tg]) => Restore.inPlace({ restoreId: 'r1', repoName: r, confirmOverwrite: ok, target: tg })), 4),
+    standby: opt(fc.constantFrom(Standby.fromRepo('repo1'), Standby.fromHost({ host: 'primary.example', port: 5432 })), 6),
+    externalSecretStore: invalid ? opt(fc.constant({ name: 'vault' })) : fc.constant({ name: 'vault' }),
+    backupPlan: fc.constant({ collisions: CollisionPolicy.WARN, writeReport: false }),
+  }).map(p => {
+    const props: { [key: string]: unknown } = { ...p };
+    if (!invalid) {
+      // Valid combinations: a standby is not restored in place, and the standalone target restores in place with one instance.
+      if (props.standby) delete props.inPlaceRestore;
+      if (props.inPlaceRestore) delete props.instances;
+    }
+    return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as unknown as IvoryClusterProps;
+  });
+}
+
+/** Every input value that must show in the output when synthesis succeeds: nothing is silently dropped. */
+function expectedFragments(props: IvoryClusterProps, cluster: IvoryCluster): string[] {
+  const out: string[] = [String(cluster.clusterName), String(cluster.namespace)];
+  for (const r of props.repos) {
+    const s = r._storage;
+    if (s.bucket) out.push(s.bucket);
+    if (s.container) out.push(s.container);
+    for (const c of [r.schedule?.full, r.schedule?.differential, r.schedule?.incremental]) if (c) out.push(c);
+    if (r.retention) out.push('-retention-full', String(r.retention.full));
+    if (r.encryption) out.push('aes-256-cbc');
+    // IVYO writes a volume repo's default path itself.
+    const implied = props.target === DeploymentTarget.OPERATOR && s.storage === 'volume' && r.requestedPath === `/pgbackrest/${cluster.repoNameOf(r)}`;
+    if (r.requestedPath && !implied) out.push(r.requestedPath);
+  }
+  if (props.port) out.push(String(props.port));
+  for (const [k, v] of Object.entries(props.pgbackrestOptions ?? {})) out.push(k, v);
+  for (const [k, v] of Object.entries(props.labels ?? {})) out.push(k, v);
+  if (props.manualBackup) out.push(props.manualBackup.backupId);
+  if (props.inPlaceRestore) out.push(props.inPlaceRestore.restoreId as string);
+  return out;
+}
+
+function check(props: IvoryClusterProps): 'synthesized' | 'refused' {
+  const chart = Testing.chart();
+  let cluster: IvoryCluster;
+  try {
+    cluster = new IvoryCluster(chart, 'cluster', props);
+  } catch (e) {
+    const err = e as Error & { problems?: string[] };
+    if (err.name !== 'ValidationError') throw new Error(`not a validation error: ${err.stack}`);
+    expect(err.message).toMatch(/^Invalid configuration at 'test\/cluster':\n {2}- /);
+    for (const problem of err.problems ?? []) expect(problem).toMatch(/^[a-zA-Z][\w.[\]"\-\s()/]*: /);
+    // A refused credential is named by its option, never echoed.
+    expect(err.message).not.toContain(SECRET);
+    return 'refused';
+  }
+  const manifests = Testing.synth(chart);
+  const text = JSON.stringify(manifests);
+  expect(text).not.toMatch(/undefined|NaN|\[object Object\]/);
+  validateManifests(manifests);
+  expect(restrictedViolations(manifests)).toEqual([]);
+  expect(rbacViolations(manifests)).toEqual([]);
+  expect(credentialLeaks(manifests, [SECRET])).toEqual([]);
+  for (const fragment of expectedFragments(props, cluster)) {
+    if (!text.includes(JSON.stringify(fragment).slice(1, -1))) throw new Error(`setting dropped: ${fragment} is not in the manifests`);
+  }
+  return 'synthesized';
+}
+
+describe.each([DeploymentTarget.OPERATOR, DeploymentTarget.STANDALONE])('any input to the %s target', t => {
+  test(`gives valid, safe manifests with every setting, or a ValidationError naming fields (${RUNS} cases)`, () => {
+    const outcome = { synthesized: 0, refused: 0 };
+    const arbitrary = fc.boolean().chain(invalid => propsFor(t, invalid));
+    if (process.env.FC_DEBUG) {
+      const reasons = new Map<string, number>();
+      for (const p of fc.sample(propsFor(t, false), 300)) {
+        try { new IvoryCluster(Testing.chart(), 'c', p); } catch (e) {
+          for (const line of ((e as any).problems ?? [String(e)])) {
+            const key = line.replace(/"[^"]*"/g, '"…"').replace(/\[\d+\]/g, '[i]').slice(0, 90);
+            reasons.set(key, (reasons.get(key) ?? 0) + 1);
+          }
+        }
+      }
+      process.stdout.write([...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, n]) => `${n} ${k}`).join('\n') + '\n');
+    }
+    fc.assert(fc.property(arbitrary, props => { outcome[check(props)]++; }), { numRuns: RUNS, seed: Number(process.env.FC_SEED ?? 42) });
+    // Both paths are exercised, a good share each.
+    expect(outcome.synthesized).toBeGreaterThan(RUNS * 0.2);
+    expect(outcome.refused).toBeGreaterThan(RUNS * 0.2);
+    process.stdout.write(`${t}: ${RUNS} cases, ${outcome.synthesized} synthesized, ${outcome.refused} refused\n`);
+  }, 600_000);
+});
