@@ -106,9 +106,9 @@ const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** "Mon 01:30" for a UTC instant, without Date. */
 function dayTime(t: number): string {
-  const minutes = Math.floor(t / MINUTE);
-  const day = Math.floor(minutes / 1440);
-  const m = minutes - day * 1440;
+  const total = Math.floor(t / MINUTE);
+  const day = Math.floor(total / 1440);
+  const m = total - day * 1440;
   return `${WEEKDAYS[(((day + 4) % 7) + 7) % 7]} ${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 }
 

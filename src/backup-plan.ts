@@ -399,7 +399,8 @@ export function validatePlanOptions(problems: Problems, field: string, options: 
       problems.add(`${field}.expectedDurations.${type}`, d instanceof Duration ? `${d.toSeconds()}s` : d, 'must be a Duration from 1 minute to 7 days');
     }
   }
-  if (options.horizon !== undefined && !(options.horizon instanceof Duration && options.horizon.toSeconds() >= 86400 && options.horizon.toSeconds() <= 400 * 86400)) {
+  const horizon = options.horizon;
+  if (horizon !== undefined && !(horizon instanceof Duration && horizon.toSeconds() >= 86400 && horizon.toSeconds() <= 400 * 86400)) {
     problems.add(`${field}.horizon`, options.horizon instanceof Duration ? `${options.horizon.toSeconds()}s` : options.horizon, 'must be a Duration from 1 to 400 days');
   }
 }
@@ -487,7 +488,8 @@ function walExpiry(repo: ResolvedRepo, states: RepoState[]): string {
   if (!repo.repo.retention) return 'never: without retention no WAL is expired';
   const moves: number[] = [];
   for (let i = 1; i < states.length; i++) {
-    if (states[i].walFrom !== undefined && states[i - 1].walFrom !== undefined && states[i].walFrom !== states[i - 1].walFrom) moves.push(states[i].at);
+    const [was, is] = [states[i - 1].walFrom, states[i].walFrom];
+    if (was !== undefined && is !== undefined && is !== was) moves.push(states[i].at);
   }
   if (moves.length === 0) return 'not within the analysed weeks';
   const days = new Set(moves.map(t => new Date(t).getUTCDay()));

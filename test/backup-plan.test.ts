@@ -85,7 +85,9 @@ describe('collisions', () => {
   });
 
   test('expected durations decide: a 20-minute full does not reach the next one', () => {
-    const p = plan({ pgbackrestVersion: PgBackRestVersion.V2_45, repos: twoRepos, backupPlan: { expectedDurations: { full: Duration.minutes(20) } } });
+    const p = plan({
+      pgbackrestVersion: PgBackRestVersion.V2_45, repos: twoRepos, backupPlan: { expectedDurations: { full: Duration.minutes(20) } },
+    });
     expect(p.collisions).toEqual([]);
   });
 

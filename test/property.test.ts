@@ -95,7 +95,8 @@ function propsFor(t: DeploymentTarget, invalid: boolean): fc.Arbitrary<IvoryClus
         ? RepoCredentials.s3AccessKey({ accessKeyId: s, secretAccessKey: s })
         : RepoCredentials.s3WebIdentity({ roleArn: 'arn:aws:iam::123456789012:role/pg' }),
     })),
-    fc.tuple(common, bucket, fileSource).map(([c, b, s]) => BackupRepo.gcs({ ...c, bucket: b, credentials: RepoCredentials.gcsServiceAccountKey(s) })),
+    fc.tuple(common, bucket, fileSource)
+      .map(([c, b, s]) => BackupRepo.gcs({ ...c, bucket: b, credentials: RepoCredentials.gcsServiceAccountKey(s) })),
     fc.tuple(common, bucket, valueSource).map(([c, b, s]) => BackupRepo.azure({ ...c, container: b, credentials: RepoCredentials.azureSharedKey({ account: 'acct1', key: s }) })),
   );
   return fc.record({
@@ -122,7 +123,9 @@ function propsFor(t: DeploymentTarget, invalid: boolean): fc.Arbitrary<IvoryClus
       processMax: opt(maybe(fc.integer({ min: 1, max: 8 }), fc.constant(0))),
       archiveAsync: opt(fc.boolean()),
     })),
-    backupJobs: opt(fc.record({ ttlAfterFinished: opt(maybe(fc.integer({ min: 60, max: 7200 }), fc.integer({ min: 0, max: 59 })).map(sec => Duration.seconds(sec))) })),
+    backupJobs: opt(fc.record({
+      ttlAfterFinished: opt(maybe(fc.integer({ min: 60, max: 7200 }), fc.integer({ min: 0, max: 59 })).map(sec => Duration.seconds(sec))),
+    })),
     manualBackup: opt(fc.tuple(maybe(fc.constant('repo1'), fc.constantFrom('repo2', 'repo9')), fc.constantFrom(BackupType.FULL, BackupType.INCREMENTAL),
       maybe(fc.constantFrom([], ['--annotation=a=b']), fc.constant(['--repo=1'])))
       .map(([r, type, o]) => new ManualBackup({ repoName: r, backupType: type, options: o })), 3),

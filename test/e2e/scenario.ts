@@ -142,7 +142,8 @@ export async function runCronJob(k: LocalCluster, name: string): Promise<string>
  * Creates a cluster restored from `source` at `target` (a new chart in the same app), boots it and returns its
  * primary pod.
  */
-export async function bootClone(k: LocalCluster, app: App, props: IvoryClusterProps, name: string): Promise<{ cluster: IvoryCluster; primary: string }> {
+export async function bootClone(k: LocalCluster, app: App, props: IvoryClusterProps, name: string)
+  : Promise<{ cluster: IvoryCluster; primary: string }> {
   const chart = newChart(app);
   const cluster = new IvoryCluster(chart, name, props);
   k.apply(synthChart(chart));
