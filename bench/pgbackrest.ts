@@ -26,6 +26,7 @@ export interface PgBackRestResults {
 }
 
 const now = () => performance.now() / 1000;
+const REPO_CLASS = 'separate-device';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function du(dir: string): number {
@@ -63,14 +64,15 @@ export async function pgbackrestBenchmark(scale: number, tpsSeconds: number, log
     const props: IvoryClusterProps = e2eProps({
       tuning,
       instances: [{ dataVolumeSize: Size.gibibytes(20) }],
-      repos: [BackupRepo.volume({ size: Size.gibibytes(20), schedule: BackupSchedule.weeklyFullDailyDifferentialHourlyIncremental() })],
+      // The repo volume is on a device of its own, as a repo host on another node would be (see the README).
+      repos: [BackupRepo.volume({ size: Size.gibibytes(20), storageClassName: REPO_CLASS, schedule: BackupSchedule.weeklyFullDailyDifferentialHourlyIncremental() })],
       // Backups of gigabytes take longer than the plan's default expectations; this run starts them by hand.
       backupPlan: { writeReport: false },
     });
     clusters[name] = new IvoryCluster(chart, name, props);
     manifests.push(...synthChart(chart));
   }
-  const k = new LocalCluster(manifests);
+  const k = new LocalCluster(manifests, { memoryStorageClasses: [REPO_CLASS] });
   try {
     const primary: { [name: string]: string } = {};
     for (const name of Object.keys(configs)) {

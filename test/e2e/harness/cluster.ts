@@ -232,6 +232,11 @@ export interface LocalClusterOptions {
   readonly secrets?: { [name: string]: { [key: string]: string } };
   /** Extra DNS names (name -> address), e.g. the storage emulators. */
   readonly hosts?: { [name: string]: string };
+  /**
+   * PVCs of these StorageClasses live in memory (/dev/shm), standing in for a device of their own: on this machine
+   * every other volume shares one disk, which a repo host on another node does not.
+   */
+  readonly memoryStorageClasses?: string[];
 }
 
 /** A stand-in for the Kubernetes cluster: the synthesized objects, their pods, volumes and network. */
@@ -245,8 +250,13 @@ export class LocalCluster {
   private readonly issuedSpecs = new Map<string, string>();
   private readonly etcDir: string;
 
+  private readonly memoryClasses: string[];
+  private readonly memoryRoot: string;
+
   constructor(manifests: any[], options: LocalClusterOptions = {}, network?: Network) {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'ivory-e2e-'));
+    this.memoryClasses = options.memoryStorageClasses ?? [];
+    this.memoryRoot = path.join('/dev/shm', path.basename(this.root));
     fs.chmodSync(this.root, 0o755);
     this.network = network ?? Network.create();
     this.etcDir = path.join(this.root, 'etc');
@@ -412,7 +422,9 @@ export class LocalCluster {
 
   /** A PVC: a directory that outlives pods, group-owned by the pod's fsGroup like a freshly provisioned volume. */
   public claimDir(claim: string, fsGroup = 26): string {
-    const dir = path.join(this.root, 'pvc', claim);
+    const pvc = this.manifests.find(m => m.kind === 'PersistentVolumeClaim' && m.metadata.name === claim);
+    const inMemory = pvc && this.memoryClasses.includes(pvc.spec.storageClassName);
+    const dir = path.join(inMemory ? this.memoryRoot : this.root, 'pvc', claim);
     if (!fs.existsSync(dir)) {
       fs.mkdirSync(dir, { recursive: true });
       fs.chownSync(dir, 0, fsGroup);
@@ -578,6 +590,7 @@ export class LocalCluster {
     for (const p of this.pods.values()) this.network.removePod(p.netns);
     this.network.destroy();
     if (!process.env.KEEP_E2E) fs.rmSync(this.root, { recursive: true, force: true });
+    fs.rmSync(this.memoryRoot, { recursive: true, force: true });
   }
 }
 
