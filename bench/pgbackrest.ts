@@ -22,6 +22,8 @@ export interface PgBackRestResults {
   readonly full: { [config: string]: { seconds: number; repoMb: number } };
   readonly incremental: { [config: string]: { seconds: number; repoMb: number } };
   readonly tps: { [config: string]: number };
+  /** CPU seconds per pgbench run: the database container (PostgreSQL, archive-push) and the repo host. */
+  readonly cpuSeconds: { [config: string]: { database: number; repoHost: number; walMb: number } };
   readonly restoreSeconds: { [config: string]: number };
 }
 
@@ -116,24 +118,36 @@ export async function pgbackrestBenchmark(scale: number, tpsSeconds: number, log
     }
 
     // Throughput with WAL archived through each config, and with archiving off, alternating over three rounds.
+    // Every run starts alike: a freshly restarted server (archiving off needs a restart) after a short warm-up.
     const tps: { [config: string]: number[] } = { ours: [], ivyo: [], off: [] };
-    const pgbench = async (pod: string) => Number(/tps = ([\d.]+)/.exec(await exec(k, pod, `pgbench -n -c 4 -j 2 -T ${tpsSeconds} postgres`))?.[1]);
+    const cpu: { [config: string]: { database: number; repoHost: number; walMb: number }[] } = { ours: [], ivyo: [], off: [] };
+    const pgbench = async (pod: string, seconds: number) =>
+      Number(/tps = ([\d.]+)/.exec(await exec(k, pod, `pgbench -n -c 4 -j 2 -T ${seconds} postgres`))?.[1]);
     const restart = async (name: string) => {
+      await exec(k, primary[name], 'psql -XAtq -c checkpoint postgres');
       await k.stopPod(primary[name], 60);
       await (await k.startStatefulSetPod(`${name}-instance1`, 0)).waitReady(300);
     };
+    const measure = async (name: string, config: string, archiving: boolean) => {
+      if (!archiving) await exec(k, primary[name], "psql -XAtq -c 'alter system set archive_mode = off' postgres");
+      await restart(name);
+      await pgbench(primary[name], 10);
+      const db = k.pod(primary[name]).container('database');
+      const repoHost = k.pod(`${name}-repo-host-0`).container('pgbackrest');
+      const lsn = await exec(k, primary[name], "psql -XAt -c 'select pg_current_wal_lsn()' postgres");
+      const [db0, repo0] = [db.cpuSeconds(), repoHost.cpuSeconds()];
+      tps[config].push(await pgbench(primary[name], tpsSeconds));
+      const walBytes = Number(await exec(k, primary[name], `psql -XAt -c "select pg_current_wal_lsn() - '${lsn.trim()}'::pg_lsn" postgres`));
+      cpu[config].push({ database: db.cpuSeconds() - db0, repoHost: repoHost.cpuSeconds() - repo0, walMb: walBytes / 1024 / 1024 });
+      if (!archiving) await exec(k, primary[name], "psql -XAtq -c 'alter system reset archive_mode' postgres");
+      log(`${config}: ${tps[config][tps[config].length - 1].toFixed(0)} tps`);
+    };
     for (let round = 0; round < 3; round++) {
-      for (const name of ['ours', 'ivyo']) {
-        tps[name].push(await pgbench(primary[name]));
-        log(`round ${round + 1}: ${name} ${tps[name][round].toFixed(0)} tps`);
-      }
-      await exec(k, primary.ours, "psql -XAtq -c 'alter system set archive_mode = off' postgres");
-      await restart('ours');
-      tps.off.push(await pgbench(primary.ours));
-      log(`round ${round + 1}: archiving off ${tps.off[round].toFixed(0)} tps`);
-      await exec(k, primary.ours, "psql -XAtq -c 'alter system reset archive_mode' postgres");
-      await restart('ours');
+      await measure('ours', 'ours', true);
+      await measure('ivyo', 'ivyo', true);
+      await measure('ours', 'off', false);
     }
+    await restart('ours');
 
     // Restoring each config's full backup (through its repo host) into an empty directory.
     const restoreSeconds: { [config: string]: number } = {};
@@ -154,6 +168,9 @@ export async function pgbackrestBenchmark(scale: number, tpsSeconds: number, log
       full,
       incremental,
       tps: { ours: median(tps.ours), ivyo: median(tps.ivyo), off: median(tps.off) },
+      cpuSeconds: Object.fromEntries(Object.entries(cpu).map(([c, runs]) => [c, {
+        database: median(runs.map(r => r.database)), repoHost: median(runs.map(r => r.repoHost)), walMb: median(runs.map(r => r.walMb)),
+      }])),
       restoreSeconds,
     };
   } finally {

@@ -30,6 +30,12 @@ function pgbackrestTable(r: PgBackRestResults): string {
     `| incremental in repo, MiB | ${f1(r.incremental.ours.repoMb)} | ${f1(r.incremental.ivyo.repoMb)} | | | | |`,
     `| pgbench TPS, archiving on | ${f1(r.tps.ours)} | ${f1(r.tps.ivyo)} | ${f1(r.tps.off)} (archiving off) | | ${ratio(r.tps.ours / r.tps.off)} of off | >= 0.9x of off |`,
     `| restore, s | ${f1(r.restoreSeconds.ours)} | ${f1(r.restoreSeconds.ivyo)} | | ${ratio(r.restoreSeconds.ivyo / r.restoreSeconds.ours)} faster | | |`,
+    '',
+    `Profile of one ${tpsSeconds} s pgbench run (medians): CPU seconds used and WAL written`,
+    '',
+    '| config | database container, CPU s | repo host, CPU s | WAL, MiB | TPS |',
+    '|---|---|---|---|---|',
+    ...(['ours', 'ivyo', 'off'] as const).map(c => `| ${c === 'ours' ? '(a) archiving, cdk8s-ivorysql' : c === 'ivyo' ? '(b) archiving, IVYO default' : 'archiving off'} | ${f1(r.cpuSeconds[c].database)} | ${f1(r.cpuSeconds[c].repoHost)} | ${f1(r.cpuSeconds[c].walMb)} | ${f1(r.tps[c])} |`),
   ];
   return lines.join('\n');
 }

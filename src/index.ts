@@ -11,6 +11,7 @@ export * from './restore';
 export * from './standby';
 export * from './manual-backup';
 export * from './backup-deletion';
+export * from './restore-check';
 export * from './pgbackrest-version';
 export * from './pgbackrest-tuning';
 export * from './tls-certificates';

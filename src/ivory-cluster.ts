@@ -16,10 +16,11 @@ import { PgBackRestVersion } from './pgbackrest-version';
 import { RepoStorage } from './repo-credentials';
 import { cpuCores, validateResources } from './resources';
 import { Restore, RestoreKind } from './restore';
+import { RestoreCheck } from './restore-check';
 import { renderStandaloneTarget } from './standalone-target';
 import { Standby } from './standby';
 import { TlsCertificates } from './tls-certificates';
-import { checkDnsLabel, checkInteger, checkLabels, Problems, showValue } from './validation';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkLabels, Problems, showValue } from './validation';
 
 /** What the constructs synthesize. */
 export enum DeploymentTarget {
@@ -90,6 +91,20 @@ export interface BackupJobOptions {
   readonly startingDeadline?: Duration;
   /**
    * Priority class of backup pods.
+   * @default - none
+   */
+  readonly priorityClassName?: string;
+}
+
+/** Settings of the repo host that serves volume repos. */
+export interface RepoHostOptions {
+  /**
+   * CPU and memory of the pgBackRest server.
+   * @default - 100m CPU and 128 MiB requested, 512 MiB memory limit
+   */
+  readonly resources?: ContainerResources;
+  /**
+   * Priority class of the repo host pod.
    * @default - none
    */
   readonly priorityClassName?: string;
@@ -196,6 +211,11 @@ export interface IvoryClusterProps {
    */
   readonly backupJobs?: BackupJobOptions;
   /**
+   * Repo host settings (used when a repo is a volume).
+   * @default - see RepoHostOptions
+   */
+  readonly repoHost?: RepoHostOptions;
+  /**
    * Create this cluster from a backup: another cluster's repo or a repo without a cluster.
    * @default - a new, empty cluster (initdb)
    */
@@ -220,6 +240,11 @@ export interface IvoryClusterProps {
    * @default - none
    */
   readonly backupDeletions?: BackupDeletion[];
+  /**
+   * Jobs (or CronJobs) that restore a backup into a scratch volume and query it (standalone target).
+   * @default - none
+   */
+  readonly restoreChecks?: RestoreCheck[];
   /**
    * The external-secrets store that `CredentialSource.fromExternalSecret` values are read from.
    * @default - none; required when any credential comes from an external store
@@ -371,9 +396,16 @@ function resolveModel(scope: Construct, id: string, props: IvoryClusterProps, pr
     }
   }
 
+  validateResources(problems, 'repoHost.resources', props.repoHost?.resources);
+  for (const [field, pc] of [['repoHost.priorityClassName', props.repoHost?.priorityClassName], ['backupJobs.priorityClassName', jobs.priorityClassName]] as const) {
+    if (pc !== undefined) checkDnsSubdomain(problems, field, pc);
+  }
   const smallestVolume = Math.min(...instances.map(i => Math.min(i.dataVolumeSize.toKibibytes(), i.walVolumeSize?.toKibibytes() ?? Infinity) * 1024));
   const jobCpu = cpuCores(jobs.resources ?? DEFAULT_JOB_RESOURCES) ?? 2;
-  const tuning = resolveTuning(props.tuning ?? {}, version, jobCpu, Number.isFinite(smallestVolume) ? smallestVolume : 1024 ** 3);
+  const tuning = resolveTuning(props.tuning ?? {}, version, jobCpu, Number.isFinite(smallestVolume) ? smallestVolume : 1024 ** 3, postgresVersion);
+  if (props.tuning?.walCompression && ['lz4', 'zstd'].includes(props.tuning.walCompression) && postgresVersion < 15) {
+    problems.add('tuning.walCompression', props.tuning.walCompression, `needs PostgreSQL 15 or later; postgresVersion is ${postgresVersion}`);
+  }
 
   if (props.externalSecretStore !== undefined) {
     checkDnsLabel(problems, 'externalSecretStore.name', props.externalSecretStore.name, 253);
@@ -400,11 +432,13 @@ function resolveModel(scope: Construct, id: string, props: IvoryClusterProps, pr
     userGlobal: props.pgbackrestOptions ?? {},
     tuning,
     jobs,
+    repoHost: props.repoHost ?? {},
     restoreFrom: props.restoreFrom,
     inPlaceRestore: props.inPlaceRestore,
     standby: props.standby,
     manualBackup: props.manualBackup,
     backupDeletions: props.backupDeletions ?? [],
+    restoreChecks: props.restoreChecks ?? [],
     externalSecretStore: props.externalSecretStore,
     tls: standalone.tls ?? TlsCertificates.certManager(),
     runAsUser,
@@ -568,6 +602,23 @@ function validateRestoresAndTriggers(model: ClusterModel, problems: Problems): v
       knownRepo('manualBackup.repoName', model.manualBackup.repoName, 'the repo backed up to');
     }
   }
+
+  const checkIds = new Set<string>();
+  model.restoreChecks.forEach((check, i) => {
+    if (!(check instanceof RestoreCheck)) {
+      problems.add(`restoreChecks[${i}]`, check, 'must be a RestoreCheck');
+      return;
+    }
+    check._validate(problems, `restoreChecks[${i}]`);
+    knownRepo(`restoreChecks[${i}].repoName`, check.repoName, 'the repo restored from');
+    if (checkIds.has(check.checkId)) problems.add(`restoreChecks[${i}].checkId`, check.checkId, 'restore check ids must be unique');
+    const jobName = model.names.restoreCheck(check.checkId);
+    const limit = check.schedule !== undefined ? 52 : 63;
+    if (jobName.length > limit) {
+      problems.add(`restoreChecks[${i}].checkId`, check.checkId, `makes the ${check.schedule ? 'CronJob' : 'Job'} name "${jobName}" longer than ${limit} characters; shorten it`);
+    }
+    checkIds.add(check.checkId);
+  });
 
   model.backupDeletions.forEach((deletion, i) => {
     if (!(deletion instanceof BackupDeletion)) {

@@ -22,6 +22,8 @@ export const LABEL = {
   pgbackrestRestore: `${PREFIX}pgbackrest-restore`,
   /** Every standalone backup, stanza-create and expire Job pod. */
   pgbackrestJob: `${PREFIX}pgbackrest-job`,
+  /** Restore check pods, which read volume repos through the repo host. */
+  pgbackrestRestoreCheck: `${PREFIX}pgbackrest-restore-check`,
 };
 
 export const ANNOTATION = {
@@ -65,6 +67,7 @@ export class ClusterNames {
   manualBackupJob(id: string): string { return fitName(`${this.cluster}-backup`, id); }
   restoreJob(id: string): string { return fitName(`${this.cluster}-restore`, id); }
   expireJob(id: string): string { return fitName(`${this.cluster}-expire`, id); }
+  restoreCheck(id: string): string { return `${this.cluster}-restore-check-${id}`; }
 
   /** The DNS name of a StatefulSet pod behind the cluster's headless Service. */
   podFqdn(pod: string): string {

@@ -23,6 +23,9 @@ export const IVORY_API_VERSION = 'ivory-operator.ivorysql.org/v1beta1';
 /** Adds the IvoryCluster resource and its companions to `scope`. */
 export function renderOperatorTarget(scope: Construct, model: ClusterModel): void {
   const problems = new Problems();
+  if (model.restoreChecks.length > 0) {
+    problems.addRaw('restoreChecks', 'restore checks are rendered by the standalone target only (IVYO has no API for them); with the operator, clone into a scratch cluster with restoreFrom');
+  }
   if (model.backupDeletions.length > 0) {
     problems.addRaw('backupDeletions', 'IVYO has no API to delete a backup; backupDeletions are rendered by the standalone target only (with the operator, rely on retention)');
   }
@@ -67,6 +70,8 @@ function clusterSpec(model: ClusterModel, externalSecret: string | undefined): {
   };
   const metadata = podMetadata(model);
   if (metadata) spec.metadata = metadata;
+  // IVYO takes PostgreSQL parameters through Patroni's dynamic configuration.
+  spec.patroni = { dynamicConfiguration: { postgresql: { parameters: { ...model.tuning.postgres } } } };
   const dataSource = dataSourceSpec(model, externalSecret);
   if (dataSource) spec.dataSource = dataSource;
   if (model.standby) {
@@ -175,6 +180,12 @@ function pgbackrestSpec(model: ClusterModel, externalSecret: string | undefined)
   }
   if (model.inPlaceRestore) {
     spec.restore = { enabled: true, repoName: model.inPlaceRestore.repoName, options: operatorRestoreOptions(model.inPlaceRestore) };
+  }
+  if (model.repoHost.resources || model.repoHost.priorityClassName) {
+    spec.repoHost = {
+      ...(model.repoHost.resources ? { resources: plainResources(model.repoHost.resources, {}) } : {}),
+      ...(model.repoHost.priorityClassName ? { priorityClassName: model.repoHost.priorityClassName } : {}),
+    };
   }
   const jobs = model.jobs;
   const jobsSpec: { [key: string]: unknown } = {};

@@ -72,11 +72,20 @@ export interface PgBackRestTuningProps {
    * @default true
    */
   readonly startFastManual?: boolean;
+  /**
+   * PostgreSQL's `wal_compression`: full-page images in WAL are compressed, so there is less WAL to write, archive
+   * and replay (mostly after checkpoints, when every first change of a page logs the whole page). `lz4` from
+   * PostgreSQL 15, `on` (pglz) before; set `off` to leave WAL uncompressed.
+   * @default - lz4 from PostgreSQL 15, on before
+   */
+  readonly walCompression?: string;
 }
 
 /** Resolved tuning options, rendered into `[global]`. @internal */
 export interface ResolvedTuning {
   readonly global: { [option: string]: string };
+  /** PostgreSQL parameters the tuning sets. */
+  readonly postgres: { [parameter: string]: string };
   /** Options every repo gets, without the `repoN-` prefix (`bundle`, `block`). */
   readonly perRepo: { [option: string]: string };
   readonly archiveAsync: boolean;
@@ -92,10 +101,12 @@ export const PGBACKREST_DEFAULTS: PgBackRestTuningProps = {
   repoBundle: false,
   blockIncremental: false,
   startFastManual: false,
+  walCompression: 'off',
 };
 
 /** @internal */
-export function resolveTuning(props: PgBackRestTuningProps, version: PgBackRestVersion, jobCpu: number, smallestVolumeBytes: number): ResolvedTuning {
+export function resolveTuning(props: PgBackRestTuningProps, version: PgBackRestVersion, jobCpu: number, smallestVolumeBytes: number,
+  postgresVersion: number): ResolvedTuning {
   const compressType = props.compressType ?? CompressionType.ZST;
   const compressLevel = props.compressLevel ?? (compressType === CompressionType.ZST || compressType === CompressionType.LZ4 ? 1 : undefined);
   const processMax = props.processMax ?? Math.max(1, Math.floor(jobCpu));
@@ -115,7 +126,8 @@ export function resolveTuning(props: PgBackRestTuningProps, version: PgBackRestV
     const queueMax = props.archivePushQueueMax?.toKibibytes();
     global['archive-push-queue-max'] = String(queueMax !== undefined ? Math.floor(queueMax * 1024) : Math.floor(smallestVolumeBytes / 2));
   }
-  return { global, perRepo, archiveAsync, startFastManual: props.startFastManual ?? true };
+  const postgres = { wal_compression: props.walCompression ?? (postgresVersion >= 15 ? 'lz4' : 'on') };
+  return { global, perRepo, postgres, archiveAsync, startFastManual: props.startFastManual ?? true };
 }
 
 /** @internal */
@@ -138,6 +150,9 @@ export function validateTuning(problems: Problems, field: string, props: PgBackR
   }
   if (props.blockIncremental === true && !version.atLeast(2, 46)) {
     problems.add(`${field}.blockIncremental`, true, `is beta in pgBackRest ${version} (generally available from 2.46)`);
+  }
+  if (props.walCompression !== undefined && !['off', 'on', 'pglz', 'lz4', 'zstd'].includes(props.walCompression)) {
+    problems.add(`${field}.walCompression`, props.walCompression, 'must be off, on, pglz, lz4 or zstd (lz4 and zstd from PostgreSQL 15)');
   }
   if (props.archivePushQueueMax !== undefined && !(props.archivePushQueueMax instanceof Size && props.archivePushQueueMax.toKibibytes() >= 1)) {
     problems.add(`${field}.archivePushQueueMax`, props.archivePushQueueMax, 'must be a cdk8s Size of at least 1 KiB');

@@ -13,6 +13,7 @@ import { instanceSelector } from './standalone-instances';
 import { jobSelector } from './standalone-jobs';
 import { clusterLabels } from './standalone-pod';
 import { repoHostSelector } from './standalone-repo-host';
+import { restoreCheckSelector } from './standalone-restore-checks';
 
 export function renderNetworkPolicies(scope: Construct, model: ClusterModel): void {
   const meta = (name: string) => ({ name, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) });
@@ -37,8 +38,11 @@ export function renderNetworkPolicies(scope: Construct, model: ClusterModel): vo
       spec: {
         podSelector: { matchLabels: repoHostSelector(model) },
         policyTypes: ['Ingress'],
-        // Instances archive WAL to and restore from the volume repos through the repo host.
-        ingress: [{ from: [{ podSelector: { matchLabels: instanceSelector(model) } }], ports: [tcp(TLS_SERVER_PORT)] }],
+        // Instances archive WAL to and restore from the volume repos through the repo host; restore checks read them.
+        ingress: [{
+          from: [{ podSelector: { matchLabels: instanceSelector(model) } }, { podSelector: { matchLabels: restoreCheckSelector(model) } }],
+          ports: [tcp(TLS_SERVER_PORT)],
+        }],
       },
     });
   }

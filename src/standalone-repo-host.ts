@@ -78,6 +78,7 @@ export function renderRepoHost(scope: Construct, ctx: StandaloneContext): void {
         metadata: { labels: clusterLabels(model, { ...selector, [LABEL.data]: 'pgbackrest' }), annotations: { ...model.annotations } },
         spec: {
           ...podDefaults(model, model.names.pgbackrestServiceAccount),
+          ...(model.repoHost.priorityClassName ? { priorityClassName: model.repoHost.priorityClassName } : {}),
           initContainers: [{
             name: 'pgbackrest-log-dir',
             image: model.pgbackrestImage,
@@ -96,7 +97,7 @@ export function renderRepoHost(scope: Construct, ctx: StandaloneContext): void {
             livenessProbe: { exec: { command: ['pgbackrest', 'server-ping'] }, periodSeconds: 30, failureThreshold: 3 },
             readinessProbe: { exec: { command: ['pgbackrest', 'server-ping'] }, periodSeconds: 10 },
             securityContext: containerSecurityContext(),
-            resources: renderResources(undefined, RESOURCES),
+            resources: renderResources(model.repoHost.resources, RESOURCES),
             volumeMounts: [...mounts.map(m => m.mount), PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, TMP_MOUNT],
           }],
           volumes: [

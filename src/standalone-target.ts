@@ -22,6 +22,7 @@ import { renderBackupJobs } from './standalone-jobs';
 import { renderNetworkPolicies } from './standalone-network';
 import { clusterLabels } from './standalone-pod';
 import { renderRepoHost } from './standalone-repo-host';
+import { renderRestoreChecks } from './standalone-restore-checks';
 import { pgbackrestCommonName, renderTls } from './standalone-tls';
 import { Problems } from './validation';
 
@@ -60,6 +61,7 @@ export function renderStandaloneTarget(scope: Construct, model: ClusterModel): v
   renderInstances(scope, ctx);
   if (hasVolumeRepo(model)) renderRepoHost(scope, ctx);
   renderBackupJobs(scope, ctx);
+  renderRestoreChecks(scope, ctx);
   renderNetworkPolicies(scope, model);
 }
 

@@ -5,11 +5,12 @@
 import * as fs from 'fs';
 import { Size } from 'cdk8s';
 import {
-  BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, IvoryCluster, ManualBackup, RecoveryTarget, Restore,
+  BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, IvoryCluster, ManualBackup, RecoveryTarget, Restore, RestoreCheck,
 } from '../src';
 import { e2eAvailable, LocalCluster } from './e2e/harness/cluster';
 import {
-  App, archiveCurrentWal, boot, bootClone, content, e2eProps, info, newChart, now, runCronJob, sleep, synthChart, Testing, until, write,
+  App, archiveCurrentWal, boot, bootClone, content, e2eProps, info, newChart, now, pointInTimeRestore, runCronJob, sleep, synthChart, Testing,
+  until, write,
 } from './e2e/scenario';
 
 const run = e2eAvailable() ? describe : describe.skip;
@@ -75,23 +76,11 @@ run('e2e: volume repo through the repo host', () => {
   });
 
   test('3. point-in-time restore into a new cluster: exactly the rows committed before the target', async () => {
-    await write(k, primary, 'before');
-    const expected = await content(k, primary);
-    await sleep(1100);
-    const target = await now(k, primary);
-    await sleep(1100);
-    await write(k, primary, 'after');
-    await archiveCurrentWal(k, primary);
-
-    const { primary: clonePrimary } = await bootClone(k, app, e2eProps({
-      repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
-      restoreFrom: Restore.fromCluster(source, { target: RecoveryTarget.time(target) }),
-    }), 'clone');
-    const restored = await content(k, clonePrimary);
+    const { expected, restored, clone } = await pointInTimeRestore(k, app, source, primary, 'repo1');
     expect(restored.phases.after).toBeUndefined();
     expect(restored).toEqual(expected);
-    expect(await k.psql(clonePrimary, 'select pg_is_in_recovery()')).toBe('f');
-    await k.stopPod(clonePrimary);
+    expect(await k.psql(clone, 'select pg_is_in_recovery()')).toBe('f');
+    await k.stopPod(clone);
   });
 
   test('4. in-place delta restore after damage', async () => {
@@ -207,6 +196,15 @@ run('e2e: volume repo through the repo host', () => {
     expect(failure).toMatch(/recovery (failed|stopped before reaching its target); see PostgreSQL's log above/);
     expect(await content(k, primary)).toEqual(sourceBefore);
     expect((await info(k, primary)).backups.map(b => b.label)).toEqual(backupsBefore);
+  });
+
+  test('a restore check Job restores the repo into a scratch volume and queries it', async () => {
+    redeploy({ restoreChecks: [new RestoreCheck({ checkId: 'nightly', repoName: 'repo1', query: "select phase || '=' || count(*) from t where phase = 'bulk' group by phase" })] });
+    const r = await k.runJob('Job', 'hippo-restore-check-nightly', 600);
+    expect(r.succeeded).toBe(true);
+    expect(r.logs).toContain('bulk=300000');
+    expect(r.logs).toContain('restore check passed: repo1 is restorable');
+    redeploy({ restoreChecks: [] });
   });
 
   test('a manual backup Job', async () => {

@@ -272,3 +272,11 @@ describe('operator target: restores, clones and standbys', () => {
     expect(a.backupId).not.toBe(c.backupId);
   });
 });
+
+test('repo host settings', () => {
+  const [cr] = synth({
+    repos: [BackupRepo.volume({ size: Size.gibibytes(10) })],
+    repoHost: { resources: { cpu: { request: Cpu.millis(250) }, memory: { limit: Size.gibibytes(1) } }, priorityClassName: 'backups' },
+  });
+  expect(cr.spec.backups.pgbackrest.repoHost).toEqual({ resources: { requests: { cpu: '250m' }, limits: { memory: '1Gi' } }, priorityClassName: 'backups' });
+});

@@ -1,7 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import {
   BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, CaCertificate, CredentialSource, DeploymentTarget, IvoryCluster,
-  ManualBackup, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
+  ManualBackup, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, RestoreCheck, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
 import { all, find, synth, validationMessage } from './support/synth';
 
@@ -244,5 +244,35 @@ describe('standalone target: restores', () => {
     expect(manifests.filter(m => m.apiVersion === 'cert-manager.io/v1')).toEqual([]);
     const volumes = find(manifests, 'StatefulSet', 'hippo-instance1').spec.template.spec.volumes;
     expect(volumes.find((v: any) => v.name === 'pgbackrest-tls').secret.secretName).toBe('pgbr-tls');
+  });
+});
+
+describe('standalone target: restore checks', () => {
+  test('a scheduled check: a CronJob restoring into a generic ephemeral volume, reaching volume repos through the repo host', () => {
+    const manifests = synth({
+      target: DeploymentTarget.STANDALONE,
+      instances: [{ dataVolumeSize: Size.gibibytes(30), storageClassName: 'fast' }],
+      repos: [BackupRepo.volume({ size: Size.gibibytes(100) })],
+      restoreChecks: [new RestoreCheck({ checkId: 'weekly', repoName: 'repo1', schedule: '0 12 * * 6', query: 'select count(*) from orders', database: 'shop' })],
+    });
+    const cron = find(manifests, 'CronJob', 'hippo-restore-check-weekly');
+    expect(cron.spec.schedule).toBe('0 12 * * 6');
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    expect(pod.volumes[0].ephemeral.volumeClaimTemplate.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '30Gi' } }, storageClassName: 'fast' });
+    expect(pod.containers[0].env).toEqual(expect.arrayContaining([{ name: 'CHECK_QUERY', value: 'select count(*) from orders' }, { name: 'CHECK_DATABASE', value: 'shop' }]));
+    expect(pod.containers[0].command[3]).toContain('--archive-mode=off restore');
+    const policy = find(manifests, 'NetworkPolicy', 'hippo-repo-host');
+    expect(policy.spec.ingress[0].from[1].podSelector.matchLabels).toMatchObject({ 'ivory-operator.ivorysql.org/pgbackrest-restore-check': '' });
+  });
+
+  test('refused with the operator target, and with an id too long for a CronJob name', () => {
+    const chart = Testing.chart();
+    expect(validationMessage(() => new IvoryCluster(chart, 'hippo', {
+      repos: [BackupRepo.volume({ size: Size.gibibytes(1) })], restoreChecks: [new RestoreCheck({ checkId: 'c', repoName: 'repo1' })],
+    }))).toContain('restoreChecks: restore checks are rendered by the standalone target only');
+    expect(validationMessage(() => new IvoryCluster(Testing.chart(), 'a-rather-long-cluster-name', {
+      target: DeploymentTarget.STANDALONE, repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
+      restoreChecks: [new RestoreCheck({ checkId: 'every-saturday-noon', repoName: 'repo1', schedule: '0 12 * * 6' })],
+    }))).toContain('restoreChecks[0].checkId: "every-saturday-noon": makes the CronJob name "a-rather-long-cluster-name-restore-check-every-saturday-noon" longer than 52 characters');
   });
 });

@@ -2,8 +2,8 @@
  * Steps shared by the end-to-end suites: boot a synthesized cluster in the harness, write and check data by
  * content, read `pgbackrest info`, restore into new clusters.
  */
-import { App, Chart, Testing } from 'cdk8s';
-import { DeploymentTarget, IvoryCluster, IvoryClusterProps, PgBackRestVersion } from '../../src';
+import { App, Chart, Size, Testing } from 'cdk8s';
+import { BackupRepo, DeploymentTarget, IvoryCluster, IvoryClusterProps, PgBackRestVersion, RecoveryTarget, Restore } from '../../src';
 import { LocalCluster } from './harness/cluster';
 
 export const NAMESPACE = 'db';
@@ -149,6 +149,26 @@ export async function bootClone(k: LocalCluster, app: App, props: IvoryClusterPr
   k.apply(synthChart(chart));
   const primary = await boot(k, cluster, { stanza: false });
   return { cluster, primary };
+}
+
+/**
+ * Scenario 3: rows before a target time, rows after it, then a new cluster restored from `repoName` at that time.
+ * Returns the source's content at the target and the clone's.
+ */
+export async function pointInTimeRestore(k: LocalCluster, app: App, source: IvoryCluster, primary: string, repoName: string)
+  : Promise<{ expected: Awaited<ReturnType<typeof content>>; restored: Awaited<ReturnType<typeof content>>; clone: string }> {
+  await write(k, primary, 'before');
+  const expected = await content(k, primary);
+  await sleep(1100);
+  const target = await now(k, primary);
+  await sleep(1100);
+  await write(k, primary, 'after');
+  await archiveCurrentWal(k, primary);
+  const { primary: clone } = await bootClone(k, app, e2eProps({
+    repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
+    restoreFrom: Restore.fromCluster(source, { repoName, target: RecoveryTarget.time(target) }),
+  }), `pitr-${repoName}`);
+  return { expected, restored: await content(k, clone), clone };
 }
 
 export { App, Testing };

@@ -123,6 +123,39 @@ class Container {
     return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
   }
 
+  /**
+   * CPU seconds the container has used: its sandbox's init (which reaps every exited process, so their time is in
+   * its children's counters) plus every process still running.
+   */
+  public cpuSeconds(): number {
+    const pid = this.process?.pid;
+    if (!pid) return 0;
+    const ticks = 100; // USER_HZ on Linux
+    const stat = (p: number) => {
+      try {
+        const text = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+        return text.slice(text.lastIndexOf(')') + 2).split(' ').map(Number);
+      } catch {
+        return undefined;
+      }
+    };
+    const table = processTable();
+    const init = children(table, pid)[0];
+    if (init === undefined) return 0;
+    let total = 0;
+    const initStat = stat(init);
+    if (initStat) total += initStat[11] + initStat[12] + initStat[13] + initStat[14];
+    const walk = (p: number) => {
+      for (const c of children(table, p)) {
+        const s = stat(c);
+        if (s) total += s[11] + s[12];
+        walk(c);
+      }
+    };
+    walk(init);
+    return total / ticks;
+  }
+
   /** SIGTERM to the container's process, SIGKILL to everything left after the grace period. */
   public async stop(graceSeconds: number): Promise<void> {
     if (!this.running) return;
@@ -401,6 +434,11 @@ export class LocalCluster {
       } else if (v.emptyDir) {
         fs.mkdirSync(dir, { recursive: true });
         fs.chmodSync(dir, 0o1777);
+      } else if (v.ephemeral) {
+        // A generic ephemeral volume: a fresh claim for this pod, gone with it.
+        fs.mkdirSync(dir, { recursive: true });
+        fs.chownSync(dir, 0, fsGroup ?? 0);
+        fs.chmodSync(dir, 0o2775);
       } else if (v.configMap) {
         writeFiles(dir, this.configMapFiles(v.configMap, v.configMap.defaultMode ?? 0o644));
       } else if (v.secret) {

@@ -1,0 +1,113 @@
+/**
+ * Restore checks of the standalone target: a Job (or CronJob) per check that restores a backup into a generic
+ * ephemeral volume, recovers it, starts PostgreSQL and runs the check query.
+ */
+import { Duration } from 'cdk8s';
+import { Cpu, k8s } from 'cdk8s-plus-28';
+import { Size } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ClusterModel, pgDataDir } from './cluster-model';
+import { LABEL, MANAGED_BY } from './naming';
+import { confDirSources, secureBindings, SOCKET_DIR } from './pgbackrest-config';
+import { RecoveryTargetType } from './recovery-target';
+import { RestoreCheck } from './restore-check';
+import { quantity, renderResources } from './resources';
+import { RESTORE_CHECK_SCRIPT } from './scripts';
+import { jobSelector } from './standalone-jobs';
+import {
+  bashCommand, clusterLabels, containerSecurityContext, env, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
+  PGBACKREST_TLS_MOUNT, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
+} from './standalone-pod';
+import { CONFIG_KEYS, StandaloneContext } from './standalone-target';
+import { tlsSecretNames } from './standalone-tls';
+
+const RESOURCES = { cpu: { request: Cpu.millis(500), limit: Cpu.units(2) }, memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) } };
+
+/** Labels of restore check pods: backup Job pods that may also reach the repo host. */
+export function restoreCheckSelector(model: ClusterModel): { [key: string]: string } {
+  return { ...jobSelector(model), [LABEL.pgbackrestRestoreCheck]: '' };
+}
+
+export function renderRestoreChecks(scope: Construct, ctx: StandaloneContext): void {
+  for (const check of ctx.model.restoreChecks) renderRestoreCheck(scope, ctx, check);
+}
+
+function renderRestoreCheck(scope: Construct, ctx: StandaloneContext, check: RestoreCheck): void {
+  const { model } = ctx;
+  const repo = model.repos.find(r => r.name === check.repoName)!;
+  const set = model.instances[0];
+  const size = check.volumeSize ?? set.dataVolumeSize;
+  const args = check.target.toArguments();
+  if (check.target.targetType !== RecoveryTargetType.END_OF_ARCHIVE) args.push('--target-action=promote');
+  const labels = { ...restoreCheckSelector(model), [LABEL.pgbackrestRepo]: repo.name };
+  const template: k8s.PodTemplateSpec = {
+    metadata: { labels, annotations: { ...model.annotations } },
+    spec: {
+      ...podDefaults(model, model.names.instanceServiceAccount),
+      restartPolicy: 'Never',
+      containers: [{
+        name: 'restore-check',
+        image: model.image,
+        imagePullPolicy: 'IfNotPresent',
+        ...bashCommand(RESTORE_CHECK_SCRIPT, 'restore-check', args),
+        env: [
+          ...env({
+            PGDATA: pgDataDir(model), PGPORT: String(model.port), PGHOST: SOCKET_DIR, REPO: String(repo.index),
+            CHECK_QUERY: check.query, CHECK_DATABASE: check.database,
+          }),
+          ...secureEnv(secureBindings(model.repos)),
+        ],
+        securityContext: containerSecurityContext(),
+        resources: renderResources(undefined, RESOURCES),
+        volumeMounts: [{ name: 'scratch', mountPath: '/pgdata' }, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, TMP_MOUNT],
+      }],
+      volumes: [
+        {
+          name: 'scratch',
+          // A generic ephemeral volume: as large as the data, deleted with the pod.
+          ephemeral: {
+            volumeClaimTemplate: {
+              metadata: { labels: clusterLabels(model, { [LABEL.pgbackrestRestoreCheck]: '' }) },
+              spec: {
+                accessModes: ['ReadWriteOnce'],
+                resources: { requests: { storage: k8s.Quantity.fromString(quantity(size.toKibibytes())) } },
+                ...(set.storageClassName ? { storageClassName: set.storageClassName } : {}),
+              },
+            },
+          },
+        },
+        pgbackrestConfigVolume(model.names.pgbackrestConfig, [{ key: CONFIG_KEYS.instance, path: CONFIG_KEYS.instance }],
+          confDirSources(model.repos, ctx.externalSecret)),
+        tlsVolume('pgbackrest-tls', tlsSecretNames(model).pgbackrest),
+        tmpVolume(),
+      ],
+    },
+  };
+  const jobSpec: k8s.JobSpec = {
+    backoffLimit: 0,
+    activeDeadlineSeconds: (model.jobs.activeDeadline ?? Duration.hours(12)).toSeconds(),
+    ...(model.jobs.ttlAfterFinished ? { ttlSecondsAfterFinished: model.jobs.ttlAfterFinished.toSeconds() } : {}),
+    template,
+  };
+  const metadata = {
+    name: model.names.restoreCheck(check.checkId),
+    namespace: model.namespace,
+    labels: clusterLabels(model, { [LABEL.pgbackrest]: '', [LABEL.pgbackrestRestoreCheck]: '', ...MANAGED_BY }),
+  };
+  if (check.schedule !== undefined) {
+    new k8s.KubeCronJob(scope, `RestoreCheck-${check.checkId}`, {
+      metadata,
+      spec: {
+        schedule: check.schedule,
+        concurrencyPolicy: 'Forbid',
+        suspend: model.standby !== undefined,
+        startingDeadlineSeconds: (model.jobs.startingDeadline ?? Duration.minutes(30)).toSeconds(),
+        successfulJobsHistoryLimit: model.jobs.successfulJobsRetained ?? 3,
+        failedJobsHistoryLimit: model.jobs.failedJobsRetained ?? 1,
+        jobTemplate: { metadata: { labels }, spec: jobSpec },
+      },
+    });
+  } else {
+    new k8s.KubeJob(scope, `RestoreCheck-${check.checkId}`, { metadata, spec: jobSpec });
+  }
+}
