@@ -10,6 +10,7 @@ import { InstanceSetProps } from './instance-set';
 import { ManualBackup } from './manual-backup';
 import { MAX_CLUSTER_NAME, MAX_STATEFULSET_NAME, ClusterNames } from './naming';
 import { renderOperatorTarget } from './operator-target';
+import { secureSources } from './pgbackrest-config';
 import { checkGlobalOptions } from './pgbackrest-options';
 import { PgBackRestTuningProps, resolveTuning, validateTuning } from './pgbackrest-tuning';
 import { PgBackRestVersion } from './pgbackrest-version';
@@ -340,9 +341,7 @@ function resolveModel(scope: Construct, id: string, props: IvoryClusterProps, pr
     problems.add('target', target, `must be one of ${Object.values(DeploymentTarget).map(t => `DeploymentTarget.${t.toUpperCase()}`).join(', ')}`);
   }
   const name = props.name ?? id;
-  if (checkDnsLabel(problems, props.name === undefined ? 'name (defaulted from the construct id)' : 'name', name, MAX_CLUSTER_NAME)) {
-    // name is fine
-  }
+  checkDnsLabel(problems, props.name === undefined ? 'name (defaulted from the construct id)' : 'name', name, MAX_CLUSTER_NAME);
   const namespace = props.namespace ?? Chart.of(scope).namespace ?? 'default';
   checkDnsLabel(problems, 'namespace', namespace);
 
@@ -642,17 +641,4 @@ function validateRestoresAndTriggers(model: ClusterModel, problems: Problems): v
       }
     }
   });
-}
-
-/** The secure values a repo reads, with the field they came from. */
-export function secureSources(r: ResolvedRepo): { field: string; option: string; source: import('./credential-source').CredentialSource; asFile: boolean }[] {
-  const out: { field: string; option: string; source: import('./credential-source').CredentialSource; asFile: boolean }[] = [];
-  const creds = r.repo._storage.credentials;
-  for (const s of creds?._spec.secureOptions ?? []) {
-    out.push({ field: `credentials.${s.option.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}`, option: `repo${r.index}-${s.option}`, source: s.source, asFile: s.asFile });
-  }
-  if (r.repo.encryption) {
-    out.push({ field: 'encryption.passphrase', option: `repo${r.index}-cipher-pass`, source: r.repo.encryption.passphrase, asFile: false });
-  }
-  return out;
 }

@@ -4,7 +4,6 @@
  */
 import { ClusterModel, instancePods, pgDataDir, ResolvedRepo } from './cluster-model';
 import { CredentialSource, CredentialSourceKind } from './credential-source';
-import { secureSources } from './ivory-cluster';
 import { IniSections, mergeOptions } from './pgbackrest-ini';
 import { RepoStorage } from './repo-credentials';
 
@@ -216,6 +215,11 @@ export interface SecureBinding {
   readonly asFile: boolean;
 }
 
+/** A secure value of a repo, with the props field it came from. */
+export interface RepoSecret extends SecureBinding {
+  readonly field: string;
+}
+
 /** Every secure value the given repos need, at their own indexes or at `index` (restore source). */
 export function secureBindings(repos: ResolvedRepo[], index?: number): SecureBinding[] {
   return repos.flatMap(r => secureSources(r).map(s => ({
@@ -268,4 +272,17 @@ export function confDirSources(repos: ResolvedRepo[], externalSecretName: string
   }
   if (externalSecretName) sources.push({ kind: 'secret', name: externalSecretName });
   return sources;
+}
+
+/** The secure values a repo reads, with the field they came from. */
+export function secureSources(r: ResolvedRepo): RepoSecret[] {
+  const out: RepoSecret[] = [];
+  for (const s of r.repo._storage.credentials?._spec.secureOptions ?? []) {
+    const field = `credentials.${s.option.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}`;
+    out.push({ field, option: `repo${r.index}-${s.option}`, source: s.source, asFile: s.asFile });
+  }
+  if (r.repo.encryption) {
+    out.push({ field: 'encryption.passphrase', option: `repo${r.index}-cipher-pass`, source: r.repo.encryption.passphrase, asFile: false });
+  }
+  return out;
 }

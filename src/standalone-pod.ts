@@ -104,6 +104,6 @@ export function clusterLabels(model: ClusterModel, extra: { [key: string]: strin
 }
 
 /** `bash -ceu -- <script> <name> <args...>`: the script sees its arguments as "$@". */
-export function bashCommand(script: string, name: string, args: string[] = []): { command: string[]; args?: string[] } {
+export function bashCommand(script: string, name: string, args: string[] = []): { command: string[] } {
   return { command: ['bash', '-ceu', '--', script.trim() + '\n', name, ...args] };
 }
