@@ -2,16 +2,15 @@
  * Restore checks of the standalone target: a Job (or CronJob) per check that restores a backup into a generic
  * ephemeral volume, recovers it, starts PostgreSQL and runs the check query.
  */
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
-import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterModel, pgDataDir } from './cluster-model';
 import { LABEL, MANAGED_BY } from './naming';
 import { confDirSources, secureBindings, SOCKET_DIR } from './pgbackrest-config';
 import { RecoveryTargetType } from './recovery-target';
-import { RestoreCheck } from './restore-check';
 import { quantity, renderResources } from './resources';
+import { RestoreCheck } from './restore-check';
 import { RESTORE_CHECK_SCRIPT } from './scripts';
 import { jobSelector } from './standalone-jobs';
 import {
@@ -52,8 +51,12 @@ function renderRestoreCheck(scope: Construct, ctx: StandaloneContext, check: Res
         ...bashCommand(RESTORE_CHECK_SCRIPT, 'restore-check', args),
         env: [
           ...env({
-            PGDATA: pgDataDir(model), PGPORT: String(model.port), PGHOST: SOCKET_DIR, REPO: String(repo.index),
-            CHECK_QUERY: check.query, CHECK_DATABASE: check.database,
+            PGDATA: pgDataDir(model),
+            PGPORT: String(model.port),
+            PGHOST: SOCKET_DIR,
+            REPO: String(repo.index),
+            CHECK_QUERY: check.query,
+            CHECK_DATABASE: check.database,
           }),
           ...secureEnv(secureBindings(model.repos)),
         ],

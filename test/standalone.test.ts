@@ -271,7 +271,8 @@ describe('standalone target: restore checks', () => {
       repos: [BackupRepo.volume({ size: Size.gibibytes(1) })], restoreChecks: [new RestoreCheck({ checkId: 'c', repoName: 'repo1' })],
     }))).toContain('restoreChecks: restore checks are rendered by the standalone target only');
     expect(validationMessage(() => new IvoryCluster(Testing.chart(), 'a-rather-long-cluster-name', {
-      target: DeploymentTarget.STANDALONE, repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
+      target: DeploymentTarget.STANDALONE,
+      repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
       restoreChecks: [new RestoreCheck({ checkId: 'every-saturday-noon', repoName: 'repo1', schedule: '0 12 * * 6' })],
     }))).toContain('restoreChecks[0].checkId: "every-saturday-noon": makes the CronJob name "a-rather-long-cluster-name-restore-check-every-saturday-noon" longer than 52 characters');
   });
