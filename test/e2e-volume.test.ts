@@ -80,6 +80,10 @@ run('e2e: volume repo through the repo host', () => {
     expect(restored.phases.after).toBeUndefined();
     expect(restored).toEqual(expected);
     expect(await k.psql(clone, 'select pg_is_in_recovery()')).toBe('f');
+    // The clone runs with its own settings: the restore's recovery settings (which read the source's repo) are gone.
+    const autoConf = await k.exec(clone, 'database', ['cat', '/pgdata/pg15/postgresql.auto.conf']);
+    expect(autoConf.stdout).not.toMatch(/restore_command|recovery_target/);
+    expect(await k.psql(clone, 'show archive_command')).toBe('pgbackrest --stanza=db archive-push "%p"');
     await k.stopPod(clone);
   });
 
