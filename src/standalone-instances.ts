@@ -5,6 +5,7 @@
 import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { kubeObject } from './kube-object';
 import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from './cluster-model';
 import { LABEL, MANAGED_BY } from './naming';
 import { confDirSources, RESTORE_CONF_DIR, RESTORE_TLS_DIR, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from './pgbackrest-config';
@@ -30,7 +31,7 @@ export function renderInstances(scope: Construct, ctx: StandaloneContext): void 
   const { model } = ctx;
   model.instances.forEach((set, i) => renderInstanceSet(scope, ctx, set, i === 0));
 
-  new k8s.KubeService(scope, 'PodsService', {
+  kubeObject(k8s.KubeService, scope, 'PodsService', {
     metadata: { name: model.names.podsService, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) },
     spec: {
       clusterIp: 'None',
@@ -43,7 +44,7 @@ export function renderInstances(scope: Construct, ctx: StandaloneContext): void 
       ],
     },
   });
-  new k8s.KubeService(scope, 'PrimaryService', {
+  kubeObject(k8s.KubeService, scope, 'PrimaryService', {
     metadata: { name: model.names.primaryService, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) },
     spec: {
       // The standalone primary is always the first pod of the first instance set.
@@ -181,7 +182,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
   const claims: k8s.KubePersistentVolumeClaimProps[] = [volumeClaim('ivory-data', set.dataVolumeSize, set.storageClassName)];
   if (set.walVolumeSize) claims.push(volumeClaim('ivory-wal', set.walVolumeSize, set.walStorageClassName));
 
-  new k8s.KubeStatefulSet(scope, `StatefulSet-${set.name}`, {
+  kubeObject(k8s.KubeStatefulSet, scope, `StatefulSet-${set.name}`, {
     metadata: { name: set.statefulSet, namespace: model.namespace, labels: clusterLabels(model, { [LABEL.instanceSet]: set.name, ...MANAGED_BY }) },
     spec: {
       serviceName: model.names.podsService,
@@ -210,7 +211,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
     },
   });
 
-  new k8s.KubePodDisruptionBudget(scope, `PodDisruptionBudget-${set.name}`, {
+  kubeObject(k8s.KubePodDisruptionBudget, scope, `PodDisruptionBudget-${set.name}`, {
     metadata: { name: set.statefulSet, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) },
     spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
   });

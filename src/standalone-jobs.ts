@@ -6,6 +6,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { kubeObject } from './kube-object';
 import { BACKUP_TYPES } from './backup-schedule';
 import { ClusterModel, ResolvedRepo } from './cluster-model';
 import { LABEL, MANAGED_BY, shortHash } from './naming';
@@ -120,7 +121,7 @@ export function renderBackupJobs(scope: Construct, ctx: StandaloneContext): void
   model.backupDeletions.forEach(d => {
     const r = model.repos.find(x => x.name === d.repoName) as ResolvedRepo;
     const name = model.names.expireJob(d.backupSet.toLowerCase().replace(/_/g, '-'));
-    new k8s.KubeJob(scope, `Expire-${d.repoName}-${d.backupSet}`, {
+    kubeObject(k8s.KubeJob, scope, `Expire-${d.repoName}-${d.backupSet}`, {
       metadata: jobMetadata(model, name, { [LABEL.pgbackrestRepo]: r.name }),
       spec: jobSpec(ctx, jobPodTemplate(ctx, {
         component: 'expire',
@@ -142,7 +143,7 @@ function renderStanzaCreate(scope: Construct, ctx: StandaloneContext): void {
   const { model } = ctx;
   const settings = JSON.stringify(model.repos.map(r => repoOptions(model, r, ConfigRole.JOB)));
   const name = `${model.names.stanzaCreateJob}-${shortHash(settings)}`;
-  new k8s.KubeJob(scope, 'StanzaCreate', {
+  kubeObject(k8s.KubeJob, scope, 'StanzaCreate', {
     metadata: jobMetadata(model, name, { [LABEL.pgbackrestBackup]: 'replica-create' }),
     spec: jobSpec(ctx, jobPodTemplate(ctx, {
       component: 'stanza-create',
@@ -167,7 +168,7 @@ function renderCronJob(scope: Construct, ctx: StandaloneContext, r: ResolvedRepo
     volumeRepos: r.storage === RepoStorage.VOLUME ? [r] : [],
     labels,
   });
-  new k8s.KubeCronJob(scope, `CronJob-${r.name}-${backupType}`, {
+  kubeObject(k8s.KubeCronJob, scope, `CronJob-${r.name}-${backupType}`, {
     metadata: jobMetadata(model, model.names.cronJob(r.name, backupType), labels),
     spec: {
       schedule: cron,
@@ -191,7 +192,7 @@ function renderManualBackup(scope: Construct, ctx: StandaloneContext): void {
   if (model.tuning.startFastManual && !m.options.some(o => o.startsWith('--start-fast'))) args.push('--start-fast');
   const labels = { [LABEL.pgbackrestRepo]: r.name, [LABEL.pgbackrestBackup]: 'manual' };
   const annotations = { [LABEL.pgbackrestBackup]: m.backupId };
-  new k8s.KubeJob(scope, 'ManualBackup', {
+  kubeObject(k8s.KubeJob, scope, 'ManualBackup', {
     metadata: jobMetadata(model, model.names.manualBackupJob(m.backupId), labels, annotations),
     spec: jobSpec(ctx, jobPodTemplate(ctx, {
       component: 'manual-backup',

@@ -4,6 +4,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { kubeObject } from './kube-object';
 import { ClusterModel, hasVolumeRepo } from './cluster-model';
 import { MANAGED_BY } from './naming';
 import { TLS_SERVER_PORT } from './pgbackrest-config';
@@ -19,7 +20,7 @@ export function renderNetworkPolicies(scope: Construct, model: ClusterModel): vo
   const meta = (name: string) => ({ name, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) });
   const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
 
-  new k8s.KubeNetworkPolicy(scope, 'InstancesNetworkPolicy', {
+  kubeObject(k8s.KubeNetworkPolicy, scope, 'InstancesNetworkPolicy', {
     metadata: meta(`${model.name}-instances`),
     spec: {
       podSelector: { matchLabels: instanceSelector(model) },
@@ -33,7 +34,7 @@ export function renderNetworkPolicies(scope: Construct, model: ClusterModel): vo
     },
   });
   if (hasVolumeRepo(model)) {
-    new k8s.KubeNetworkPolicy(scope, 'RepoHostNetworkPolicy', {
+    kubeObject(k8s.KubeNetworkPolicy, scope, 'RepoHostNetworkPolicy', {
       metadata: meta(`${model.name}-repo-host`),
       spec: {
         podSelector: { matchLabels: repoHostSelector(model) },
@@ -49,7 +50,7 @@ export function renderNetworkPolicies(scope: Construct, model: ClusterModel): vo
   // A clone reads its source's volume repo through the source's repo host: admit the clone's instances there.
   const source = restoreSource(model);
   if (source?.sourceModel && source.repo.storage === RepoStorage.VOLUME) {
-    new k8s.KubeNetworkPolicy(scope, 'RestoreSourceNetworkPolicy', {
+    kubeObject(k8s.KubeNetworkPolicy, scope, 'RestoreSourceNetworkPolicy', {
       metadata: meta(`${model.name}-restore-from-${source.sourceModel.name}`),
       spec: {
         podSelector: { matchLabels: repoHostSelector(source.sourceModel) },
@@ -58,7 +59,7 @@ export function renderNetworkPolicies(scope: Construct, model: ClusterModel): vo
       },
     });
   }
-  new k8s.KubeNetworkPolicy(scope, 'JobsNetworkPolicy', {
+  kubeObject(k8s.KubeNetworkPolicy, scope, 'JobsNetworkPolicy', {
     metadata: meta(`${model.name}-backup-jobs`),
     spec: { podSelector: { matchLabels: jobSelector(model) }, policyTypes: ['Ingress'], ingress: [] },
   });

@@ -5,6 +5,7 @@
 import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { kubeObject } from './kube-object';
 import { ClusterModel, ResolvedRepo } from './cluster-model';
 import { LABEL, MANAGED_BY } from './naming';
 import { TLS_SERVER_PORT } from './pgbackrest-config';
@@ -48,7 +49,7 @@ export function renderRepoHost(scope: Construct, ctx: StandaloneContext): void {
   const repos = volumeRepos(model);
   for (const r of repos) {
     const s = r.repo._storage;
-    new k8s.KubePersistentVolumeClaim(scope, `RepoVolume-${r.name}`, {
+    kubeObject(k8s.KubePersistentVolumeClaim, scope, `RepoVolume-${r.name}`, {
       metadata: {
         name: model.names.repoVolume(r.name),
         namespace: model.namespace,
@@ -68,7 +69,7 @@ export function renderRepoHost(scope: Construct, ctx: StandaloneContext): void {
   const mounts = repos.map(r => repoVolume(model, r));
   const selector = repoHostSelector(model);
   const logDir = `/pgbackrest/${repos[0].name}/log`;
-  new k8s.KubeStatefulSet(scope, 'RepoHost', {
+  kubeObject(k8s.KubeStatefulSet, scope, 'RepoHost', {
     metadata: { name: model.names.repoHost, namespace: model.namespace, labels: clusterLabels(model, { ...selector, ...MANAGED_BY }) },
     spec: {
       serviceName: model.names.podsService,

@@ -5,6 +5,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { kubeObject } from './kube-object';
 import { ClusterModel, pgDataDir } from './cluster-model';
 import { LABEL, MANAGED_BY } from './naming';
 import { confDirSources, secureBindings, SOCKET_DIR } from './pgbackrest-config';
@@ -98,7 +99,7 @@ function renderRestoreCheck(scope: Construct, ctx: StandaloneContext, check: Res
     labels: clusterLabels(model, { [LABEL.pgbackrest]: '', [LABEL.pgbackrestRestoreCheck]: '', ...MANAGED_BY }),
   };
   if (check.schedule !== undefined) {
-    new k8s.KubeCronJob(scope, `RestoreCheck-${check.checkId}`, {
+    kubeObject(k8s.KubeCronJob, scope, `RestoreCheck-${check.checkId}`, {
       metadata,
       spec: {
         schedule: check.schedule,
@@ -111,6 +112,6 @@ function renderRestoreCheck(scope: Construct, ctx: StandaloneContext, check: Res
       },
     });
   } else {
-    new k8s.KubeJob(scope, `RestoreCheck-${check.checkId}`, { metadata, spec: jobSpec });
+    kubeObject(k8s.KubeJob, scope, `RestoreCheck-${check.checkId}`, { metadata, spec: jobSpec });
   }
 }

@@ -4,6 +4,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { kubeObject } from './kube-object';
 import { ClusterModel, hasVolumeRepo, instancePods } from './cluster-model';
 import { CredentialSourceKind } from './credential-source';
 import { renderExternalSecret } from './external-secret';
@@ -134,7 +135,7 @@ function renderConfigMaps(scope: Construct, model: ClusterModel): void {
       [source.stanza]: { 'pg1-path': `/pgdata/pg${model.postgresVersion}`, 'pg1-port': String(model.port), 'pg1-socket-path': '/tmp/postgres' },
     });
   }
-  new k8s.KubeConfigMap(scope, 'PgBackRestConfig', {
+  kubeObject(k8s.KubeConfigMap, scope, 'PgBackRestConfig', {
     metadata: {
       name: model.names.pgbackrestConfig,
       namespace: model.namespace,
@@ -142,7 +143,7 @@ function renderConfigMaps(scope: Construct, model: ClusterModel): void {
     },
     data,
   });
-  new k8s.KubeConfigMap(scope, 'PostgresConfig', {
+  kubeObject(k8s.KubeConfigMap, scope, 'PostgresConfig', {
     metadata: { name: model.names.postgresConfig, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) },
     data: { 'postgresql.conf': postgresConfig(model), 'pg_hba.conf': pgHbaConf() },
   });
@@ -155,7 +156,7 @@ function renderServiceAccounts(scope: Construct, model: ClusterModel): void {
   const source = restoreSource(model);
   Object.assign(annotations, source?.repo.repo._storage.credentials?._spec.serviceAccountAnnotations ?? {});
   for (const [id, name] of [['InstanceServiceAccount', model.names.instanceServiceAccount], ['PgBackRestServiceAccount', model.names.pgbackrestServiceAccount]]) {
-    new k8s.KubeServiceAccount(scope, id, {
+    kubeObject(k8s.KubeServiceAccount, scope, id, {
       metadata: {
         name,
         namespace: model.namespace,
