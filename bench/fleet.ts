@@ -10,12 +10,14 @@ function schedule(k: number): BackupSchedule {
   return new BackupSchedule({ full: `0 ${1 + k} * * 0`, differential: `0 ${1 + k} * * 1-6`, incremental: `${15 + 10 * k} 6-23 * * *` });
 }
 
-/** Adds `n` clusters, one chart each, to `app`. */
-export function buildFleet(app: App, n: number, target: DeploymentTarget, writeReport = true): void {
+/** Adds `n` clusters to `app`: one chart each, or all in one chart. */
+export function buildFleet(app: App, n: number, target: DeploymentTarget, writeReport = true, oneChart = false): void {
+  const fleetChart = oneChart ? new Chart(app, 'fleet') : undefined;
   for (let i = 0; i < n; i++) {
-    const chart = new Chart(app, `cluster${i}`, { namespace: `team${i % 50}` });
+    const chart = fleetChart ?? new Chart(app, `cluster${i}`, { namespace: `team${i % 50}` });
     new IvoryCluster(chart, `pg${i}`, {
       target,
+      namespace: `team${i % 50}`,
       backupPlan: { writeReport },
       instances: [{ replicas: 2, dataVolumeSize: Size.gibibytes(20) }],
       repos: [

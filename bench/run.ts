@@ -42,9 +42,9 @@ function pgbackrestTable(r: PgBackRestResults): string {
 
 function synthTable(rows: SynthRow[]): string {
   const lines = [
-    '| target | clusters | report | constructs, ms | raw ApiObjects, ms | time ratio | ms per cluster | peak memory, MiB | raw, MiB | memory ratio |',
-    '|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map(r => `| ${r.target} | ${r.clusters} | ${r.report ? 'yes' : 'no'} | ${r.oursMs.toFixed(0)} | ${r.floorMs.toFixed(0)} | ${ratio(r.timeRatio)} | ${f1(r.oursMsPerCluster)} | ${f1(r.oursMb)} | ${f1(r.floorMb)} | ${ratio(r.memoryRatio)} |`),
+    '| target | layout | clusters | report | constructs, ms | raw ApiObjects, ms | time ratio | ms per cluster | peak memory, MiB | raw, MiB | memory ratio |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(r => `| ${r.target} | ${r.layout} | ${r.clusters} | ${r.report ? 'yes' : 'no'} | ${r.oursMs.toFixed(0)} | ${r.floorMs.toFixed(0)} | ${ratio(r.timeRatio)} | ${f1(r.oursMsPerCluster)} | ${f1(r.oursMb)} | ${f1(r.floorMb)} | ${ratio(r.memoryRatio)} |`),
   ];
   return lines.join('\n');
 }

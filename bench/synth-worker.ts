@@ -1,6 +1,8 @@
 /**
  * One synthesis measurement in a fresh process: `ours` builds the fleet with the constructs; `floor` builds the
- * same objects (read from a JSON file) as raw cdk8s ApiObjects. Prints {ms, memoryMb} as JSON.
+ * same objects (read from a JSON file) as raw cdk8s ApiObjects. `layout` is one chart per cluster or one chart for
+ * the fleet. Prints {ms, memoryMb} as JSON, memoryMb being the process's peak resident set (the caller subtracts
+ * that of an empty fleet).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,12 +11,8 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { DeploymentTarget } from '../src';
 import { buildFleet } from './fleet';
 
-function rss(field: 'VmHWM' | 'VmRSS'): number {
-  const status = fs.readFileSync('/proc/self/status', 'utf8');
-  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]) / 1024;
-}
-
-const [mode, nText, target, objectsFile, report] = process.argv.slice(2);
+const [mode, nText, target, objectsFile, report, layout] = process.argv.slice(2);
+const oneChart = layout === 'one-chart';
 const n = Number(nText);
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
 // The floor's input: every cluster's objects, ready before the clock starts.
@@ -22,21 +20,18 @@ const template: any[] = mode === 'floor' ? JSON.parse(fs.readFileSync(objectsFil
 const perCluster = mode === 'floor'
   ? Array.from({ length: n }, (_, i) => JSON.parse(JSON.stringify(template).replace(/\bpg0\b/g, `pg${i}`).replace(/\bteam0\b/g, `team${i % 50}`)))
   : [];
-global.gc?.();
-// Reset the peak resident set size to the current one (Linux), so the peak below is the synthesis's own.
-fs.writeFileSync('/proc/self/clear_refs', '5');
-const baseline = rss('VmRSS');
 const start = performance.now();
 const app = new App({ outdir });
 if (mode === 'ours') {
-  buildFleet(app, n, target as DeploymentTarget, report !== 'no-report');
+  buildFleet(app, n, target as DeploymentTarget, report !== 'no-report', oneChart);
 } else {
+  const fleetChart = oneChart ? new Chart(app, 'fleet') : undefined;
   perCluster.forEach((objects: any[], i) => {
-    const chart = new Chart(app, `cluster${i}`);
-    objects.forEach((obj, j) => new ApiObject(chart, `o${j}`, obj));
+    const chart = fleetChart ?? new Chart(app, `cluster${i}`);
+    objects.forEach((obj, j) => new ApiObject(chart, `o${i}-${j}`, obj));
   });
 }
 app.synth();
 const ms = performance.now() - start;
-console.log(JSON.stringify({ ms, memoryMb: rss('VmHWM') - baseline }));
+console.log(JSON.stringify({ ms, memoryMb: process.resourceUsage().maxRSS / 1024 }));
 fs.rmSync(outdir, { recursive: true, force: true });
