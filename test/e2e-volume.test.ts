@@ -9,8 +9,8 @@ import {
 } from '../src';
 import { e2eAvailable, LocalCluster } from './e2e/harness/cluster';
 import {
-  App, archiveCurrentWal, boot, bootClone, content, e2eProps, info, newChart, now, pointInTimeRestore, runCronJob, sleep, synthChart, Testing,
-  until, write,
+  App, archiveCurrentWal, boot, bootClone, checkWalArchivedToVolumeRepo, content, e2eProps, info, newChart, now, pointInTimeRestore,
+  runCronJob, sleep, synthChart, Testing, until, write,
 } from './e2e/scenario';
 
 const run = e2eAvailable() ? describe : describe.skip;
@@ -50,16 +50,7 @@ run('e2e: volume repo through the repo host', () => {
   });
 
   test('1. stanza-create Job; WAL archived to the repo', async () => {
-    await write(k, primary, 'one');
-    const segment = await archiveCurrentWal(k, primary);
-    const { archive, backups } = await info(k, primary);
-    expect(archive).toEqual([{ min: expect.any(String), max: expect.any(String), repoKey: 1 }]);
-    expect(archive[0].max >= segment).toBe(true);
-    // The stanza-create Job took the first full backup so replicas can be created from the repo.
-    expect(backups.map(b => b.type)).toEqual(['full']);
-    // The repo is on the repo host's volume: the segment is a file in the PVC.
-    const files = k.claimDir('hippo-repo1');
-    expect(fs.readdirSync(`${files}/archive/db`)).toEqual(expect.arrayContaining(['archive.info', '15-1']));
+    await checkWalArchivedToVolumeRepo(k, primary, 'hippo-repo1');
   });
 
   test('2. full, differential and incremental backups by running each CronJob', async () => {

@@ -2,6 +2,7 @@
  * Steps shared by the end-to-end suites: boot a synthesized cluster in the harness, write and check data by
  * content, read `pgbackrest info`, restore into new clusters.
  */
+import * as fs from 'fs';
 import { App, Chart, Size, Testing } from 'cdk8s';
 import { BackupRepo, DeploymentTarget, IvoryCluster, IvoryClusterProps, PgBackRestVersion, RecoveryTarget, Restore } from '../../src';
 import { LocalCluster } from './harness/cluster';
@@ -104,6 +105,22 @@ export async function archiveCurrentWal(k: LocalCluster, pod: string, timeoutSec
     return last >= segment ? last : undefined;
   });
   return segment;
+}
+
+/**
+ * Scenario 1 for a volume repo on the repo host: rows written, WAL archived and in `pgbackrest info`, the first
+ * full backup taken by the stanza-create Job, and the segment a file in the repo's PVC, where the repo must be.
+ */
+export async function checkWalArchivedToVolumeRepo(k: LocalCluster, primary: string, claim: string, timeoutSeconds = 120): Promise<void> {
+  await write(k, primary, 'one');
+  const segment = await archiveCurrentWal(k, primary, timeoutSeconds);
+  const { archive, backups } = await info(k, primary);
+  expect(archive).toEqual([{ min: expect.any(String), max: expect.any(String), repoKey: 1 }]);
+  expect(archive[0].max >= segment).toBe(true);
+  // The stanza-create Job took the first full backup so replicas can be created from the repo.
+  expect(backups.map(b => b.type)).toEqual(['full']);
+  const files = k.claimDir(claim);
+  expect(fs.existsSync(`${files}/archive/db`) ? fs.readdirSync(`${files}/archive/db`) : []).toEqual(expect.arrayContaining(['archive.info', '15-1']));
 }
 
 export interface BackupInfo {

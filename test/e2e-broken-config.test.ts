@@ -1,0 +1,52 @@
+/**
+ * End-to-end negative controls: the scenarios must be able to fail. The same manifests as the volume suite's, each
+ * broken in one place after synthesis, run through scenario 1's checks, which must reject them.
+ */
+import { Size } from 'cdk8s';
+import { BackupRepo, IvoryCluster } from '../src';
+import { e2eAvailable, LocalCluster } from './e2e/harness/cluster';
+import { App, boot, checkWalArchivedToVolumeRepo, e2eProps, newChart, synthChart, Testing } from './e2e/scenario';
+
+const run = e2eAvailable() ? describe : describe.skip;
+jest.setTimeout(600_000);
+
+/** Replaces `from` by `to` in one ConfigMap's data; fails if `from` is not there, so the break cannot miss. */
+function breakConfigMap(manifests: any[], name: string, from: string, to: string): any[] {
+  const configMap = manifests.find(m => m.kind === 'ConfigMap' && m.metadata.name === name);
+  const data: { [key: string]: string } = configMap.data;
+  expect(Object.values(data).some(v => v.includes(from))).toBe(true);
+  for (const key of Object.keys(data)) data[key] = data[key].split(from).join(to);
+  return manifests;
+}
+
+/** Boots the cluster from the broken manifests and runs scenario 1 on it. */
+async function scenarioOne(manifests: any[], cluster: IvoryCluster): Promise<void> {
+  const k = new LocalCluster(manifests);
+  try {
+    const primary = await boot(k, cluster);
+    await checkWalArchivedToVolumeRepo(k, primary, 'hippo-repo1', 30);
+  } finally {
+    await k.destroy();
+  }
+}
+
+run('e2e: a deliberately broken config fails the scenarios', () => {
+  const synth = () => {
+    const chart = newChart(Testing.app() as App);
+    const cluster = new IvoryCluster(chart, 'hippo', e2eProps({ repos: [BackupRepo.volume({ size: Size.gibibytes(1) })] }));
+    return { cluster, manifests: synthChart(chart) };
+  };
+
+  test('a wrong repo path in the rendered pgBackRest INI', async () => {
+    const { cluster, manifests } = synth();
+    // Backups and WAL still "succeed", into the wrong directory: only a check of where the repo is catches it.
+    breakConfigMap(manifests, 'hippo-pgbackrest-config', 'repo1-path = /pgbackrest/repo1\n', 'repo1-path = /pgbackrest/repo1/elsewhere\n');
+    await expect(scenarioOne(manifests, cluster)).rejects.toThrow(/archive\.info|15-1/);
+  });
+
+  test('a wrong archive_command in the rendered postgresql.conf', async () => {
+    const { cluster, manifests } = synth();
+    breakConfigMap(manifests, 'hippo-config', "archive_command = 'pgbackrest --stanza=db ", "archive_command = 'pgbackrest --stanza=nosuch ");
+    await expect(scenarioOne(manifests, cluster)).rejects.toThrow(/WAL segment \w+ was not archived before the \d+ms timeout/);
+  });
+});
