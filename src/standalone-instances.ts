@@ -5,8 +5,8 @@
 import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { kubeObject } from './kube-object';
 import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from './cluster-model';
+import { kubeObject } from './kube-object';
 import { LABEL, MANAGED_BY } from './naming';
 import { confDirSources, RESTORE_CONF_DIR, RESTORE_TLS_DIR, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from './pgbackrest-config';
 import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from './postgres-config';

@@ -6,9 +6,9 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { kubeObject } from './kube-object';
 import { BACKUP_TYPES } from './backup-schedule';
 import { ClusterModel, ResolvedRepo } from './cluster-model';
+import { kubeObject } from './kube-object';
 import { LABEL, MANAGED_BY, shortHash } from './naming';
 import { confDirSources, repoOptions, ConfigRole, secureBindings } from './pgbackrest-config';
 import { RepoStorage } from './repo-credentials';

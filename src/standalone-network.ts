@@ -4,8 +4,8 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { kubeObject } from './kube-object';
 import { ClusterModel, hasVolumeRepo } from './cluster-model';
+import { kubeObject } from './kube-object';
 import { MANAGED_BY } from './naming';
 import { TLS_SERVER_PORT } from './pgbackrest-config';
 import { RepoStorage } from './repo-credentials';

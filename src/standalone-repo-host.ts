@@ -5,8 +5,8 @@
 import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { kubeObject } from './kube-object';
 import { ClusterModel, ResolvedRepo } from './cluster-model';
+import { kubeObject } from './kube-object';
 import { LABEL, MANAGED_BY } from './naming';
 import { TLS_SERVER_PORT } from './pgbackrest-config';
 import { RepoStorage } from './repo-credentials';

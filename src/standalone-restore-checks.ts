@@ -5,8 +5,8 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { kubeObject } from './kube-object';
 import { ClusterModel, pgDataDir } from './cluster-model';
+import { kubeObject } from './kube-object';
 import { LABEL, MANAGED_BY } from './naming';
 import { confDirSources, secureBindings, SOCKET_DIR } from './pgbackrest-config';
 import { RecoveryTargetType } from './recovery-target';

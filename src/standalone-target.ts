@@ -4,10 +4,10 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { kubeObject } from './kube-object';
 import { ClusterModel, hasVolumeRepo, instancePods } from './cluster-model';
 import { CredentialSourceKind } from './credential-source';
 import { renderExternalSecret } from './external-secret';
+import { kubeObject } from './kube-object';
 import { LABEL, MANAGED_BY } from './naming';
 import {
   ConfigRole, repoOptions, RESTORE_CONF_DIR, RESTORE_TLS_DIR, roleConfig, secureBindings,

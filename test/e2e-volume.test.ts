@@ -2,7 +2,6 @@
  * End-to-end, volume repo: the standalone manifests run with real PostgreSQL and pgBackRest, the repo on a PVC
  * served by the repo host over pgBackRest's TLS server. Scenarios 1-7 of the end-to-end issue.
  */
-import * as fs from 'fs';
 import { Size } from 'cdk8s';
 import {
   BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, IvoryCluster, ManualBackup, RecoveryTarget, Restore, RestoreCheck,
