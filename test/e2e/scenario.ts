@@ -98,12 +98,18 @@ export async function now(k: LocalCluster, pod: string): Promise<string> {
 }
 
 /** Switches to a new WAL segment and waits until the archiver has archived it (pgBackRest accepted it). */
-export async function archiveCurrentWal(k: LocalCluster, pod: string, timeoutSeconds = 120): Promise<string> {
+export async function archiveCurrentWal(k: LocalCluster, pod: string, timeoutSeconds = 300): Promise<string> {
   const segment = await k.psql(pod, 'select pg_walfile_name(pg_switch_wal())');
-  await until(`WAL ${segment} archived`, timeoutSeconds, async () => {
-    const last = await k.psql(pod, 'select coalesce(last_archived_wal, \'\') from pg_stat_archiver');
-    return last >= segment ? last : undefined;
-  });
+  try {
+    await until(`WAL ${segment} archived`, timeoutSeconds, async () => {
+      const last = await k.psql(pod, 'select coalesce(last_archived_wal, \'\') from pg_stat_archiver');
+      return last >= segment ? last : undefined;
+    });
+  } catch (e) {
+    // What the archiver last did and the pod's log, so a failure on CI can be read from its output.
+    const archiver = await k.psql(pod, 'select row(pg_stat_archiver.*)::text from pg_stat_archiver').catch(() => '');
+    throw new Error(`${(e as Error).message}\npg_stat_archiver: ${archiver}\n--- ${pod} log (tail)\n${k.pod(pod).logs().slice(-4000)}`);
+  }
   return segment;
 }
 
