@@ -86,7 +86,8 @@ function jobPodTemplate(ctx: StandaloneContext, o: JobPodOptions): k8s.PodTempla
   };
 }
 
-function jobSpec(ctx: StandaloneContext, template: k8s.PodTemplateSpec, backoffLimit: number): k8s.JobSpec {
+/** A Job's spec: the cluster's deadlines and TTL around `template`. */
+export function jobSpec(ctx: StandaloneContext, template: k8s.PodTemplateSpec, backoffLimit: number): k8s.JobSpec {
   const jobs = ctx.model.jobs;
   return {
     backoffLimit,
@@ -96,12 +97,31 @@ function jobSpec(ctx: StandaloneContext, template: k8s.PodTemplateSpec, backoffL
   };
 }
 
-function jobMetadata(model: ClusterModel, name: string, labels: { [key: string]: string }, annotations?: { [key: string]: string }): k8s.ObjectMeta {
+export function jobMetadata(model: ClusterModel, name: string, labels: { [key: string]: string }, annotations?: { [key: string]: string }): k8s.ObjectMeta {
   return {
     name,
     namespace: model.namespace,
     labels: clusterLabels(model, { [LABEL.pgbackrest]: '', ...labels, ...MANAGED_BY }),
     ...(annotations ? { annotations } : {}),
+  };
+}
+
+/**
+ * A CronJob's spec: never two runs of one CronJob (runs of different CronJobs wait for each other, see the Job's
+ * script), suspended in a standby cluster, with the cluster's deadlines and history limits.
+ */
+export function cronJobSpec(model: ClusterModel, schedule: string, timeZone: string | undefined,
+  jobLabels: { [key: string]: string }, spec: k8s.JobSpec): k8s.CronJobSpec {
+  const jobs = model.jobs;
+  return {
+    schedule,
+    ...(timeZone ? { timeZone } : {}),
+    concurrencyPolicy: 'Forbid',
+    suspend: model.standby !== undefined,
+    startingDeadlineSeconds: (jobs.startingDeadline ?? Duration.minutes(30)).toSeconds(),
+    successfulJobsHistoryLimit: jobs.successfulJobsRetained ?? 3,
+    failedJobsHistoryLimit: jobs.failedJobsRetained ?? 1,
+    jobTemplate: { metadata: { labels: jobLabels }, spec },
   };
 }
 
@@ -158,7 +178,6 @@ function renderStanzaCreate(scope: Construct, ctx: StandaloneContext): void {
 
 function renderCronJob(scope: Construct, ctx: StandaloneContext, r: ResolvedRepo, backupType: string, cron: string): void {
   const { model } = ctx;
-  const jobs = model.jobs;
   const labels = { [LABEL.pgbackrestRepo]: r.name, [LABEL.pgbackrestCronjob]: backupType };
   const template = jobPodTemplate(ctx, {
     component: `${r.name}-${backupType}`,
@@ -170,17 +189,7 @@ function renderCronJob(scope: Construct, ctx: StandaloneContext, r: ResolvedRepo
   });
   kubeObject(k8s.KubeCronJob, scope, `CronJob-${r.name}-${backupType}`, {
     metadata: jobMetadata(model, model.names.cronJob(r.name, backupType), labels),
-    spec: {
-      schedule: cron,
-      ...(r.repo.schedule?.timeZone ? { timeZone: r.repo.schedule.timeZone } : {}),
-      // Never two runs of one CronJob; runs of different CronJobs wait for each other (see the Job's script).
-      concurrencyPolicy: 'Forbid',
-      suspend: model.standby !== undefined,
-      startingDeadlineSeconds: (jobs.startingDeadline ?? Duration.minutes(30)).toSeconds(),
-      successfulJobsHistoryLimit: jobs.successfulJobsRetained ?? 3,
-      failedJobsHistoryLimit: jobs.failedJobsRetained ?? 1,
-      jobTemplate: { metadata: { labels: clusterLabels(model, { [LABEL.pgbackrest]: '', ...labels }) }, spec: jobSpec(ctx, template, 0) },
-    },
+    spec: cronJobSpec(model, cron, r.repo.schedule?.timeZone, clusterLabels(model, { [LABEL.pgbackrest]: '', ...labels }), jobSpec(ctx, template, 0)),
   });
 }
 

@@ -2,18 +2,18 @@
  * Restore checks of the standalone target: a Job (or CronJob) per check that restores a backup into a generic
  * ephemeral volume, recovers it, starts PostgreSQL and runs the check query.
  */
-import { Duration, Size } from 'cdk8s';
+import { Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ClusterModel, pgDataDir } from './cluster-model';
 import { kubeObject } from './kube-object';
-import { LABEL, MANAGED_BY } from './naming';
+import { LABEL } from './naming';
 import { confDirSources, secureBindings, SOCKET_DIR } from './pgbackrest-config';
 import { RecoveryTargetType } from './recovery-target';
 import { quantity, renderResources } from './resources';
 import { RestoreCheck } from './restore-check';
 import { RESTORE_CHECK_SCRIPT } from './scripts';
-import { jobSelector } from './standalone-jobs';
+import { cronJobSpec, jobMetadata, jobSelector, jobSpec } from './standalone-jobs';
 import {
   bashCommand, clusterLabels, containerSecurityContext, env, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
   PGBACKREST_TLS_MOUNT, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
@@ -87,31 +87,11 @@ function renderRestoreCheck(scope: Construct, ctx: StandaloneContext, check: Res
       ],
     },
   };
-  const jobSpec: k8s.JobSpec = {
-    backoffLimit: 0,
-    activeDeadlineSeconds: (model.jobs.activeDeadline ?? Duration.hours(12)).toSeconds(),
-    ...(model.jobs.ttlAfterFinished ? { ttlSecondsAfterFinished: model.jobs.ttlAfterFinished.toSeconds() } : {}),
-    template,
-  };
-  const metadata = {
-    name: model.names.restoreCheck(check.checkId),
-    namespace: model.namespace,
-    labels: clusterLabels(model, { [LABEL.pgbackrest]: '', [LABEL.pgbackrestRestoreCheck]: '', ...MANAGED_BY }),
-  };
+  const spec = jobSpec(ctx, template, 0);
+  const metadata = jobMetadata(model, model.names.restoreCheck(check.checkId), { [LABEL.pgbackrestRestoreCheck]: '' });
   if (check.schedule !== undefined) {
-    kubeObject(k8s.KubeCronJob, scope, `RestoreCheck-${check.checkId}`, {
-      metadata,
-      spec: {
-        schedule: check.schedule,
-        concurrencyPolicy: 'Forbid',
-        suspend: model.standby !== undefined,
-        startingDeadlineSeconds: (model.jobs.startingDeadline ?? Duration.minutes(30)).toSeconds(),
-        successfulJobsHistoryLimit: model.jobs.successfulJobsRetained ?? 3,
-        failedJobsHistoryLimit: model.jobs.failedJobsRetained ?? 1,
-        jobTemplate: { metadata: { labels }, spec: jobSpec },
-      },
-    });
+    kubeObject(k8s.KubeCronJob, scope, `RestoreCheck-${check.checkId}`, { metadata, spec: cronJobSpec(model, check.schedule, undefined, labels, spec) });
   } else {
-    kubeObject(k8s.KubeJob, scope, `RestoreCheck-${check.checkId}`, { metadata, spec: jobSpec });
+    kubeObject(k8s.KubeJob, scope, `RestoreCheck-${check.checkId}`, { metadata, spec });
   }
 }
