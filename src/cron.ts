@@ -297,7 +297,7 @@ export function runsBetween(expression: string | ParsedCron, fromMs: number, toM
       next = hourStart + (24 - wall.hour) * 3_600_000;
     }
     if (next > nextHour && !utc && utcOffsetMinutes(timeZone, next) !== offset) next = nextHour;
-    t = Math.min(next, Math.max(toMs, nextHour));
+    t = next;
   }
   return runs;
 }

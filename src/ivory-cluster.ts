@@ -364,7 +364,7 @@ function resolveModel(scope: Construct, id: string, props: IvoryClusterProps, pr
   checkLabels(problems, 'labels', props.labels, true);
   checkLabels(problems, 'annotations', props.annotations, false);
   checkGlobalOptions(problems, 'pgbackrestOptions', props.pgbackrestOptions);
-  validateTuning(problems, 'tuning', props.tuning ?? {}, version);
+  validateTuning(problems, 'tuning', props.tuning ?? {}, version, postgresVersion);
 
   const standalone = props.standalone ?? {};
   const runAsUser = standalone.runAsUser ?? 26;
@@ -402,9 +402,6 @@ function resolveModel(scope: Construct, id: string, props: IvoryClusterProps, pr
   const smallestVolume = Math.min(...instances.map(i => Math.min(i.dataVolumeSize.toKibibytes(), i.walVolumeSize?.toKibibytes() ?? Infinity) * 1024));
   const jobCpu = cpuCores(jobs.resources ?? DEFAULT_JOB_RESOURCES) ?? 2;
   const tuning = resolveTuning(props.tuning ?? {}, version, jobCpu, Number.isFinite(smallestVolume) ? smallestVolume : 1024 ** 3, postgresVersion);
-  if (props.tuning?.walCompression && ['lz4', 'zstd'].includes(props.tuning.walCompression) && postgresVersion < 15) {
-    problems.add('tuning.walCompression', props.tuning.walCompression, `needs PostgreSQL 15 or later; postgresVersion is ${postgresVersion}`);
-  }
 
   if (props.externalSecretStore !== undefined) {
     checkDnsLabel(problems, 'externalSecretStore.name', props.externalSecretStore.name, 253);

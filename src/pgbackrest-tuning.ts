@@ -131,7 +131,8 @@ export function resolveTuning(props: PgBackRestTuningProps, version: PgBackRestV
 }
 
 /** @internal */
-export function validateTuning(problems: Problems, field: string, props: PgBackRestTuningProps, version: PgBackRestVersion): void {
+export function validateTuning(problems: Problems, field: string, props: PgBackRestTuningProps, version: PgBackRestVersion,
+  postgresVersion: number): void {
   if (props.compressType !== undefined && !Object.values(CompressionType).includes(props.compressType)) {
     problems.add(`${field}.compressType`, props.compressType, `must be one of ${Object.values(CompressionType).join(', ')}`);
   }
@@ -153,6 +154,8 @@ export function validateTuning(problems: Problems, field: string, props: PgBackR
   }
   if (props.walCompression !== undefined && !['off', 'on', 'pglz', 'lz4', 'zstd'].includes(props.walCompression)) {
     problems.add(`${field}.walCompression`, props.walCompression, 'must be off, on, pglz, lz4 or zstd (lz4 and zstd from PostgreSQL 15)');
+  } else if ((props.walCompression === 'lz4' || props.walCompression === 'zstd') && postgresVersion < 15) {
+    problems.add(`${field}.walCompression`, props.walCompression, `needs PostgreSQL 15 or later; postgresVersion is ${postgresVersion}`);
   }
   if (props.archivePushQueueMax !== undefined && !(props.archivePushQueueMax instanceof Size && props.archivePushQueueMax.toKibibytes() >= 1)) {
     problems.add(`${field}.archivePushQueueMax`, props.archivePushQueueMax, 'must be a cdk8s Size of at least 1 KiB');

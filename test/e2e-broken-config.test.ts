@@ -5,7 +5,7 @@
 import { Size } from 'cdk8s';
 import { BackupRepo, IvoryCluster } from '../src';
 import { e2eAvailable, LocalCluster } from './e2e/harness/cluster';
-import { App, boot, checkWalArchivedToVolumeRepo, e2eProps, newChart, synthChart, Testing } from './e2e/scenario';
+import { boot, checkWalArchivedToVolumeRepo, e2eProps, newChart, synthChart, Testing } from './e2e/scenario';
 
 const run = e2eAvailable() ? describe : describe.skip;
 jest.setTimeout(600_000);
@@ -32,7 +32,7 @@ async function scenarioOne(manifests: any[], cluster: IvoryCluster): Promise<voi
 
 run('e2e: a deliberately broken config fails the scenarios', () => {
   const synth = () => {
-    const chart = newChart(Testing.app() as App);
+    const chart = newChart(Testing.app());
     const cluster = new IvoryCluster(chart, 'hippo', e2eProps({ repos: [BackupRepo.volume({ size: Size.gibibytes(1) })] }));
     return { cluster, manifests: synthChart(chart) };
   };

@@ -1,7 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CompressionType, CredentialSource, IvoryCluster,
+  BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CompressionType, CredentialSource, IvoryCluster, IvoryClusterProps,
   ManualBackup, PgBackRestVersion, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby,
 } from '../src';
 import { checked, find, synth } from './support/synth';
@@ -261,6 +261,14 @@ describe('operator target: restores, clones and standbys', () => {
     expect(cr.spec.backups.pgbackrest.global).toEqual({
       'compress-type': 'gz', 'compress-level': '9', 'process-max': '1', 'repo1-bundle': 'y', 'repo1-block': 'y', 'repo1-retention-full': '3',
     });
+  });
+
+  test('wal_compression goes to Patroni: lz4 from PostgreSQL 15, on before, off when asked', () => {
+    const walCompression = (props: Partial<IvoryClusterProps>) => synth({ repos: [BackupRepo.volume({ size: Size.gibibytes(1) })], ...props } as IvoryClusterProps)
+      .find(o => o.kind === 'IvoryCluster').spec.patroni.dynamicConfiguration.postgresql.parameters.wal_compression;
+    expect(walCompression({})).toBe('lz4');
+    expect(walCompression({ postgresVersion: 14, image: 'registry.example/ivorysql:pg14' })).toBe('on');
+    expect(walCompression({ tuning: { walCompression: 'off' } })).toBe('off');
   });
 
   test('a backup id defaults to a hash of what the backup is', () => {

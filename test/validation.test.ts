@@ -56,6 +56,15 @@ describe('refusals name the construct path, the field, the bad value and what is
     expect(m).toContain('allowed: a Kubernetes CronJob schedule: 5 fields');
   });
 
+  test('tuning: a compression level out of range, beta block incremental, wal_compression the PostgreSQL version lacks', () => {
+    expect(refusal({ tuning: { compressLevel: 40 } })).toContain('tuning.compressLevel: 40: must be a whole number from -7 to 22');
+    expect(refusal({ pgbackrestVersion: PgBackRestVersion.V2_45, tuning: { blockIncremental: true } }))
+      .toContain('tuning.blockIncremental: true: is beta in pgBackRest 2.45 (generally available from 2.46)');
+    expect(refusal({ tuning: { walCompression: 'gzip' } })).toContain('tuning.walCompression: "gzip": must be off, on, pglz, lz4 or zstd');
+    expect(refusal({ postgresVersion: 14, image: 'registry.example/ivorysql:pg14', tuning: { walCompression: 'lz4' } }))
+      .toContain('tuning.walCompression: "lz4": needs PostgreSQL 15 or later; postgresVersion is 14');
+  });
+
   test('an unknown time zone', () => {
     const m = refusal({ target: DeploymentTarget.STANDALONE, repos: [volume({ schedule: new BackupSchedule({ full: '0 1 * * *', timeZone: 'Mars/Olympus' }) })] });
     expect(m).toMatch(/repos\[0\]\.schedule\.timeZone: "Mars\/Olympus": must be an IANA time zone/);
