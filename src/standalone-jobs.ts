@@ -97,7 +97,8 @@ export function jobSpec(ctx: StandaloneContext, template: k8s.PodTemplateSpec, b
   };
 }
 
-export function jobMetadata(model: ClusterModel, name: string, labels: { [key: string]: string }, annotations?: { [key: string]: string }): k8s.ObjectMeta {
+export function jobMetadata(model: ClusterModel, name: string, labels: { [key: string]: string },
+  annotations?: { [key: string]: string }): k8s.ObjectMeta {
   return {
     name,
     namespace: model.namespace,

@@ -264,8 +264,10 @@ describe('operator target: restores, clones and standbys', () => {
   });
 
   test('wal_compression goes to Patroni: lz4 from PostgreSQL 15, on before, off when asked', () => {
-    const walCompression = (props: Partial<IvoryClusterProps>) => synth({ repos: [BackupRepo.volume({ size: Size.gibibytes(1) })], ...props } as IvoryClusterProps)
-      .find(o => o.kind === 'IvoryCluster').spec.patroni.dynamicConfiguration.postgresql.parameters.wal_compression;
+    const walCompression = (props: Partial<IvoryClusterProps>) => {
+      const [cr] = synth({ repos: [BackupRepo.volume({ size: Size.gibibytes(1) })], ...props } as IvoryClusterProps);
+      return cr.spec.patroni.dynamicConfiguration.postgresql.parameters.wal_compression;
+    };
     expect(walCompression({})).toBe('lz4');
     expect(walCompression({ postgresVersion: 14, image: 'registry.example/ivorysql:pg14' })).toBe('on');
     expect(walCompression({ tuning: { walCompression: 'off' } })).toBe('off');
