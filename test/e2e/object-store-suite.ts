@@ -102,7 +102,7 @@ export function objectStoreSuite(options: ObjectStoreSuiteOptions): void {
   });
 }
 
-/** A daily-full schedule with differentials and incrementals, which the scenarios trigger by hand. */
+/** A schedule with all three backup types (weekly full, daily differential, hourly incremental); the scenarios run them by hand. */
 export function schedule(): BackupSchedule {
   return BackupSchedule.weeklyFullDailyDifferentialHourlyIncremental();
 }
