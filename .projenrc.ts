@@ -57,11 +57,17 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
 });
 
+// The last lines of a run: suites, passed/failed/skipped, and which end-to-end scenarios ran on which engine.
+// (An override: projen's jestConfig.reporters adds its defaults twice.)
+project.package.file.addOverride('jest.reporters', ['default', ['jest-junit', { outputDirectory: 'test-reports' }],
+  '<rootDir>/test/support/summary-reporter.js']);
+
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
 // ts-jest runs with isolatedModules (no type errors), so type-check tests, examples and benchmarks first.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
-// The end-to-end suites need PostgreSQL, pgBackRest, bubblewrap and the storage emulators.
+// The end-to-end suites need the engine (IvorySQL 5.4 and pgBackRest 2.58, built from ../shared/vendor on first use),
+// bubblewrap, nss_wrapper, the storage emulators and Chromium.
 project.testTask.prependExec('bash test/setup/ensure-tools.sh');
 
 project.addTask('synth', {

@@ -86,8 +86,8 @@ export async function pgbackrestBenchmark(scale: number, tpsSeconds: number, log
     const databaseMb = Number(await exec(k, primary.ours, "psql -XAt -c \"select pg_database_size('postgres')\" postgres")) / 1024 / 1024;
 
     // (c) Reading PGDATA once, warm (tar to a pipe: GNU tar skips reading files when writing to /dev/null).
-    await exec(k, primary.ours, 'tar -cf - -C /pgdata pg15 | wc -c');
-    const floor = await timed(() => exec(k, primary.ours, 'tar -cf - -C /pgdata pg15 | wc -c'));
+    await exec(k, primary.ours, 'tar -cf - -C /pgdata pg18 | wc -c');
+    const floor = await timed(() => exec(k, primary.ours, 'tar -cf - -C /pgdata pg18 | wc -c'));
     log(`read floor: ${floor.seconds.toFixed(1)} s`);
 
     const backup = async (name: string, type: string) => {

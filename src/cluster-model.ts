@@ -3,6 +3,7 @@ import { ContainerResources } from 'cdk8s-plus-28';
 import { BackupDeletion } from './backup-deletion';
 import { BackupRepo } from './backup-repo';
 import type { BackupJobOptions, DeploymentTarget, ExternalSecretStoreRef, RepoHostOptions } from './ivory-cluster';
+import { DatabaseMode } from './ivorysql-engine';
 import { ManualBackup } from './manual-backup';
 import { ClusterNames } from './naming';
 import { ResolvedTuning } from './pgbackrest-tuning';
@@ -44,8 +45,10 @@ export interface ClusterModel {
   readonly restoreChecks: RestoreCheck[];
   readonly externalSecretStore?: ExternalSecretStoreRef;
   readonly tls: TlsCertificates;
-  readonly runAsUser: number;
-  readonly fsGroup: number;
+  /** Left to the platform when undefined (`userFromPlatform`). */
+  readonly runAsUser?: number;
+  readonly fsGroup?: number;
+  readonly databaseMode: DatabaseMode;
 }
 
 export interface ResolvedInstanceSet {

@@ -16,3 +16,4 @@ export * from './pgbackrest-version';
 export * from './pgbackrest-tuning';
 export * from './tls-certificates';
 export * from './backup-plan';
+export * from './ivorysql-engine';

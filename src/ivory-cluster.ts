@@ -7,6 +7,7 @@ import { writeReport } from './backup-plan-files';
 import { BackupRepo, REPO_NAMES } from './backup-repo';
 import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from './cluster-model';
 import { InstanceSetProps } from './instance-set';
+import { DatabaseMode, ImageBuildProps } from './ivorysql-engine';
 import { ManualBackup } from './manual-backup';
 import { MAX_CLUSTER_NAME, MAX_STATEFULSET_NAME, ClusterNames } from './naming';
 import { renderOperatorTarget } from './operator-target';
@@ -14,6 +15,7 @@ import { secureSources } from './pgbackrest-config';
 import { checkGlobalOptions } from './pgbackrest-options';
 import { PgBackRestTuningProps, resolveTuning, validateTuning } from './pgbackrest-tuning';
 import { PgBackRestVersion } from './pgbackrest-version';
+import { validateImageBuild } from './private/engine';
 import { RepoStorage } from './repo-credentials';
 import { cpuCores, validateResources } from './resources';
 import { Restore, RestoreKind } from './restore';
@@ -33,6 +35,8 @@ export enum DeploymentTarget {
 
 /** The IvorySQL image of IVYO 5.4 (IvorySQL 5.4, PostgreSQL 18). */
 export const DEFAULT_IVORYSQL_IMAGE = 'docker.io/ivorysql/ivorysql:ubi9-5.4-5.4-1';
+/** The uid of the `ivorysql` user in IVYO 5.4's IvorySQL and pgBackRest images. */
+const IMAGE_UID = 998;
 /** The pgBackRest image of IVYO 5.4 (pgBackRest 2.58.0). */
 export const DEFAULT_PGBACKREST_IMAGE = 'docker.io/ivorysql/pgbackrest:ubi9-2.58.0-5.4-1';
 
@@ -119,15 +123,22 @@ export interface StandaloneOptions {
    */
   readonly tls?: TlsCertificates;
   /**
-   * User id the pods run as: the IvorySQL image's `ivory` user.
-   * @default 26
+   * User id the pods run as (also their group id). Any uid works, with or without a passwd entry in the image: the
+   * IvorySQL containers name it through nss_wrapper, and the superuser is `ivorysql` under every uid.
+   * @default 998, the images' `ivorysql` user
    */
   readonly runAsUser?: number;
   /**
    * Group that owns the volumes.
-   * @default 26
+   * @default 998
    */
   readonly fsGroup?: number;
+  /**
+   * Leave `runAsUser`, `runAsGroup` and `fsGroup` unset, for platforms that assign them: OpenShift's restricted
+   * SCC refuses pods that ask for ids outside the namespace's range and gives them an arbitrary uid with gid 0.
+   * @default false
+   */
+  readonly userFromPlatform?: boolean;
   /**
    * The Kubernetes cluster's DNS domain, used in the host names pgBackRest connects to.
    * @default cluster.local
@@ -163,6 +174,18 @@ export interface IvoryClusterProps {
    * @default - IVYO 5.4's image for PostgreSQL 18
    */
   readonly image?: string;
+  /**
+   * What the IvorySQL image was built with; `tuning.walCompression` defaults to the best method it has, and methods
+   * it lacks are refused.
+   * @default - IVYO 5.4's image: no lz4, no zstd
+   */
+  readonly imageBuild?: ImageBuildProps;
+  /**
+   * How a new cluster is initialized. Oracle compatibility needs `liboracle_parser` and `ivorysql_ora` preloaded;
+   * both targets do so in Oracle mode, as IVYO does. Only the standalone target can initialize plain PostgreSQL.
+   * @default DatabaseMode.ORACLE
+   */
+  readonly databaseMode?: DatabaseMode;
   /**
    * The pgBackRest image (repo host, backup Jobs).
    * @default - IVYO 5.4's pgBackRest 2.58 image
@@ -364,13 +387,28 @@ function resolveModel(scope: Construct, id: string, props: IvoryClusterProps, pr
   checkLabels(problems, 'labels', props.labels, true);
   checkLabels(problems, 'annotations', props.annotations, false);
   checkGlobalOptions(problems, 'pgbackrestOptions', props.pgbackrestOptions);
-  validateTuning(problems, 'tuning', props.tuning ?? {}, version, postgresVersion);
+  const imageBuild = validateImageBuild(problems, 'imageBuild', props.imageBuild);
+  validateTuning(problems, 'tuning', props.tuning ?? {}, version, postgresVersion, imageBuild);
+  const databaseMode = props.databaseMode ?? DatabaseMode.ORACLE;
+  if (!Object.values(DatabaseMode).includes(databaseMode)) {
+    problems.add('databaseMode', databaseMode, 'must be DatabaseMode.ORACLE or DatabaseMode.POSTGRESQL');
+  } else if (databaseMode === DatabaseMode.POSTGRESQL && target === DeploymentTarget.OPERATOR) {
+    problems.add('databaseMode', 'DatabaseMode.POSTGRESQL', 'IVYO initializes every cluster in Oracle-compatible mode and its CRD has no field '
+      + 'for plain PostgreSQL; use DatabaseMode.ORACLE (sessions on the PostgreSQL port speak PostgreSQL) or the standalone target');
+  }
 
   const standalone = props.standalone ?? {};
-  const runAsUser = standalone.runAsUser ?? 26;
-  const fsGroup = standalone.fsGroup ?? 26;
-  checkInteger(problems, 'standalone.runAsUser', runAsUser, 1, 2147483647);
-  checkInteger(problems, 'standalone.fsGroup', fsGroup, 1, 2147483647);
+  const fromPlatform = standalone.userFromPlatform ?? false;
+  if (typeof fromPlatform !== 'boolean') problems.add('standalone.userFromPlatform', fromPlatform, 'must be true or false');
+  if (fromPlatform === true) {
+    for (const field of ['runAsUser', 'fsGroup'] as const) {
+      if (standalone[field] !== undefined) problems.add(`standalone.${field}`, standalone[field], 'must be left out with userFromPlatform: the platform assigns it');
+    }
+  }
+  const runAsUser = fromPlatform === true ? undefined : standalone.runAsUser ?? IMAGE_UID;
+  const fsGroup = fromPlatform === true ? undefined : standalone.fsGroup ?? IMAGE_UID;
+  if (runAsUser !== undefined) checkInteger(problems, 'standalone.runAsUser', runAsUser, 1, 2147483647);
+  if (fsGroup !== undefined) checkInteger(problems, 'standalone.fsGroup', fsGroup, 1, 2147483647);
   const domain = standalone.clusterDomain ?? 'cluster.local';
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) {
     problems.add('standalone.clusterDomain', domain, 'must be a DNS domain such as cluster.local');
@@ -401,7 +439,7 @@ function resolveModel(scope: Construct, id: string, props: IvoryClusterProps, pr
   }
   const smallestVolume = Math.min(...instances.map(i => Math.min(i.dataVolumeSize.toKibibytes(), i.walVolumeSize?.toKibibytes() ?? Infinity) * 1024));
   const jobCpu = cpuCores(jobs.resources ?? DEFAULT_JOB_RESOURCES) ?? 2;
-  const tuning = resolveTuning(props.tuning ?? {}, version, jobCpu, Number.isFinite(smallestVolume) ? smallestVolume : 1024 ** 3, postgresVersion);
+  const tuning = resolveTuning(props.tuning ?? {}, version, jobCpu, Number.isFinite(smallestVolume) ? smallestVolume : 1024 ** 3, postgresVersion, imageBuild);
 
   if (props.externalSecretStore !== undefined) {
     checkDnsLabel(problems, 'externalSecretStore.name', props.externalSecretStore.name, 253);
@@ -439,6 +477,7 @@ function resolveModel(scope: Construct, id: string, props: IvoryClusterProps, pr
     tls: standalone.tls ?? TlsCertificates.certManager(),
     runAsUser,
     fsGroup,
+    databaseMode,
   };
   validateRestoresAndTriggers(model, problems);
   return model;

@@ -89,3 +89,9 @@ function fitName(base: string, suffix: string): string {
 export function shortHash(value: string, length = 8): string {
   return createHash('sha256').update(value).digest('hex').slice(0, length);
 }
+
+/**
+ * The superuser initdb creates and local tools connect as (peer authentication), under any uid: nss_wrapper names
+ * the pod's uid so (NSS_WRAPPER_FUNCTION in scripts.ts).
+ */
+export const SUPERUSER = 'ivorysql';

@@ -4,6 +4,7 @@
  */
 import { ClusterModel, instancePods, pgDataDir, ResolvedRepo } from './cluster-model';
 import { CredentialSource, CredentialSourceKind } from './credential-source';
+import { SUPERUSER } from './naming';
 import { IniSections, mergeOptions } from './pgbackrest-ini';
 import { RepoStorage } from './repo-credentials';
 
@@ -123,6 +124,7 @@ function localStanza(model: ClusterModel): { [option: string]: string } {
     'pg1-path': pgDataDir(model),
     'pg1-port': String(model.port),
     'pg1-socket-path': SOCKET_DIR,
+    'pg1-user': SUPERUSER,
     'pg-version-force': String(model.postgresVersion),
   };
 }
@@ -184,6 +186,7 @@ function jobStanza(model: ClusterModel): { [option: string]: string } {
     o[`${p}-path`] = pgDataDir(model);
     o[`${p}-port`] = String(model.port);
     o[`${p}-socket-path`] = SOCKET_DIR;
+    o[`${p}-user`] = SUPERUSER;
   });
   return o;
 }

@@ -1,5 +1,6 @@
-import { Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { PgBackRestVersion } from './pgbackrest-version';
+import { defaultWalCompression, ResolvedImageBuild, walCompressionRefusal } from './private/engine';
 import { checkInteger, Problems } from './validation';
 
 /** pgBackRest compression types. */
@@ -45,11 +46,20 @@ export interface PgBackRestTuningProps {
    */
   readonly processMax?: number;
   /**
-   * Asynchronous WAL archiving (`archive-async`) with the spool on the data volume: archive_command returns as
-   * soon as a segment is queued, so writes are not slowed by the repo, and a healthy repo runs ahead of a failing one.
+   * Asynchronous WAL archiving (`archive-async`) with the spool on the data volume: one process pushes every ready
+   * segment, `process-max` at a time, so archiving keeps up with bursts of WAL, and a healthy repo gets each segment
+   * even while another fails. (archive_command still returns only once the segment is in every repo, or failed.)
    * @default true
    */
   readonly archiveAsync?: boolean;
+  /**
+   * How long a backup waits, at its start and its end, for the WAL segment it needs to be in the repo, and how long
+   * `archive-push` waits for the asynchronous process (`archive-timeout`). pgBackRest's own 60 s fails backups whenever
+   * archiving merely lags: after three failed attempts PostgreSQL's archiver waits up to 60 s before trying again,
+   * and one slow request to a repo can take `io-timeout` (60 s). Five minutes covers a full such cycle with room.
+   * @default Duration.minutes(5)
+   */
+  readonly archiveTimeout?: Duration;
   /**
    * Most WAL queued for archiving before pgBackRest drops it to protect the disk (`archive-push-queue-max`). When
    * it is exceeded, WAL is discarded and point-in-time recovery has a gap until the next backup; the database keeps running.
@@ -74,9 +84,9 @@ export interface PgBackRestTuningProps {
   readonly startFastManual?: boolean;
   /**
    * PostgreSQL's `wal_compression`: full-page images in WAL are compressed, so there is less WAL to write, archive
-   * and replay (mostly after checkpoints, when every first change of a page logs the whole page). `lz4` from
-   * PostgreSQL 15, `on` (pglz) before; set `off` to leave WAL uncompressed.
-   * @default - lz4 from PostgreSQL 15, on before
+   * and replay (mostly after checkpoints, when every first change of a page logs the whole page). `lz4` and `zstd`
+   * need an image built with them (`imageBuild`; IVYO 5.4's image has neither); set `off` to leave WAL uncompressed.
+   * @default - lz4 where the image has it (PostgreSQL 15+), else pglz; on before PostgreSQL 15
    */
   readonly walCompression?: string;
 }
@@ -102,11 +112,12 @@ export const PGBACKREST_DEFAULTS: PgBackRestTuningProps = {
   blockIncremental: false,
   startFastManual: false,
   walCompression: 'off',
+  archiveTimeout: Duration.minutes(1),
 };
 
 /** @internal */
 export function resolveTuning(props: PgBackRestTuningProps, version: PgBackRestVersion, jobCpu: number, smallestVolumeBytes: number,
-  postgresVersion: number): ResolvedTuning {
+  postgresVersion: number, build: ResolvedImageBuild): ResolvedTuning {
   const compressType = props.compressType ?? CompressionType.ZST;
   const compressLevel = props.compressLevel ?? (compressType === CompressionType.ZST || compressType === CompressionType.LZ4 ? 1 : undefined);
   const processMax = props.processMax ?? Math.max(1, Math.floor(jobCpu));
@@ -114,6 +125,7 @@ export function resolveTuning(props: PgBackRestTuningProps, version: PgBackRestV
   const repoBundle = props.repoBundle ?? true;
   const blockIncremental = props.blockIncremental ?? (repoBundle && version.atLeast(2, 46));
   const global: { [option: string]: string } = {
+    'archive-timeout': String((props.archiveTimeout ?? Duration.minutes(5)).toSeconds()),
     'compress-type': compressType,
     'process-max': String(processMax),
   };
@@ -126,13 +138,13 @@ export function resolveTuning(props: PgBackRestTuningProps, version: PgBackRestV
     const queueMax = props.archivePushQueueMax?.toKibibytes();
     global['archive-push-queue-max'] = String(queueMax !== undefined ? Math.floor(queueMax * 1024) : Math.floor(smallestVolumeBytes / 2));
   }
-  const postgres = { wal_compression: props.walCompression ?? (postgresVersion >= 15 ? 'lz4' : 'on') };
+  const postgres = { wal_compression: props.walCompression ?? defaultWalCompression(postgresVersion, build) };
   return { global, perRepo, postgres, archiveAsync, startFastManual: props.startFastManual ?? true };
 }
 
 /** @internal */
 export function validateTuning(problems: Problems, field: string, props: PgBackRestTuningProps, version: PgBackRestVersion,
-  postgresVersion: number): void {
+  postgresVersion: number, build: ResolvedImageBuild): void {
   if (props.compressType !== undefined && !Object.values(CompressionType).includes(props.compressType)) {
     problems.add(`${field}.compressType`, props.compressType, `must be one of ${Object.values(CompressionType).join(', ')}`);
   }
@@ -152,10 +164,14 @@ export function validateTuning(problems: Problems, field: string, props: PgBackR
   if (props.blockIncremental === true && !version.atLeast(2, 46)) {
     problems.add(`${field}.blockIncremental`, true, `is beta in pgBackRest ${version} (generally available from 2.46)`);
   }
-  if (props.walCompression !== undefined && !['off', 'on', 'pglz', 'lz4', 'zstd'].includes(props.walCompression)) {
-    problems.add(`${field}.walCompression`, props.walCompression, 'must be off, on, pglz, lz4 or zstd (lz4 and zstd from PostgreSQL 15)');
-  } else if ((props.walCompression === 'lz4' || props.walCompression === 'zstd') && postgresVersion < 15) {
-    problems.add(`${field}.walCompression`, props.walCompression, `needs PostgreSQL 15 or later; postgresVersion is ${postgresVersion}`);
+  if (props.walCompression !== undefined) {
+    const refusal = walCompressionRefusal(props.walCompression, postgresVersion, build);
+    if (refusal) problems.add(`${field}.walCompression`, props.walCompression, refusal);
+  }
+  if (props.archiveTimeout !== undefined && !(props.archiveTimeout instanceof Duration && props.archiveTimeout.toSeconds() >= 1
+    && props.archiveTimeout.toSeconds() <= 86400 && Number.isInteger(props.archiveTimeout.toSeconds()))) {
+    problems.add(`${field}.archiveTimeout`, props.archiveTimeout instanceof Duration ? `${props.archiveTimeout.toSeconds()}s` : props.archiveTimeout,
+      'must be a Duration of whole seconds from 1 second to 1 day (pgBackRest\'s range)');
   }
   if (props.archivePushQueueMax !== undefined && !(props.archivePushQueueMax instanceof Size && props.archivePushQueueMax.toKibibytes() >= 1)) {
     problems.add(`${field}.archivePushQueueMax`, props.archivePushQueueMax, 'must be a cdk8s Size of at least 1 KiB');

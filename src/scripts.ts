@@ -4,6 +4,33 @@
  * name: any image with `postgres`, `pg_ctl`, `initdb`, `psql` and `pgbackrest` on PATH works.
  */
 
+/**
+ * Gives the pod's uid a passwd entry named $SUPERUSER through nss_wrapper (in the IvorySQL image), whatever the uid.
+ * A Kubernetes `command` replaces the image's entrypoint, which is what sets this up for an arbitrary uid (OpenShift);
+ * initdb ("could not look up effective user ID"), PostgreSQL's peer authentication and libpq all need one. The files
+ * live in the pod's shared /tmp, and every IvorySQL container reads them through LD_PRELOAD and NSS_WRAPPER_* in its
+ * env, so a `kubectl exec` sees the same user. The entry replaces any the image has for this uid or name, so the
+ * superuser is $SUPERUSER under every uid.
+ */
+export const NSS_WRAPPER_FUNCTION = `
+nss_wrapper_setup() {
+  local uid gid
+  uid=$(id -u) gid=$(id -g)
+  mkdir -p "$(dirname "$NSS_WRAPPER_PASSWD")"
+  { awk -F: -v uid="$uid" -v name="$SUPERUSER" '$3 != uid && $1 != name' /etc/passwd
+    echo "$SUPERUSER:x:$uid:$gid:IvorySQL:/tmp:/bin/bash"; } > "$NSS_WRAPPER_PASSWD.new"
+  { awk -F: -v gid="$gid" -v name="$SUPERUSER" '$3 != gid && $1 != name' /etc/group
+    echo "$SUPERUSER:x:$gid:"; } > "$NSS_WRAPPER_GROUP.new"
+  mv "$NSS_WRAPPER_PASSWD.new" "$NSS_WRAPPER_PASSWD"
+  mv "$NSS_WRAPPER_GROUP.new" "$NSS_WRAPPER_GROUP"
+  if [ "$(getent passwd "$uid" | cut -d: -f1)" != "$SUPERUSER" ]; then
+    echo "uid $uid has no passwd entry named $SUPERUSER: the image needs nss_wrapper (libnss_wrapper.so), as IVYO's has" >&2
+    exit 1
+  fi
+}
+nss_wrapper_setup
+`;
+
 /** Retries a pgBackRest command while another backup of the cluster holds pgBackRest's lock. */
 export const LOCK_WAIT_FUNCTION = `
 # pgBackRest takes one backup of a cluster at a time: a second one fails with "unable to acquire lock".
@@ -21,8 +48,30 @@ run_when_unlocked() {
       sleep 10
       continue
     fi
+    explain_archive_timeout "$log"
     return "$rc"
   done
+}
+
+# A backup that gave up waiting for WAL ("[082] WAL segment ... was not archived before the ...ms timeout") is
+# rarely broken itself: archiving from the primary is behind or failing. Say so, with what each repo holds and
+# where the reason is; this Job cannot query PostgreSQL, the primary can.
+explain_archive_timeout() {
+  grep -q 'was not archived before the' "$1" || return 0
+  local segment r
+  segment=$(grep -o 'WAL segment [0-9A-F]*' "$1" | tail -n 1 | cut -d' ' -f3)
+  {
+    echo "--- why this backup failed"
+    echo "WAL segment $segment did not reach the repo within archive-timeout ($(grep -o '[0-9]*ms timeout' "$1" | tail -n 1)):"
+    echo "WAL archiving from the primary is behind or failing. The newest WAL in each repo:"
+    for r in 1 2 3 4; do
+      pgbackrest --stanza=db --repo="$r" info 2>/dev/null | grep -o 'wal archive min/max.*' | sed "s|^|  repo$r: |" || true
+    done
+    echo "On the primary ($INSTANCE_PODS), container database:"
+    echo "  psql -c 'select * from pg_stat_archiver'   (last_failed_wal, last_failed_time)"
+    echo "  /pgdata/pgbackrest/log/db-archive-push-async.log and /pgdata/pgbackrest/spool/archive/db/out/*.error (the last push error)"
+    echo "A repo that is down or refuses the credential stops archiving; one that is slow delays it (tuning.archiveTimeout waits longer)."
+  } >&2
 }
 `;
 
@@ -107,7 +156,7 @@ recover_privately() {
  * Restores a backup into a scratch volume and proves it usable: recovery reaches its target, PostgreSQL starts and
  * answers the check query. Nothing is archived from the copy (`--archive-mode=off`).
  */
-export const RESTORE_CHECK_SCRIPT = `${RECOVERY_FUNCTION}
+export const RESTORE_CHECK_SCRIPT = `${NSS_WRAPPER_FUNCTION}${RECOVERY_FUNCTION}
 rm -rf "$PGDATA"
 pgbackrest --stanza=db --repo="$REPO" --archive-mode=off restore "$@"
 recover_privately /tmp/postgres-check "-c archive_mode=off"
@@ -125,7 +174,7 @@ echo "restore check passed: repo$REPO is restorable"
  * A restore is recovered here, with PostgreSQL on a private socket, so a target the archive does not reach fails
  * this container with PostgreSQL's reason, and the main container starts a clean, promoted primary.
  */
-export const BOOTSTRAP_SCRIPT = `${RECOVERY_FUNCTION}
+export const BOOTSTRAP_SCRIPT = `${NSS_WRAPPER_FUNCTION}${RECOVERY_FUNCTION}
 ordinal="\${POD_NAME##*-}"
 marker=/pgdata/.ivory-restore-id
 mkdir -p /pgdata/pgbackrest/log /pgdata/pgbackrest/spool "$SOCKET_DIR"
@@ -175,7 +224,7 @@ if [ "$BOOTSTRAP" != initdb ] || [ "$ordinal" != 0 ] || [ "$IS_PRIMARY_SET" != y
 fi
 
 if [ "$ordinal" = 0 ] && [ "$IS_PRIMARY_SET" = y ] && [ "$BOOTSTRAP" = initdb ]; then
-  initdb -D "$PGDATA" --data-checksums --auth-local=peer --auth-host=scram-sha-256 $INITDB_WALDIR
+  initdb -D "$PGDATA" --username="$SUPERUSER" --data-checksums --auth-local=peer --auth-host=scram-sha-256 $INITDB_OPTIONS
   postgres --single -D "$PGDATA" -c archive_mode=off postgres <<< "create role replicator with login replication;" >/dev/null
 elif [ "$ordinal" = 0 ] && [ "$IS_PRIMARY_SET" = y ] && [ "$BOOTSTRAP" = restore ]; then
   echo "creating the cluster from a backup"

@@ -9,6 +9,7 @@ import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from './clus
 import { kubeObject } from './kube-object';
 import { LABEL, MANAGED_BY } from './naming';
 import { confDirSources, RESTORE_CONF_DIR, RESTORE_TLS_DIR, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from './pgbackrest-config';
+import { initdbModeOption } from './private/engine';
 import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from './postgres-config';
 import { RecoveryTargetType } from './recovery-target';
 import { RepoStorage } from './repo-credentials';
@@ -16,7 +17,7 @@ import { quantity, renderResources } from './resources';
 import { restoreSource } from './restore-source';
 import { BOOTSTRAP_SCRIPT } from './scripts';
 import {
-  bashCommand, clusterLabels, containerSecurityContext, env, fieldEnv, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
+  bashCommand, clusterLabels, containerSecurityContext, env, fieldEnv, ivorysqlUserEnv, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
   PGBACKREST_TLS_MOUNT, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './standalone-pod';
 import { CONFIG_KEYS, StandaloneContext } from './standalone-target';
@@ -140,8 +141,9 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
         RESTORE_REPO: inPlace?.repoName?.slice(4),
         RESTORE_CONFIG_ARGS: restoreConfigArgs,
         WAL_LINK_MAP: walDir ? `--link-map=pg_wal=${walDir}` : '',
-        INITDB_WALDIR: walDir ? `--waldir=${walDir}` : '',
+        INITDB_OPTIONS: [initdbModeOption(model.databaseMode), ...(walDir ? [`--waldir=${walDir}`] : [])].join(' '),
       }),
+      ...ivorysqlUserEnv(),
       ...envSecure,
     ],
     securityContext: containerSecurityContext(),
@@ -154,7 +156,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
     image: model.image,
     imagePullPolicy: 'IfNotPresent',
     command: ['postgres', '-D', pgdata, '-c', `config_file=${POSTGRES_CONFIG_DIR}/postgresql.conf`, '-c', 'cluster_name=$(POD_NAME)'],
-    env: [...baseEnv, fieldEnv('POD_NAME', 'metadata.name'), ...envSecure],
+    env: [...baseEnv, fieldEnv('POD_NAME', 'metadata.name'), ...ivorysqlUserEnv(), ...envSecure],
     ports: [{ name: 'postgres', containerPort: model.port }],
     readinessProbe: {
       exec: { command: ['pg_isready', '-h', SOCKET_DIR, '-p', String(model.port)] },
@@ -201,6 +203,11 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
         },
         spec: {
           ...podDefaults(model, model.names.instanceServiceAccount),
+          // The postmaster is the database container's command. As PID 1 of a namespace of its own it would inherit
+          // every orphan, such as pgBackRest's detached asynchronous archive-push worker, and take the exit of one
+          // it did not start for a crash ("untracked child process"), restarting every backend. Sharing the pod's
+          // namespace makes the pause container PID 1, which reaps them.
+          shareProcessNamespace: true,
           initContainers: [bootstrapContainer],
           containers: [database, pgbackrestServer],
           volumes,

@@ -7,7 +7,7 @@ import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { BACKUP_TYPES } from './backup-schedule';
-import { ClusterModel, ResolvedRepo } from './cluster-model';
+import { ClusterModel, instancePods, ResolvedRepo } from './cluster-model';
 import { kubeObject } from './kube-object';
 import { LABEL, MANAGED_BY, shortHash } from './naming';
 import { confDirSources, repoOptions, ConfigRole, secureBindings } from './pgbackrest-config';
@@ -68,7 +68,11 @@ function jobPodTemplate(ctx: StandaloneContext, o: JobPodOptions): k8s.PodTempla
         imagePullPolicy: 'IfNotPresent',
         ...bashCommand(o.script, o.component, o.args),
         env: [
-          ...env({ LOCK_WAIT_SECONDS: String((model.jobs.lockWait ?? Duration.hours(2)).toSeconds()), ...o.env }),
+          ...env({
+            LOCK_WAIT_SECONDS: String((model.jobs.lockWait ?? Duration.hours(2)).toSeconds()),
+            INSTANCE_PODS: instancePods(model).join(' '),
+            ...o.env,
+          }),
           ...secureEnv(secureBindings(model.repos)),
         ],
         securityContext: containerSecurityContext(),

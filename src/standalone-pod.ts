@@ -5,23 +5,40 @@
 import { k8s } from 'cdk8s-plus-28';
 import { ClusterModel } from './cluster-model';
 import { CredentialSourceKind } from './credential-source';
-import { LABEL } from './naming';
+import { LABEL, SUPERUSER } from './naming';
 import { CONF_DIR, ConfDirSource, SecureBinding, TLS_DIR } from './pgbackrest-config';
 import { envVarName } from './pgbackrest-options';
 
 /** Owner read-write, group read: what libpq, PostgreSQL and pgBackRest accept for root-owned key files. */
 const KEY_MODE = 0o640;
 
-/** Pod-level security context meeting the "restricted" Pod Security Standard. */
+/**
+ * Pod-level security context meeting the "restricted" Pod Security Standard. With `userFromPlatform` the ids are
+ * left to the platform (OpenShift's restricted SCC assigns a uid, gid 0 and an fsGroup).
+ */
 export function podSecurityContext(model: ClusterModel): k8s.PodSecurityContext {
   return {
     runAsNonRoot: true,
-    runAsUser: model.runAsUser,
-    runAsGroup: model.runAsUser,
-    fsGroup: model.fsGroup,
-    fsGroupChangePolicy: 'OnRootMismatch',
+    ...(model.runAsUser !== undefined ? { runAsUser: model.runAsUser, runAsGroup: model.runAsUser } : {}),
+    ...(model.fsGroup !== undefined ? { fsGroup: model.fsGroup, fsGroupChangePolicy: 'OnRootMismatch' } : {}),
     seccompProfile: { type: 'RuntimeDefault' },
   };
+}
+
+/** Where nss_wrapper's files for the pod's uid are written (the pod's shared /tmp) and read. */
+const NSS_WRAPPER_DIR = '/tmp/nss_wrapper';
+
+/**
+ * The env of every container of the IvorySQL image: the superuser's name, and nss_wrapper reading the passwd and
+ * group files the bootstrap container writes (NSS_WRAPPER_FUNCTION), so any uid has a name.
+ */
+export function ivorysqlUserEnv(): k8s.EnvVar[] {
+  return env({
+    SUPERUSER,
+    LD_PRELOAD: 'libnss_wrapper.so',
+    NSS_WRAPPER_PASSWD: `${NSS_WRAPPER_DIR}/passwd`,
+    NSS_WRAPPER_GROUP: `${NSS_WRAPPER_DIR}/group`,
+  });
 }
 
 /** Container-level security context meeting the "restricted" Pod Security Standard. */

@@ -15,8 +15,7 @@ import { RestoreCheck } from './restore-check';
 import { RESTORE_CHECK_SCRIPT } from './scripts';
 import { cronJobSpec, jobMetadata, jobSelector, jobSpec } from './standalone-jobs';
 import {
-  bashCommand, clusterLabels, containerSecurityContext, env, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
-  PGBACKREST_TLS_MOUNT, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
+  bashCommand, clusterLabels, containerSecurityContext, env, ivorysqlUserEnv, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, pgbackrestConfigVolume, podDefaults, secureEnv, tlsVolume, TMP_MOUNT, tmpVolume,
 } from './standalone-pod';
 import { CONFIG_KEYS, StandaloneContext } from './standalone-target';
 import { tlsSecretNames } from './standalone-tls';
@@ -59,6 +58,7 @@ function renderRestoreCheck(scope: Construct, ctx: StandaloneContext, check: Res
             CHECK_QUERY: check.query,
             CHECK_DATABASE: check.database,
           }),
+          ...ivorysqlUserEnv(),
           ...secureEnv(secureBindings(model.repos)),
         ],
         securityContext: containerSecurityContext(),

@@ -8,9 +8,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { Size, Testing } from 'cdk8s';
 import { BackupRepo, BackupRetention, BackupSchedule, CollisionPolicy, IvoryCluster, PgBackRestVersion } from '../src';
+import { describeWith } from './support/prerequisites';
 
 const CHROMIUM = '/usr/bin/chromium';
-const run = fs.existsSync(CHROMIUM) && process.env.E2E !== '0' ? describe : describe.skip;
+const run = describeWith('backup-plan-svg', [{ name: `Chromium at ${CHROMIUM} (Debian's chromium)`, present: () => fs.existsSync(CHROMIUM) }]);
 
 function chromium(url: string, dir: string): string {
   return execFileSync(CHROMIUM, [

@@ -41,7 +41,7 @@ objectStoreSuite({
       const segment = await k.psql(primary, 'select pg_walfile_name(pg_switch_wal())');
       await until('the archiver to report the failure', 120, async () => Number(await k.psql(primary, 'select failed_count from pg_stat_archiver')) > 0);
       // Not archived, so PostgreSQL keeps the segment ready for a retry: nothing is lost.
-      const ready = await k.exec(primary, 'database', ['ls', `/pgdata/pg15/pg_wal/archive_status/${segment}.ready`]);
+      const ready = await k.exec(primary, 'database', ['ls', `/pgdata/pg18/pg_wal/archive_status/${segment}.ready`]);
       expect(ready.code).toBe(0);
       // pgBackRest itself reports the repo as unreadable rather than showing stale data.
       const broken = await info(k, primary);

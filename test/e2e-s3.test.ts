@@ -62,13 +62,13 @@ objectStoreSuite({
       }
       // The healthy volume repo (repo2) takes the WAL as it comes: asynchronous archiving does not wait for S3.
       await until('repo2 to hold the WAL written during the outage', 240, async () => {
-        const r = await k.pgbackrest(primary, 'database', ['--stanza=db', '--repo=2', 'repo-ls', `archive/db/15-1/${last.slice(0, 16)}`]);
+        const r = await k.pgbackrest(primary, 'database', ['--stanza=db', '--repo=2', 'repo-ls', `archive/db/18-1/${last.slice(0, 16)}`]);
         return r.stdout.includes(last) ? true : undefined;
       });
       // PostgreSQL keeps the segments until every repo has them: they stay ready for archiving, within the queue.
-      const ready = await k.exec(primary, 'database', ['bash', '-c', 'ls /pgdata/pg15/pg_wal/archive_status | grep -c ready']);
+      const ready = await k.exec(primary, 'database', ['bash', '-c', 'ls /pgdata/pg18/pg_wal/archive_status | grep -c ready']);
       expect(Number(ready.stdout.trim())).toBeGreaterThan(0);
-      const queued = await k.exec(primary, 'database', ['bash', '-c', 'du -sm /pgdata/pg15/pg_wal | cut -f1']);
+      const queued = await k.exec(primary, 'database', ['bash', '-c', 'du -sm /pgdata/pg18/pg_wal | cut -f1']);
       expect(Number(queued.stdout.trim())).toBeLessThan(512); // archive-push-queue-max: half of the 1 GiB data volume
       expect((await k.psql(primary, 'select last_archived_wal from pg_stat_archiver')) < last).toBe(true);
 

@@ -6,13 +6,13 @@ import { Size } from 'cdk8s';
 import {
   BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, IvoryCluster, ManualBackup, RecoveryTarget, Restore, RestoreCheck,
 } from '../src';
-import { e2eAvailable, LocalCluster } from './e2e/harness/cluster';
+import { describeE2E, LocalCluster } from './e2e/harness/cluster';
 import {
   App, archiveCurrentWal, boot, bootClone, checkWalArchivedToVolumeRepo, content, e2eProps, info, newChart, now, pointInTimeRestore,
   runCronJob, sleep, synthChart, Testing, until, write,
 } from './e2e/scenario';
 
-const run = e2eAvailable() ? describe : describe.skip;
+const run = describeE2E(__filename);
 jest.setTimeout(900_000);
 
 run('e2e: volume repo through the repo host', () => {
@@ -71,7 +71,7 @@ run('e2e: volume repo through the repo host', () => {
     expect(restored).toEqual(expected);
     expect(await k.psql(clone, 'select pg_is_in_recovery()')).toBe('f');
     // The clone runs with its own settings: the restore's recovery settings (which read the source's repo) are gone.
-    const autoConf = await k.exec(clone, 'database', ['cat', '/pgdata/pg15/postgresql.auto.conf']);
+    const autoConf = await k.exec(clone, 'database', ['cat', '/pgdata/pg18/postgresql.auto.conf']);
     expect(autoConf.stdout).not.toMatch(/restore_command|recovery_target/);
     expect(await k.psql(clone, 'show archive_command')).toBe('pgbackrest --stanza=db archive-push "%p"');
     await k.stopPod(clone);

@@ -1,7 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CompressionType, CredentialSource, IvoryCluster, IvoryClusterProps,
+  BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CompressionType, CredentialSource, DatabaseMode, IvoryCluster, IvoryClusterProps,
   ManualBackup, PgBackRestVersion, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby,
 } from '../src';
 import { checked, find, synth } from './support/synth';
@@ -259,18 +259,27 @@ describe('operator target: restores, clones and standbys', () => {
       pgbackrestOptions: { 'compress-level': '9', 'repo1-retention-full': '3' },
     });
     expect(cr.spec.backups.pgbackrest.global).toEqual({
-      'compress-type': 'gz', 'compress-level': '9', 'process-max': '1', 'repo1-bundle': 'y', 'repo1-block': 'y', 'repo1-retention-full': '3',
+      'archive-timeout': '300', 'compress-type': 'gz', 'compress-level': '9', 'process-max': '1', 'repo1-bundle': 'y', 'repo1-block': 'y',
+      'repo1-retention-full': '3',
     });
   });
 
-  test('wal_compression goes to Patroni: lz4 from PostgreSQL 15, on before, off when asked', () => {
+  test('wal_compression goes to Patroni: pglz on the default image (built without lz4), lz4 where the image has it, on before PostgreSQL 15, off when asked', () => {
     const walCompression = (props: Partial<IvoryClusterProps>) => {
       const [cr] = synth({ repos: [BackupRepo.volume({ size: Size.gibibytes(1) })], ...props } as IvoryClusterProps);
       return cr.spec.patroni.dynamicConfiguration.postgresql.parameters.wal_compression;
     };
-    expect(walCompression({})).toBe('lz4');
+    expect(walCompression({})).toBe('pglz');
+    expect(walCompression({ image: 'registry.example/ivorysql:lz4', imageBuild: { lz4: true } })).toBe('lz4');
     expect(walCompression({ postgresVersion: 14, image: 'registry.example/ivorysql:pg14' })).toBe('on');
     expect(walCompression({ tuning: { walCompression: 'off' } })).toBe('off');
+  });
+
+  test('Oracle-compatible mode is IVYO\'s own: nothing to preload from here, and plain PostgreSQL mode is refused with the reason', () => {
+    const [cr] = synth({ repos: [BackupRepo.volume({ size: Size.gibibytes(1) })] });
+    expect(cr.spec.patroni.dynamicConfiguration.postgresql.parameters.shared_preload_libraries).toBeUndefined();
+    expect(() => synth({ repos: [BackupRepo.volume({ size: Size.gibibytes(1) })], databaseMode: DatabaseMode.POSTGRESQL }))
+      .toThrow(/databaseMode: "DatabaseMode.POSTGRESQL": IVYO initializes every cluster in Oracle-compatible mode/);
   });
 
   test('a backup id defaults to a hash of what the backup is', () => {

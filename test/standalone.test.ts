@@ -1,6 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import {
-  BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, CaCertificate, CredentialSource, DeploymentTarget, IvoryCluster,
+  BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget, IvoryCluster, IvoryClusterProps,
   ManualBackup, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, RestoreCheck, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
 import { all, find, synth, validationMessage } from './support/synth';
@@ -17,6 +17,11 @@ const s3 = () => BackupRepo.s3({
   retention: BackupRetention.fullCount(7),
   encryption: RepoEncryption.aes256Cbc(CredentialSource.fromSecret('pgbackrest-cipher', 'passphrase')),
 });
+
+/** A one-repo standalone cluster with more props. */
+const synthStandalone = (props: Partial<IvoryClusterProps>) => synth({
+  target: DeploymentTarget.STANDALONE, repos: [BackupRepo.volume({ size: Size.gibibytes(10) })], ...props,
+} as IvoryClusterProps);
 
 describe('standalone target: a PVC repo and an S3 repo', () => {
   const manifests = synth({
@@ -85,8 +90,40 @@ describe('standalone target: a PVC repo and an S3 repo', () => {
     expect(conf).toContain('archive_mode = on\n');
     expect(conf).toContain('archive_command = \'pgbackrest --stanza=db archive-push "%p"\'\n');
     expect(conf).toContain('restore_command = \'pgbackrest --stanza=db archive-get %f "%p"\'\n');
-    // Less WAL to write, archive and replay: the tuning default for PostgreSQL 15 and later.
-    expect(conf).toContain("wal_compression = 'lz4'\n");
+    // Less WAL to write, archive and replay: pglz, as IVYO 5.4's image is built without lz4.
+    expect(conf).toContain("wal_compression = 'pglz'\n");
+  });
+
+  test('Oracle-compatible mode by default: initdb -m oracle and what it writes to ivorysql.conf, rendered in the config PostgreSQL starts with', () => {
+    const conf = find(manifests, 'ConfigMap', 'hippo-config').data['postgresql.conf'];
+    expect(conf).toContain("shared_preload_libraries = 'gb18030_2022, liboracle_parser, ivorysql_ora'\n");
+    expect(conf).toContain("ivorysql.enable_emptystring_to_NULL = 'on'\n");
+    const bootstrap = find(manifests, 'StatefulSet', 'hippo-instance1').spec.template.spec.initContainers[0];
+    expect(bootstrap.env).toContainEqual({ name: 'INITDB_OPTIONS', value: '--dbmode=oracle' });
+  });
+
+  test('plain PostgreSQL mode: initdb -m pg, nothing of IvorySQL\'s preloaded', () => {
+    const pg = synthStandalone({ databaseMode: DatabaseMode.POSTGRESQL });
+    const conf = find(pg, 'ConfigMap', 'hippo-config').data['postgresql.conf'];
+    expect(conf).not.toContain('shared_preload_libraries');
+    expect(find(pg, 'StatefulSet', 'hippo-instance1').spec.template.spec.initContainers[0].env).toContainEqual({ name: 'INITDB_OPTIONS', value: '--dbmode=pg' });
+  });
+
+  test('instance pods share their process namespace (the pause container reaps pgBackRest\'s detached workers) and run as the images\' uid', () => {
+    const pod = find(manifests, 'StatefulSet', 'hippo-instance1').spec.template.spec;
+    expect(pod.shareProcessNamespace).toBe(true);
+    expect(pod.securityContext).toMatchObject({ runAsUser: 998, runAsGroup: 998, fsGroup: 998, runAsNonRoot: true });
+    // Any uid gets a passwd entry through nss_wrapper, in every IvorySQL container, so the superuser is ivorysql.
+    for (const c of [...pod.initContainers, pod.containers.find((x: any) => x.name === 'database')]) {
+      expect(c.env).toEqual(expect.arrayContaining([
+        { name: 'SUPERUSER', value: 'ivorysql' }, { name: 'LD_PRELOAD', value: 'libnss_wrapper.so' },
+        { name: 'NSS_WRAPPER_PASSWD', value: '/tmp/nss_wrapper/passwd' }, { name: 'NSS_WRAPPER_GROUP', value: '/tmp/nss_wrapper/group' },
+      ]));
+    }
+    const config = find(manifests, 'ConfigMap', 'hippo-pgbackrest-config').data;
+    expect(config['pgbackrest_instance.conf']).toContain('pg1-user = ivorysql\n');
+    const platform = find(synthStandalone({ standalone: { userFromPlatform: true } }), 'StatefulSet', 'hippo-instance1').spec.template.spec;
+    expect(platform.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
   });
 
   test('one CronJob per repo and type: Forbid, history limits, deadlines, and a lock-waiting command', () => {

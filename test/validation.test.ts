@@ -63,6 +63,18 @@ describe('refusals name the construct path, the field, the bad value and what is
     expect(refusal({ tuning: { walCompression: 'gzip' } })).toContain('tuning.walCompression: "gzip": must be off, on, pglz, lz4 or zstd');
     expect(refusal({ postgresVersion: 14, image: 'registry.example/ivorysql:pg14', tuning: { walCompression: 'lz4' } }))
       .toContain('tuning.walCompression: "lz4": needs PostgreSQL 15 or later; postgresVersion is 14');
+    // IVYO 5.4's image is built without lz4 and zstd: PostgreSQL would not start (FATAL: invalid value for parameter).
+    for (const method of ['lz4', 'zstd']) {
+      expect(refusal({ tuning: { walCompression: method } }))
+        .toContain(`tuning.walCompression: "${method}": the image is built without ${method} (IVYO 5.4's image has neither lz4 nor zstd): `
+          + `PostgreSQL would refuse to start; use pglz, or set imageBuild.${method}: true if your image has it; allowed: off, on, pglz`);
+    }
+    expect(refusal({ imageBuild: { lz4: 'yes' as any } })).toContain('imageBuild.lz4: "yes": must be true or false');
+  });
+
+  test('standalone ids: the images\' uid by default, any uid, or none for platforms that assign them', () => {
+    expect(refusal({ target: DeploymentTarget.STANDALONE, standalone: { userFromPlatform: true, runAsUser: 1000 } }))
+      .toContain('standalone.runAsUser: 1000: must be left out with userFromPlatform: the platform assigns it');
   });
 
   test('an unknown time zone', () => {

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BackupRepo, BackupSchedule, IvoryCluster, IvoryClusterProps } from '../../src';
-import { e2eAvailable, LocalCluster } from './harness/cluster';
+import { describeE2E, LocalCluster } from './harness/cluster';
 import { EmulatorKind, Emulators } from './harness/emulators';
 import { Network } from './harness/network';
 import {
@@ -39,7 +39,7 @@ export interface ObjectStoreSuiteOptions {
 }
 
 export function objectStoreSuite(options: ObjectStoreSuiteOptions): void {
-  const run = e2eAvailable() ? describe : describe.skip;
+  const run = describeE2E(`e2e-${options.kind}`);
   jest.setTimeout(900_000);
 
   run(`e2e: ${options.kind} repo`, () => {

@@ -4,19 +4,19 @@
  */
 import * as fs from 'fs';
 import { App, Chart, Size, Testing } from 'cdk8s';
-import { BackupRepo, DeploymentTarget, IvoryCluster, IvoryClusterProps, PgBackRestVersion, RecoveryTarget, Restore } from '../../src';
+import * as path from 'path';
+import { BackupRepo, DeploymentTarget, IvoryCluster, IvoryClusterProps, RecoveryTarget, Restore } from '../../src';
 import { LocalCluster } from './harness/cluster';
 
 export const NAMESPACE = 'db';
 
-/** What the e2e clusters share: the standalone target with Debian's PostgreSQL 15 and pgBackRest 2.45. */
+/**
+ * What the e2e clusters share: the standalone target with every default a user gets, so the images are IVYO 5.4's
+ * (IvorySQL 5.4, PostgreSQL 18, pgBackRest 2.58), which the harness runs from the engine built as they build it.
+ */
 export function e2eProps(props: Partial<IvoryClusterProps>): IvoryClusterProps {
   return {
     target: DeploymentTarget.STANDALONE,
-    postgresVersion: 15,
-    image: 'registry.example/ivorysql:pg15',
-    pgbackrestImage: 'registry.example/pgbackrest:2.45',
-    pgbackrestVersion: PgBackRestVersion.V2_45,
     repos: [],
     ...props,
   } as IvoryClusterProps;
@@ -67,7 +67,22 @@ export async function boot(k: LocalCluster, cluster: IvoryCluster, options: { st
   const stanza = options.stanza !== false ? await k.startJob('Job', stanzaJob(k, name)) : undefined;
   await (await k.startStatefulSetPod(`${name}-instance1`, 0)).waitReady(300);
   if (stanza && !(await stanza.waitCompleted(300))) throw new Error(`stanza-create failed:\n${stanza.logs()}`);
+  await recordEngine(k, primary);
   return primary;
+}
+
+/**
+ * Writes which engine this suite's cluster runs (as the running server and pgBackRest report it) for the run's
+ * summary (test/support/summary-reporter.js).
+ */
+export async function recordEngine(k: LocalCluster, pod: string): Promise<void> {
+  const testPath = expect.getState().testPath;
+  if (!testPath) return;
+  const postgres = await k.psql(pod, 'select version()');
+  const pgbackrest = (await k.pgbackrest(pod, 'database', ['version'])).stdout.trim().replace(/^pgBackRest /, '');
+  const dir = path.join(__dirname, '..', '..', 'test-reports', 'e2e-engines');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${path.basename(testPath)}.json`), JSON.stringify({ postgres: postgres.replace(/ on x86_64.*$/, ''), pgbackrest }) + '\n');
 }
 
 export function stanzaJob(k: LocalCluster, cluster: string): string {
@@ -126,7 +141,7 @@ export async function checkWalArchivedToVolumeRepo(k: LocalCluster, primary: str
   // The stanza-create Job took the first full backup so replicas can be created from the repo.
   expect(backups.map(b => b.type)).toEqual(['full']);
   const files = k.claimDir(claim);
-  expect(fs.existsSync(`${files}/archive/db`) ? fs.readdirSync(`${files}/archive/db`) : []).toEqual(expect.arrayContaining(['archive.info', '15-1']));
+  expect(fs.existsSync(`${files}/archive/db`) ? fs.readdirSync(`${files}/archive/db`) : []).toEqual(expect.arrayContaining(['archive.info', '18-1']));
 }
 
 export interface BackupInfo {

@@ -1,30 +1,36 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests need when it is missing: PostgreSQL 15 and pgBackRest (Debian), bubblewrap
-# for the pod sandboxes, iproute2 for their networks, openssl for certificates, Chromium to render the backup plan
-# timeline, and the storage emulators (npm).
+# Installs what the end-to-end tests need when it is missing, and builds the engine: IvorySQL 5.4 and pgBackRest
+# 2.58.0 from ../shared/vendor as the images build them (build-engine.sh, cached outside the clone); bubblewrap for
+# the pod sandboxes, iproute2 for their networks, nss_wrapper and the en_US.UTF-8 locale as the IvorySQL image has
+# them, openssl for certificates, Chromium to render the backup plan timeline, and the storage emulators (npm).
 # Idempotent and quiet when everything is there. Set E2E=0 to skip (the unit tests need none of this).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 if [ "${E2E:-1}" = "0" ]; then exit 0; fi
 
+packages=(bubblewrap iproute2 libnss-wrapper locales openssl util-linux chromium)
 missing=()
-for tool in pgbackrest bwrap ip openssl setpriv nsenter; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-[ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "ensure-tools: installing Debian packages for: ${missing[*]}"
+  echo "ensure-tools: installing Debian packages: ${missing[*]}"
   if [ "$(id -u)" != 0 ]; then echo "ensure-tools: root is needed to install packages" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends postgresql-15 postgresql-client-15 pgbackrest bubblewrap iproute2 openssl util-linux \
-    chromium >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Debian starts a cluster on 5432 when the package is installed; the tests never use it.
-if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q online; then
-  pg_ctlcluster 15 main stop >/dev/null 2>&1 || true
+# The IvorySQL image runs with LC_ALL=en_US.utf-8 (glibc's English langpack); initdb takes its locale from it.
+if ! locale -a 2>/dev/null | grep -qi '^en_US\.utf8$'; then
+  echo "ensure-tools: generating the en_US.UTF-8 locale"
+  sed -i 's/^# *\(en_US.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+  grep -q '^en_US.UTF-8 UTF-8' /etc/locale.gen || echo 'en_US.UTF-8 UTF-8' >> /etc/locale.gen
+  locale-gen >/dev/null
 fi
+
+bash test/setup/build-engine.sh
 
 emulators=test/emulators
 if [ ! -f "$emulators/node_modules/.installed" ] || [ "$emulators/package-lock.json" -nt "$emulators/node_modules/.installed" ]; then

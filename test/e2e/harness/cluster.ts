@@ -1,12 +1,17 @@
 /**
- * Runs synthesized pods on this machine, as a kubelet would, so the manifests are proven by running them:
+ * Runs synthesized pods on this machine, as a kubelet and a container runtime would, so the manifests are proven by
+ * running them on the engine the images carry (IvorySQL 5.4 and pgBackRest 2.58, built from ../shared/vendor as the
+ * image recipe builds them, at the images' paths: test/setup/build-engine.sh):
  * - each pod gets its own network namespace on a private bridge, and DNS names through /etc/hosts;
  * - volumes are materialized (ConfigMap, Secret, projected items with their paths and modes, PVCs as directories
  *   that outlive pods, emptyDir) and bound at their mountPaths inside a bubblewrap sandbox whose root is a tmpfs with
  *   /usr and parts of /etc bound read-only, then remounted read-only; nothing of the host's own files changes;
+ * - each container gets its image's PATH, environment, user and passwd entries; its command is PID 1 of a PID
+ *   namespace of its own, or, with `shareProcessNamespace`, of the pod's, whose PID 1 is a pause process that reaps;
  * - env is resolved as Kubernetes does (`$(VAR)`, fieldRef, secretKeyRef, configMapKeyRef);
- * - init containers run first, then the containers' command and args, as the pod's user with no capabilities.
- * The only difference from production is the images: Debian's PostgreSQL 15 and pgBackRest 2.45 on PATH.
+ * - init containers run first, then the containers' command and args, as the pod's user with no capabilities;
+ * - stopping sends SIGTERM to each container's PID 1, then SIGKILL after the grace period.
+ * What still differs from Kubernetes is listed in the README (Tests).
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -14,11 +19,52 @@ import * as os from 'os';
 import * as path from 'path';
 import { issueCertManagerSecrets } from './certs';
 import { Network } from './network';
+import { describeWith, Prerequisite } from '../../support/prerequisites';
 
-/** What the images would provide: their PATH, user and locale. */
-const IMAGE_PATH = '/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const IMAGE_ENV: { [name: string]: string } = { PATH: IMAGE_PATH, HOME: '/tmp', LANG: 'C.UTF-8' };
-const IMAGE_USER = { name: 'ivory', uid: 26 };
+/** Where build-engine.sh installs IvorySQL: the image's prefix. */
+export const IVORYSQL_PREFIX = '/usr/local/ivorysql/ivorysql-5';
+
+/** What an image gives a container: its PATH and environment, and its passwd entries. */
+interface ImageConfig {
+  readonly env: { [name: string]: string };
+  /** The image's USER. */
+  readonly uid: number;
+  /** passwd entries the image has: name, uid, gid, home. */
+  readonly users: { name: string; uid: number; gid: number; home: string }[];
+  readonly groups: { name: string; gid: number }[];
+}
+
+const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** The images' configuration (../shared/reference/ivorysql-images.md). */
+const IMAGES: { pattern: RegExp; config: ImageConfig }[] = [
+  {
+    // docker.io/ivorysql/ivorysql: IvorySQL first on PATH, the glibc English locale, user ivorysql (998); the PGDG
+    // pgBackRest RPM also creates postgres (26).
+    pattern: /\/ivorysql:/,
+    config: {
+      env: { PATH: `${IVORYSQL_PREFIX}/bin:${BASE_PATH}`, LC_ALL: 'en_US.utf-8', LANG: 'en_US.utf-8' },
+      uid: 998,
+      users: [{ name: 'ivorysql', uid: 998, gid: 998, home: '/home/ivorysql' }, { name: 'postgres', uid: 26, gid: 26, home: '/var/lib/pgsql' }],
+      groups: [{ name: 'ivorysql', gid: 998 }, { name: 'postgres', gid: 26 }],
+    },
+  },
+  {
+    // docker.io/ivorysql/pgbackrest: pgBackRest in /usr/bin, user ivorysql (998, group 995).
+    pattern: /\/pgbackrest:/,
+    config: {
+      env: { PATH: BASE_PATH },
+      uid: 998,
+      users: [{ name: 'ivorysql', uid: 998, gid: 995, home: '/home/ivorysql' }, { name: 'postgres', uid: 26, gid: 26, home: '/var/lib/pgsql' }],
+      groups: [{ name: 'ivorysql', gid: 995 }, { name: 'postgres', gid: 26 }],
+    },
+  },
+];
+
+function imageConfig(image: string): ImageConfig {
+  const found = IMAGES.find(i => i.pattern.test(image));
+  if (!found) throw new Error(`image ${image} is not one the harness knows (IvorySQL or pgBackRest): its files are not on this machine`);
+  return found.config;
+}
 
 /** /etc entries the sandbox takes from the host (read-only); the image's passwd, group and hosts are written. */
 const ETC_ENTRIES = ['ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'ssl', 'ca-certificates', 'alternatives', 'localtime',
@@ -79,17 +125,20 @@ class Container {
 
   public start(): void {
     const p = this.pod;
-    const env = p.cluster.resolveEnv(p, this.spec);
+    const image = imageConfig(this.spec.image);
+    const { uid, gid, groups, home } = p.cluster.identity(p, this.spec);
+    const env = { ...p.cluster.resolveEnv(p, this.spec), HOME: home };
     const command = [...(this.spec.command ?? []), ...(this.spec.args ?? [])].map((a: string) => expand(a, env));
     if (command.length === 0) throw new Error(`${p.name}/${this.spec.name}: no command; image entrypoints are not emulated`);
     const sc = { ...p.spec.securityContext, ...this.spec.securityContext };
-    const uid = sc.runAsUser ?? IMAGE_USER.uid;
-    const gid = sc.runAsGroup ?? uid;
-    const psc = p.spec.securityContext ?? {};
-    const groups = [gid, ...(psc.fsGroup ? [psc.fsGroup] : []), ...(psc.supplementalGroups ?? [])];
-    const args = ['netns', 'exec', p.netns, 'bwrap', ...p.cluster.sandboxArgs(p, this.spec, env),
-      '--', 'setpriv', `--reuid=${uid}`, `--regid=${gid}`, `--groups=${[...new Set(groups)].join(',')}`,
+    const sandbox = p.cluster.sandboxArgs(p, this.spec, env, image);
+    const user = ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, `--groups=${groups.join(',')}`,
       '--bounding-set=-all', '--inh-caps=-all', ...(sc.allowPrivilegeEscalation === false ? ['--no-new-privs'] : []), '--', ...command];
+    // The command is PID 1 of its own PID namespace (no reaper: an orphan's exit reaches it, as in a container), or a
+    // process of the pod's shared one, whose PID 1 is the pause process.
+    const args = p.pausePid
+      ? ['netns', 'exec', p.netns, 'bash', '-c', 'exec 3<"$0" && exec "$@"', `/proc/${p.pausePid}/ns/pid`, 'bwrap', '--pidns', '3', ...sandbox, '--', ...user]
+      : ['netns', 'exec', p.netns, 'bwrap', '--unshare-pid', '--as-pid-1', ...sandbox, '--', ...user];
     const log = fs.openSync(this.logFile, 'a');
     this.process = spawn('ip', args, { detached: true, stdio: ['ignore', log, log] });
     fs.closeSync(log);
@@ -107,14 +156,14 @@ class Container {
     return this.process !== undefined && this.exitCode === undefined;
   }
 
-  /** The host pid of the container's own process (below `ip netns exec` -> bwrap -> bwrap's pid 1). */
+  /** The host pid of the container's own process: bwrap's child (`ip netns exec` and bash exec into bwrap). */
   public findMainPid(): number | undefined {
     if (this.mainPid && fs.existsSync(`/proc/${this.mainPid}`)) return this.mainPid;
     const pid = this.process?.pid;
     if (!pid) return undefined;
     const table = processTable();
     let current = [pid];
-    for (let depth = 0; depth < 2; depth++) current = current.flatMap(c => children(table, c));
+    current = current.flatMap(c => children(table, c));
     this.mainPid = current[0];
     return this.mainPid;
   }
@@ -183,6 +232,9 @@ export class Pod {
   public readonly containers: Container[] = [];
   public readonly initContainers: Container[] = [];
   public phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed' = 'Pending';
+  /** With `shareProcessNamespace`: the host pid of the pod's PID 1 (the pause process). */
+  public pausePid?: number;
+  private pause?: ChildProcess;
 
   constructor(public readonly cluster: LocalCluster, public readonly name: string, public readonly metadata: any, public readonly spec: any,
     public readonly claims: { [volume: string]: string }) {
@@ -194,6 +246,7 @@ export class Pod {
     fs.rmSync(this.dir, { recursive: true, force: true });
     fs.mkdirSync(this.dir, { recursive: true });
     this.cluster.materializeVolumes(this);
+    if (this.spec.shareProcessNamespace) await this.startPause();
     for (const spec of this.spec.initContainers ?? []) {
       const c = new Container(this, spec, true);
       this.initContainers.push(c);
@@ -210,6 +263,22 @@ export class Pod {
       c.start();
     }
     this.phase = 'Running';
+  }
+
+  /**
+   * The pod's PID namespace, as the pause container holds it: bwrap's own PID 1 reaps every orphan, and `sleep`
+   * keeps it alive. Containers join it (`bwrap --pidns`).
+   */
+  private async startPause(): Promise<void> {
+    this.pause = spawn('ip', ['netns', 'exec', this.netns, 'bwrap', '--die-with-parent', '--unshare-pid', '--ro-bind', '/', '/', '--proc', '/proc',
+      '--', 'sleep', 'infinity'], { detached: true, stdio: 'ignore' });
+    for (let i = 0; i < 100 && !this.pausePid; i++) {
+      await sleep(20);
+      const table = processTable();
+      // ip (exec'd into bwrap) -> bwrap's PID 1 in the new namespace -> sleep.
+      this.pausePid = children(table, this.pause.pid as number)[0];
+    }
+    if (!this.pausePid) throw new Error(`pod ${this.name}: the pause process did not start`);
   }
 
   public container(name: string): Container {
@@ -253,10 +322,42 @@ export class Pod {
   public async stop(graceSeconds = 30): Promise<void> {
     await Promise.all(this.containers.map(c => c.stop(graceSeconds)));
     for (const c of this.initContainers) c.kill();
+    // The pause process goes last; when a PID namespace's PID 1 exits, the kernel kills what is left in it.
+    if (this.pause?.pid) {
+      try { process.kill(-this.pause.pid, 'SIGKILL'); } catch { /* gone */ }
+    }
   }
 
   public logs(): string {
     return [...this.initContainers, ...this.containers].map(c => `--- ${this.name}/${c.spec.name}\n${c.logs()}`).join('\n');
+  }
+
+  /** Host pids of every process of the pod: its containers' and, in a shared namespace, the pause process's tree. */
+  public processes(): number[] {
+    const table = processTable();
+    const roots = [...this.containers.map(c => c.process?.pid), this.pause?.pid].filter((p): p is number => p !== undefined);
+    const found: number[] = [];
+    const walk = (pid: number) => {
+      for (const c of children(table, pid)) {
+        found.push(c);
+        walk(c);
+      }
+    };
+    roots.forEach(walk);
+    return found;
+  }
+
+  /** Stops every process of the pod where it stands (SIGSTOP), as a node that stops responding would. */
+  public freeze(): void {
+    for (const pid of this.processes()) {
+      try { process.kill(pid, 'SIGSTOP'); } catch { /* gone */ }
+    }
+  }
+
+  public thaw(): void {
+    for (const pid of this.processes()) {
+      try { process.kill(pid, 'SIGCONT'); } catch { /* gone */ }
+    }
   }
 }
 
@@ -293,7 +394,6 @@ export class LocalCluster {
     fs.chmodSync(this.root, 0o755);
     this.network = network ?? Network.create();
     this.etcDir = path.join(this.root, 'etc');
-    this.writeImageEtc();
     for (const [name, data] of Object.entries(options.secrets ?? {})) this.secrets.set(name, data);
     for (const [name, address] of Object.entries(options.hosts ?? {})) this.network.setHosts([name], address);
     this.apply(manifests);
@@ -331,19 +431,43 @@ export class LocalCluster {
     return this.manifests.filter(m => m.kind === kind);
   }
 
-  private writeImageEtc(): void {
-    fs.mkdirSync(this.etcDir, { recursive: true });
-    const passwd = fs.readFileSync('/etc/passwd', 'utf8').split('\n').filter(l => l && l.split(':')[2] !== String(IMAGE_USER.uid));
-    passwd.push(`${IMAGE_USER.name}:x:${IMAGE_USER.uid}:${IMAGE_USER.uid}:IvorySQL:/tmp:/bin/bash`);
-    fs.writeFileSync(path.join(this.etcDir, 'passwd'), passwd.join('\n') + '\n');
-    const group = fs.readFileSync('/etc/group', 'utf8').split('\n').filter(l => l && l.split(':')[2] !== String(IMAGE_USER.uid));
-    group.push(`${IMAGE_USER.name}:x:${IMAGE_USER.uid}:`);
-    fs.writeFileSync(path.join(this.etcDir, 'group'), group.join('\n') + '\n');
+  /**
+   * An image's /etc/passwd and /etc/group: the base system's entries (uid below 100, nobody) and the image's own
+   * users; a uid the image does not list has no entry, as under OpenShift's arbitrary uids.
+   */
+  private imageEtc(image: ImageConfig): { passwd: string; group: string } {
+    const key = path.join(this.etcDir, String(IMAGES.findIndex(i => i.config === image)));
+    if (!fs.existsSync(key)) {
+      fs.mkdirSync(key, { recursive: true });
+      const base = (file: string, own: number[]) => fs.readFileSync(file, 'utf8').split('\n')
+        .filter(l => l && (Number(l.split(':')[2]) < 100 || l.split(':')[2] === '65534') && !own.includes(Number(l.split(':')[2])));
+      const passwd = [...base('/etc/passwd', image.users.map(u => u.uid)), ...image.users.map(u => `${u.name}:x:${u.uid}:${u.gid}::${u.home}:/bin/bash`)];
+      const group = [...base('/etc/group', image.groups.map(g => g.gid)), ...image.groups.map(g => `${g.name}:x:${g.gid}:`)];
+      fs.writeFileSync(path.join(key, 'passwd'), passwd.join('\n') + '\n');
+      fs.writeFileSync(path.join(key, 'group'), group.join('\n') + '\n');
+    }
+    return { passwd: path.join(key, 'passwd'), group: path.join(key, 'group') };
+  }
+
+  /**
+   * Who a container runs as, as the runtime decides: `runAsUser`, else the image's USER; `runAsGroup`, else the
+   * user's group in the image's passwd, else 0; plus fsGroup and supplementalGroups. HOME from the passwd entry, else /.
+   */
+  public identity(pod: Pod, spec: any): { uid: number; gid: number; groups: number[]; home: string } {
+    const image = imageConfig(spec.image);
+    const sc = { ...pod.spec.securityContext, ...spec.securityContext };
+    const uid: number = sc.runAsUser ?? image.uid;
+    const entry = image.users.find(u => u.uid === uid);
+    const gid: number = sc.runAsGroup ?? entry?.gid ?? 0;
+    const psc = pod.spec.securityContext ?? {};
+    const groups = [...new Set([gid, ...(psc.fsGroup !== undefined ? [psc.fsGroup] : []), ...(psc.supplementalGroups ?? [])])];
+    return { uid, gid, groups, home: entry?.home ?? '/' };
   }
 
   /** Arguments for bwrap: namespaces, the read-only image filesystem and the container's volume mounts. */
-  public sandboxArgs(pod: Pod, spec: any, env: { [name: string]: string }): string[] {
-    const args = ['--die-with-parent', '--unshare-pid', '--unshare-uts', '--unshare-ipc', '--hostname', pod.spec.hostname ?? pod.name,
+  public sandboxArgs(pod: Pod, spec: any, env: { [name: string]: string }, image: ImageConfig): string[] {
+    const etc = this.imageEtc(image);
+    const args = ['--die-with-parent', '--unshare-uts', '--unshare-ipc', '--hostname', pod.spec.hostname ?? pod.name,
       '--tmpfs', '/', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib',
       '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/sbin', '/sbin', '--proc', '/proc', '--dev', '/dev',
       // Like a container runtime: a private, world-writable /dev/shm for PostgreSQL's shared memory.
@@ -351,7 +475,7 @@ export class LocalCluster {
     for (const entry of ETC_ENTRIES) {
       if (fs.existsSync(`/etc/${entry}`)) args.push('--ro-bind', `/etc/${entry}`, `/etc/${entry}`);
     }
-    args.push('--ro-bind', path.join(this.etcDir, 'passwd'), '/etc/passwd', '--ro-bind', path.join(this.etcDir, 'group'), '/etc/group',
+    args.push('--ro-bind', etc.passwd, '/etc/passwd', '--ro-bind', etc.group, '/etc/group',
       '--ro-bind', this.network.hostsFile, '/etc/hosts');
     // bwrap would create missing parents of mount points with mode 0700; an image has them 0755.
     const parents = new Set<string>();
@@ -374,7 +498,7 @@ export class LocalCluster {
 
   /** Resolves a container's environment as the kubelet does. */
   public resolveEnv(pod: Pod, spec: any): { [name: string]: string } {
-    const env: { [name: string]: string } = { ...IMAGE_ENV, HOSTNAME: pod.name };
+    const env: { [name: string]: string } = { ...imageConfig(spec.image).env, HOSTNAME: pod.name };
     for (const e of spec.env ?? []) {
       if (e.value !== undefined) {
         env[e.name] = expand(e.value, env);
@@ -430,6 +554,7 @@ export class LocalCluster {
       if (v.persistentVolumeClaim) {
         const claim = v.persistentVolumeClaim.claimName;
         const pvc = this.claimDir(claim);
+        this.applyFsGroup(pvc, fsGroup, pod.spec.securityContext?.fsGroupChangePolicy);
         fs.symlinkSync(pvc, dir);
       } else if (v.emptyDir) {
         fs.mkdirSync(dir, { recursive: true });
@@ -454,21 +579,42 @@ export class LocalCluster {
     }
     for (const [volume, claim] of Object.entries(pod.claims)) {
       const dir = path.join(volumesDir, volume);
-      if (!fs.existsSync(dir)) fs.symlinkSync(this.claimDir(claim), dir);
+      if (!fs.existsSync(dir)) {
+        const pvc = this.claimDir(claim);
+        this.applyFsGroup(pvc, fsGroup, pod.spec.securityContext?.fsGroupChangePolicy);
+        fs.symlinkSync(pvc, dir);
+      }
     }
   }
 
-  /** A PVC: a directory that outlives pods, group-owned by the pod's fsGroup like a freshly provisioned volume. */
-  public claimDir(claim: string, fsGroup = 26): string {
+  /** A PVC: a directory that outlives pods, root's like a freshly provisioned volume until a pod's fsGroup applies. */
+  public claimDir(claim: string): string {
     const pvc = this.manifests.find(m => m.kind === 'PersistentVolumeClaim' && m.metadata.name === claim);
     const inMemory = pvc && this.memoryClasses.includes(pvc.spec.storageClassName);
     const dir = path.join(inMemory ? this.memoryRoot : this.root, 'pvc', claim);
     if (!fs.existsSync(dir)) {
       fs.mkdirSync(dir, { recursive: true });
-      fs.chownSync(dir, 0, fsGroup);
-      fs.chmodSync(dir, 0o2775);
+      fs.chmodSync(dir, 0o755);
     }
     return dir;
+  }
+
+  /**
+   * The kubelet's fsGroup on a mounted claim: group-owned by fsGroup and setgid, group-writable; with
+   * `fsGroupChangePolicy: OnRootMismatch` only when the volume's root does not match yet, then recursively.
+   */
+  private applyFsGroup(dir: string, fsGroup: number | undefined, policy: string | undefined): void {
+    if (fsGroup === undefined) return;
+    const root = fs.statSync(dir);
+    if (policy === 'OnRootMismatch' && root.gid === fsGroup && (root.mode & 0o2070) === 0o2070) return;
+    const walk = (p: string) => {
+      const st = fs.lstatSync(p);
+      if (st.isSymbolicLink()) return;
+      fs.chownSync(p, st.uid, fsGroup);
+      fs.chmodSync(p, (st.mode & 0o7777) | (st.isDirectory() ? 0o2070 : 0o060));
+      if (st.isDirectory()) for (const e of fs.readdirSync(p)) walk(path.join(p, e));
+    };
+    walk(dir);
   }
 
   private configMapFiles(ref: any, defaultMode: number): { path: string; content: string; mode: number }[] {
@@ -594,11 +740,10 @@ export class LocalCluster {
       pid = c.findMainPid();
     }
     if (!pid || !c.running) throw new Error(`${podName}/${container} is not running`);
-    const env = this.resolveEnv(pod, c.spec);
-    const sc = { ...pod.spec.securityContext, ...c.spec.securityContext };
-    const uid = sc.runAsUser ?? IMAGE_USER.uid;
+    const { uid, gid, groups, home } = this.identity(pod, c.spec);
+    const env = { ...this.resolveEnv(pod, c.spec), HOME: home };
     const args = ['--target', String(pid), '--mount', '--uts', '--ipc', '--net', '--pid', '--root', '--wd',
-      'setpriv', `--reuid=${uid}`, `--regid=${sc.runAsGroup ?? uid}`, `--groups=${sc.runAsGroup ?? uid}${pod.spec.securityContext?.fsGroup ? `,${pod.spec.securityContext.fsGroup}` : ''}`,
+      'setpriv', `--reuid=${uid}`, `--regid=${gid}`, `--groups=${groups.join(',')}`,
       '--bounding-set=-all', '--inh-caps=-all', '--no-new-privs', '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...command];
     return new Promise(resolve => {
       const child = spawn('nsenter', args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -606,6 +751,8 @@ export class LocalCluster {
       let stderr = '';
       child.stdout.on('data', d => { stdout += d; });
       child.stderr.on('data', d => { stderr += d; });
+      // nsenter exits at once when the container has just stopped; its exit code says so, not a broken pipe.
+      child.stdin.on('error', () => undefined);
       child.stdin.end(options.input ?? '');
       child.on('exit', code => resolve({ code: code ?? -1, stdout, stderr }));
     });
@@ -632,13 +779,26 @@ export class LocalCluster {
   }
 }
 
-/** True when this machine can run the sandboxes (root, bubblewrap, network namespaces, PostgreSQL, pgBackRest). */
-export function e2eAvailable(): boolean {
-  if (process.env.E2E === '0') return false;
-  try {
-    execFileSync('sh', ['-c', 'command -v bwrap && command -v pgbackrest && test -x /usr/lib/postgresql/15/bin/postgres && test "$(id -u)" = 0'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+/** What the end-to-end suites need on this machine; test/setup/ensure-tools.sh installs and builds all of it. */
+export const E2E_PREREQUISITES: Prerequisite[] = [
+  { name: 'root (network namespaces, sandboxes)', present: () => process.getuid?.() === 0 },
+  ...['bwrap', 'ip', 'setpriv', 'nsenter', 'openssl'].map(tool => ({
+    name: tool,
+    present: () => {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+      return true;
+    },
+  })),
+  { name: `IvorySQL 5.4 at ${IVORYSQL_PREFIX} (test/setup/build-engine.sh)`, present: () => fs.existsSync(`${IVORYSQL_PREFIX}/bin/postgres`) },
+  {
+    name: 'pgBackRest 2.58.0 at /usr/bin/pgbackrest (test/setup/build-engine.sh)',
+    present: () => execFileSync('/usr/bin/pgbackrest', ['version'], { encoding: 'utf8' }).trim() === 'pgBackRest 2.58.0',
+  },
+  { name: 'nss_wrapper (Debian libnss-wrapper, as in the IvorySQL image)', present: () => execFileSync('sh', ['-c', 'ldconfig -p | grep -c libnss_wrapper.so'], { encoding: 'utf8' }).trim() !== '0' },
+  { name: 'the en_US.UTF-8 locale (the image\'s LC_ALL)', present: () => /en_US\.utf8/i.test(execFileSync('locale', ['-a'], { encoding: 'utf8' })) },
+];
+
+/** `describe` for an end-to-end suite: skipped with one line locally, a failure under CI, when something is missing. */
+export function describeE2E(suite: string): jest.Describe {
+  return describeWith(suite, E2E_PREREQUISITES);
 }
