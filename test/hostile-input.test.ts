@@ -17,6 +17,7 @@ import {
 } from '../src';
 import { DEPRECATED, OPTIONS } from '../src/pgbackrest-option-table';
 import { CREDENTIAL_OPTIONS, credentialOption, resolveOptionName } from '../src/pgbackrest-options';
+import { credentialLeaks } from './support/security';
 
 const RUNS = Number(process.env.FC_NUM_RUNS ?? 300);
 const SECRET = 'hostile-secret-value-91c2';
@@ -78,6 +79,18 @@ describe('credentials in any spelling pgBackRest accepts', () => {
     for (const [name, [option]] of Object.entries(DEPRECATED)) {
       if (CREDENTIAL_OPTIONS.includes(option)) expect(credentialOption(name)).toBeDefined();
     }
+  });
+
+  test('the manifest checks every test runs see a credential option given a value, in any spelling', () => {
+    const leaks = credentialLeaks([
+      { kind: 'ConfigMap', metadata: { name: 'c' }, data: { 'a.conf': '[global]\nrepo-s3-key = abc\nrepo1-gcs-key = /etc/pgbackrest/conf.d/repo1-gcs-key.json\n' } },
+      { kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ args: ['--repo1-s3-key-sec=abc'], env: [{ name: 'PGBACKREST_REPO2_CIPHER_PASS', value: 'abc' }] }] } },
+    ]);
+    expect(leaks).toEqual([
+      'ConfigMap/c .data.a.conf: gives the credential option repo-s3-key a value',
+      'Pod/p .spec.containers[0].args[0]: gives the credential option repo1-s3-key-sec a value',
+      'Pod/p .spec.containers[0].env[0]: the environment variable PGBACKREST_REPO2_CIPHER_PASS holds a credential value',
+    ]);
   });
 
   test('no other option is taken for a credential', () => {
