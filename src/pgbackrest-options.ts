@@ -328,7 +328,8 @@ function checkName(problems: Problems, f: string, written: string, shown: string
 /**
  * Checks a map of pgBackRest options meant for a conf file's `[global]` section: names must be pgBackRest options
  * that a conf file takes, written as pgBackRest documents them, none the library sets from a typed prop and no
- * credential; values single-line strings. `repos` are the cluster's repos: options of other repos are refused.
+ * credential; values single-line strings. `repos` are the cluster's repos: options of other repos are refused (when
+ * the repos themselves were refused, that is not repeated).
  */
 export function checkGlobalOptions(problems: Problems, field: string, options: { [key: string]: string } | undefined,
   repos?: readonly OptionRepo[]): void {
@@ -357,7 +358,7 @@ export function checkGlobalOptions(problems: Problems, field: string, options: {
       problems.add(f, key, 'is a command-line option; pgBackRest ignores it in a conf file');
     } else if (section === 's') {
       problems.add(f, key, 'is a stanza option; pgBackRest ignores it in [global]');
-    } else if (resolved.index !== undefined && groupPrefix(resolved.option) === 'repo' && repos !== undefined
+    } else if (resolved.index !== undefined && groupPrefix(resolved.option) === 'repo' && repos !== undefined && repos.length > 0
       && !repos.some(r => r.index === resolved.index)) {
       const names = repos.map(r => `repo${r.index}`).join(', ');
       problems.add(f, key, `the cluster has no repo${resolved.index} (its repos: ${names}); an option of another repo makes pgBackRest use a repo the cluster does not declare`);
