@@ -303,10 +303,16 @@ export class BackupRepo {
   }
 }
 
-/** Repo paths: absolute, no `//`, no trailing `/` (pgBackRest refuses them). */
+/**
+ * Repo paths: absolute and normalised (no `//`, no trailing `/`, which pgBackRest refuses; no `.` or `..` segment,
+ * which would take a volume repo out of its mount and make two spellings of one location), one line of printable
+ * characters without spaces (the path is written into pgBackRest's conf file).
+ */
 export function checkRepoPath(problems: Problems, field: string, path: string): void {
-  if (typeof path !== 'string' || !/^\/([^/\s]+(\/[^/\s]+)*)?$/.test(path)) {
-    problems.add(field, path, 'must be an absolute path without "//", spaces or a trailing "/"');
+  if (typeof path !== 'string' || !/^\/([^/\s\x00-\x1f\x7f]+(\/[^/\s\x00-\x1f\x7f]+)*)?$/.test(path)) {
+    problems.add(field, path, 'must be an absolute path without "//", spaces, control characters or a trailing "/"');
+  } else if (path.split('/').some(segment => segment === '.' || segment === '..')) {
+    problems.add(field, path, 'must be a normalised path: no "." or ".." segment');
   }
 }
 

@@ -386,7 +386,6 @@ function resolveModel(scope: Construct, id: string, props: IvoryClusterProps, pr
   checkInteger(problems, 'port', port, 1024, 65535);
   checkLabels(problems, 'labels', props.labels, true);
   checkLabels(problems, 'annotations', props.annotations, false);
-  checkGlobalOptions(problems, 'pgbackrestOptions', props.pgbackrestOptions);
   const imageBuild = validateImageBuild(problems, 'imageBuild', props.imageBuild);
   validateTuning(problems, 'tuning', props.tuning ?? {}, version, postgresVersion, imageBuild);
   const databaseMode = props.databaseMode ?? DatabaseMode.ORACLE;
@@ -417,6 +416,9 @@ function resolveModel(scope: Construct, id: string, props: IvoryClusterProps, pr
 
   const instances = resolveInstances(props.instances, names, problems);
   const repos = resolveRepos(props.repos, names, version, problems);
+  // After the repos: options of a repo the cluster does not have, or that a typed prop of its repo sets, are refused.
+  checkGlobalOptions(problems, 'pgbackrestOptions', props.pgbackrestOptions,
+    repos.map(r => ({ index: r.index, field: r.field, retention: r.repo.retention !== undefined })));
 
   const jobs = props.backupJobs ?? {};
   validateResources(problems, 'backupJobs.resources', jobs.resources);

@@ -25,10 +25,11 @@ export interface ManualBackupProps {
   readonly options?: string[];
 }
 
+/** Options a manual backup's `options` may not hold, by canonical name (any spelling), and why. */
 const REFUSED_BACKUP_OPTIONS: { [option: string]: string } = {
-  '--repo': 'the repo is chosen with repoName',
-  '--type': 'the type is chosen with backupType',
-  '--stanza': 'the stanza is always db',
+  repo: 'the repo is chosen with repoName',
+  type: 'the type is chosen with backupType',
+  stanza: 'the stanza is always db',
 };
 
 /**
@@ -64,6 +65,6 @@ export class ManualBackup {
     if (typeof this.backupId !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(this.backupId)) {
       problems.add(`${field}.backupId`, this.backupId, 'must be 1 to 32 lowercase letters, digits or \'-\', starting and ending with a letter or digit (it becomes part of a Job name)');
     }
-    checkPgBackRestArguments(problems, `${field}.options`, this.options, REFUSED_BACKUP_OPTIONS);
+    checkPgBackRestArguments(problems, `${field}.options`, this.options, 'backup', REFUSED_BACKUP_OPTIONS);
   }
 }

@@ -8,9 +8,10 @@ import { SCHEDULE_FIELD, BACKUP_TYPES } from './backup-schedule';
 import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from './cluster-model';
 import { CredentialSourceKind } from './credential-source';
 import { renderExternalSecret } from './external-secret';
+import { ivyoShellWords } from './ivyo-shell';
 import { ANNOTATION, MANAGED_BY } from './naming';
 import { ConfDirSource, confDirSources, ConfigRole, OPERATOR_GENERATED, repoOptions, secureBindings } from './pgbackrest-config';
-import { mergeOptions } from './pgbackrest-ini';
+import { checkIniSections, mergeOptions } from './pgbackrest-ini';
 import { repoOptionSuffix } from './pgbackrest-options';
 import { RepoStorage } from './repo-credentials';
 import { plainResources, quantity } from './resources';
@@ -47,6 +48,10 @@ export function renderOperatorTarget(scope: Construct, model: ClusterModel): voi
   if (model.manualBackup) annotations[ANNOTATION.manualBackup] = model.manualBackup.backupId;
   if (model.inPlaceRestore) annotations[ANNOTATION.restore] = model.inPlaceRestore.restoreId as string;
 
+  // The last line of defence: what reaches IVYO's shell and its conf files is checked where it is rendered.
+  const rendered = new Problems();
+  const spec = clusterSpec(model, externalSecret, rendered);
+  rendered.throwIfAny(scope);
   new ApiObject(scope, 'Resource', {
     apiVersion: IVORY_API_VERSION,
     kind: 'IvoryCluster',
@@ -56,23 +61,23 @@ export function renderOperatorTarget(scope: Construct, model: ClusterModel): voi
       labels: { ...model.labels, ...MANAGED_BY },
       ...(Object.keys(annotations).length ? { annotations } : {}),
     },
-    spec: clusterSpec(model, externalSecret),
+    spec,
   });
 }
 
-function clusterSpec(model: ClusterModel, externalSecret: string | undefined): { [key: string]: unknown } {
+function clusterSpec(model: ClusterModel, externalSecret: string | undefined, rendered: Problems): { [key: string]: unknown } {
   const spec: { [key: string]: unknown } = {
     postgresVersion: model.postgresVersion,
     image: model.image,
     port: model.port,
     instances: model.instances.map(instanceSpec),
-    backups: { pgbackrest: pgbackrestSpec(model, externalSecret) },
+    backups: { pgbackrest: pgbackrestSpec(model, externalSecret, rendered) },
   };
   const metadata = podMetadata(model);
   if (metadata) spec.metadata = metadata;
   // IVYO takes PostgreSQL parameters through Patroni's dynamic configuration.
   spec.patroni = { dynamicConfiguration: { postgresql: { parameters: { ...model.tuning.postgres } } } };
-  const dataSource = dataSourceSpec(model, externalSecret);
+  const dataSource = dataSourceSpec(model, externalSecret, rendered);
   if (dataSource) spec.dataSource = dataSource;
   if (model.standby) {
     spec.standby = {
@@ -164,22 +169,25 @@ function projections(sources: ConfDirSource[]): { [key: string]: unknown }[] {
   return sources.map(s => ({ [s.kind]: { name: s.name, ...(s.items ? { items: s.items } : {}) } }));
 }
 
-function pgbackrestSpec(model: ClusterModel, externalSecret: string | undefined): { [key: string]: unknown } {
+function pgbackrestSpec(model: ClusterModel, externalSecret: string | undefined, rendered: Problems): { [key: string]: unknown } {
+  const global = operatorGlobal(model, model.repos);
+  // IVYO writes `global` into its pgBackRest conf files.
+  checkIniSections(rendered, { global });
   const spec: { [key: string]: unknown } = {
     image: model.pgbackrestImage,
-    global: operatorGlobal(model, model.repos),
+    global,
     repos: model.repos.map(r => repoSpec(r)),
   };
   const configuration = projections(confDirSources(model.repos, externalSecret));
   if (configuration.length) spec.configuration = configuration;
   if (model.manualBackup) {
     const m = model.manualBackup;
-    const options = [`--type=${m.backupType}`, ...m.options];
+    const options = [`--type=${m.backupType}`, ...ivyoShellWords(rendered, 'manualBackup.options', m.options)];
     if (model.tuning.startFastManual && !options.some(o => o.startsWith('--start-fast'))) options.push('--start-fast');
     spec.manual = { repoName: m.repoName, options };
   }
   if (model.inPlaceRestore) {
-    spec.restore = { enabled: true, repoName: model.inPlaceRestore.repoName, options: operatorRestoreOptions(model.inPlaceRestore) };
+    spec.restore = { enabled: true, repoName: model.inPlaceRestore.repoName, options: operatorRestoreOptions(model.inPlaceRestore, rendered, 'inPlaceRestore') };
   }
   if (model.repoHost.resources || model.repoHost.priorityClassName) {
     spec.repoHost = {
@@ -196,14 +204,15 @@ function pgbackrestSpec(model: ClusterModel, externalSecret: string | undefined)
   return spec;
 }
 
-function operatorRestoreOptions(restore: Restore): string[] {
-  return [...restore.target.toOperatorOptions(), ...restore.options];
+/** A restore's options as IVYO runs them: joined with spaces, through bash. */
+function operatorRestoreOptions(restore: Restore, rendered: Problems, field: string): string[] {
+  return [...ivyoShellWords(rendered, `${field}.target`, restore.target.toArguments()), ...ivyoShellWords(rendered, `${field}.options`, restore.options)];
 }
 
-function dataSourceSpec(model: ClusterModel, externalSecret: string | undefined): { [key: string]: unknown } | undefined {
+function dataSourceSpec(model: ClusterModel, externalSecret: string | undefined, rendered: Problems): { [key: string]: unknown } | undefined {
   const restore = model.restoreFrom;
   if (!restore) return undefined;
-  const options = operatorRestoreOptions(restore);
+  const options = operatorRestoreOptions(restore, rendered, 'restoreFrom');
   switch (restore.kind) {
     case RestoreKind.FROM_CLUSTER:
     case RestoreKind.FROM_CLUSTER_NAME: {
@@ -225,11 +234,13 @@ function dataSourceSpec(model: ClusterModel, externalSecret: string | undefined)
       const repos = [source.repo];
       const sourceExternal = secureBindings(repos).some(b => b.source.kind === CredentialSourceKind.EXTERNAL);
       const configuration = projections(confDirSources(repos, sourceExternal ? externalSecret : undefined));
+      const global = operatorGlobal(model, repos);
+      checkIniSections(rendered, { global });
       return {
         pgbackrest: {
           stanza: source.stanza,
           repo: repoSpec(source.repo, false),
-          global: operatorGlobal(model, repos),
+          global,
           ...(configuration.length ? { configuration } : {}),
           ...(options.length ? { options } : {}),
         },

@@ -3,6 +3,8 @@
  * `[global:<command>]` sections first, then stanza sections, as IVYO writes them.
  */
 
+import { Problems, validationError } from './validation';
+
 /** A conf file: section name -> option -> value. */
 export type IniSections = { [section: string]: { [option: string]: string } };
 
@@ -18,7 +20,33 @@ function sectionRank(name: string): number {
   return 2;
 }
 
-export function renderIni(sections: IniSections): string {
+/**
+ * Records every section, key or value that would change the file's structure: a line break, carriage return or NUL
+ * anywhere (pgBackRest would read the rest as another line: `repo1-storage-verify-tls=n`, `tls-server-auth=...`),
+ * a key that is not an option name (`=`, `[`, `#`, spaces) or a section name with brackets. Props are validated with
+ * their own field names first; this is the last line of defence, run on everything written to a conf file.
+ */
+export function checkIniSections(problems: Problems, sections: IniSections): void {
+  for (const [name, options] of Object.entries(sections)) {
+    if (!/^[A-Za-z0-9][-_.:A-Za-z0-9]*$/.test(name)) {
+      problems.add(`config[${JSON.stringify(name)}]`, name, 'a conf file section must be a stanza or global[:command] name');
+    }
+    for (const [key, value] of Object.entries(options ?? {})) {
+      const field = `config[${JSON.stringify(name)}][${JSON.stringify(key)}]`;
+      if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(key)) {
+        problems.add(field, key, 'a conf file key must be a pgBackRest option name (no \'=\', \'[\', spaces or line breaks)');
+      } else if (typeof value !== 'string' || /[\r\n\0]/.test(value)) {
+        problems.add(field, value, 'a conf file value must be one line: no line break, carriage return or NUL');
+      }
+    }
+  }
+}
+
+/** Renders a conf file; a ValidationError at `constructPath` if anything would break out of its line. */
+export function renderIni(sections: IniSections, constructPath: string = 'pgBackRest config'): string {
+  const problems = new Problems();
+  checkIniSections(problems, sections);
+  if (!problems.isEmpty) throw validationError(constructPath, problems.messages);
   const names = Object.keys(sections)
     .filter(name => Object.keys(sections[name]).length > 0)
     .sort((a, b) => sectionRank(a) - sectionRank(b) || byteOrder(a, b));

@@ -1,4 +1,5 @@
-import { Problems } from './validation';
+import { isShellLiteral, ivyoShellWords, SHELL_LITERAL_ALLOWED } from './ivyo-shell';
+import { Problems, validationError } from './validation';
 
 /** Where recovery stops. */
 export enum RecoveryTargetType {
@@ -127,9 +128,14 @@ export class RecoveryTarget {
   /**
    * The same options as IVYO expects them in `options`: its restore script re-parses the list with the shell,
    * so a target with spaces is double-quoted, as in IVYO's documentation (`--target="2021-06-09 14:15:11-04"`).
+   * Rendered by the one function that decides what reaches IVYO's shell; throws a ValidationError for a target
+   * that `_validate` would refuse.
    */
   public toOperatorOptions(): string[] {
-    return this.toArguments().map(a => (a.startsWith('--target=') && /\s/.test(a) ? `--target="${a.slice(9)}"` : a));
+    const problems = new Problems();
+    const words = ivyoShellWords(problems, 'target', this.toArguments());
+    if (!problems.isEmpty) throw validationError('RecoveryTarget', problems.messages);
+    return words;
   }
 
   private normalisedTarget(): string {
@@ -170,8 +176,9 @@ export class RecoveryTarget {
         }
         break;
       case RecoveryTargetType.RESTORE_POINT:
-        if (typeof value !== 'string' || value.length === 0 || value.length > 63 || /["'\\$`\s]/.test(value)) {
-          problems.add(`${field}.restorePoint`, value, 'must be 1 to 63 characters without quotes, backslashes, $, ` or spaces');
+        // The name reaches IVYO's shell: only characters bash takes literally (PostgreSQL allows 63 bytes).
+        if (typeof value !== 'string' || value.length > 63 || !isShellLiteral(value)) {
+          problems.add(`${field}.restorePoint`, value, `must be 1 to 63 ${SHELL_LITERAL_ALLOWED} (IVYO runs restore options through bash)`);
         }
         break;
     }

@@ -177,6 +177,11 @@ export class RepoCredentials {
     if (gsa !== undefined && !/^[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.]+\.iam\.gserviceaccount\.com$/.test(gsa)) {
       problems.add(`${field}.googleServiceAccount`, gsa, 'must be a Google service account email: <name>@<project>.iam.gserviceaccount.com');
     }
+    // Written into pgBackRest's conf file: IAM role names are 1 to 64 of these characters (and never a line break).
+    const role = spec.options?.['s3-role'];
+    if (role !== undefined && (typeof role !== 'string' || !/^[\w+=,.@-]{1,64}$/.test(role))) {
+      problems.add(`${field}.roleName`, role, 'must be an IAM role name (not an ARN): 1 to 64 letters, digits and + = , . @ _ -');
+    }
     const account = spec.options?.['azure-account'];
     if (account !== undefined && !/^[a-z0-9]{3,24}$/.test(account)) {
       problems.add(`${field}.account`, account, 'must be an Azure storage account name: 3 to 24 lowercase letters and digits');

@@ -17,18 +17,18 @@ export enum RestoreKind {
   IN_PLACE = 'inPlace',
 }
 
-/** Options IVYO refuses in restore options, and why. */
+/** Options a restore's `options` may not hold, by canonical name (any spelling, any index), and why. */
 const REFUSED_RESTORE_OPTIONS: { [option: string]: string } = {
-  '--repo': 'the repo is chosen with repoName',
-  '--stanza': 'the stanza is always db (or fromRepo\'s stanza)',
-  '--pg1-path': 'the data directory is fixed by the cluster',
-  '--target-action': 'the restore always promotes when it reaches its target',
-  '--link-map': 'the WAL directory link is set by the cluster',
-  '--type': 'use the target property (RecoveryTarget)',
-  '--target': 'use the target property (RecoveryTarget)',
-  '--target-exclusive': 'use RecoveryTarget options',
-  '--target-timeline': 'use RecoveryTarget options',
-  '--set': 'use RecoveryTarget options (backupSet)',
+  'repo': 'the repo is chosen with repoName',
+  'stanza': 'the stanza is always db (or fromRepo\'s stanza)',
+  'pg-path': 'the data directory is fixed by the cluster',
+  'target-action': 'the restore always promotes when it reaches its target',
+  'link-map': 'the WAL directory link is set by the cluster',
+  'type': 'use the target property (RecoveryTarget)',
+  'target': 'use the target property (RecoveryTarget)',
+  'target-exclusive': 'use RecoveryTarget options',
+  'target-timeline': 'use RecoveryTarget options',
+  'set': 'use RecoveryTarget options (backupSet)',
 };
 
 /** Options common to every restore. */
@@ -174,7 +174,7 @@ export class Restore {
     } else {
       this.target._validate(problems, `${field}.target`);
     }
-    checkPgBackRestArguments(problems, `${field}.options`, this.options, REFUSED_RESTORE_OPTIONS);
+    checkPgBackRestArguments(problems, `${field}.options`, this.options, 'restore', REFUSED_RESTORE_OPTIONS);
     if (this.repoName !== undefined && !/^repo[1-4]$/.test(this.repoName)) {
       problems.add(`${field}.repoName`, this.repoName, 'must be one of repo1, repo2, repo3, repo4');
     }

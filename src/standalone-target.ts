@@ -117,11 +117,11 @@ function sameLocation(a: { storage: RepoStorage; path: string; repo: { _storage:
 
 function renderConfigMaps(scope: Construct, model: ClusterModel): void {
   const data: { [key: string]: string } = {
-    [CONFIG_KEYS.instance]: renderIni(roleConfig(model, ConfigRole.INSTANCE)),
-    [CONFIG_KEYS.job]: renderIni(roleConfig(model, ConfigRole.JOB)),
-    [CONFIG_KEYS.server]: renderIni(serverConfig(pgbackrestCommonName(model))),
+    [CONFIG_KEYS.instance]: renderIni(roleConfig(model, ConfigRole.INSTANCE), scope.node.path),
+    [CONFIG_KEYS.job]: renderIni(roleConfig(model, ConfigRole.JOB), scope.node.path),
+    [CONFIG_KEYS.server]: renderIni(serverConfig(pgbackrestCommonName(model)), scope.node.path),
   };
-  if (hasVolumeRepo(model)) data[CONFIG_KEYS.repoHost] = renderIni(roleConfig(model, ConfigRole.REPO_HOST));
+  if (hasVolumeRepo(model)) data[CONFIG_KEYS.repoHost] = renderIni(roleConfig(model, ConfigRole.REPO_HOST), scope.node.path);
   const source = restoreSource(model);
   if (source) {
     data[CONFIG_KEYS.restore] = renderIni({
@@ -133,7 +133,7 @@ function renderConfigMaps(scope: Construct, model: ClusterModel): void {
       },
       'global:restore': { 'log-level-console': 'info' },
       [source.stanza]: { 'pg1-path': `/pgdata/pg${model.postgresVersion}`, 'pg1-port': String(model.port), 'pg1-socket-path': '/tmp/postgres' },
-    });
+    }, scope.node.path);
   }
   kubeObject(k8s.KubeConfigMap, scope, 'PgBackRestConfig', {
     metadata: {

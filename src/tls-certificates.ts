@@ -73,6 +73,12 @@ export class TlsCertificates {
       checkDnsSubdomain(problems, `${field}.pgbackrestSecretName`, this.secrets.pgbackrestSecretName);
       checkDnsSubdomain(problems, `${field}.postgresSecretName`, this.secrets.postgresSecretName);
       checkDnsSubdomain(problems, `${field}.replicationSecretName`, this.secrets.replicationSecretName);
+      // Written into the TLS server's conf file as `tls-server-auth = <CN>=db`: a line break would add options, a
+      // '=' or ',' would change whom it authorizes.
+      const cn = this.secrets.pgbackrestCommonName;
+      if (cn !== undefined && (typeof cn !== 'string' || !/^[A-Za-z0-9]([-_.A-Za-z0-9]{0,62}[A-Za-z0-9])?$/.test(cn))) {
+        problems.add(`${field}.pgbackrestCommonName`, cn, 'must be a certificate common name of 1 to 64 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit');
+      }
     }
   }
 }

@@ -1,8 +1,9 @@
 import { Size, Testing } from 'cdk8s';
 import {
   BackupRepo, BackupRetention, BackupSchedule, BackupType, CredentialSource, DeploymentTarget, IvoryCluster, IvoryClusterProps,
-  ManualBackup, PgBackRestVersion, RecoveryTarget, RepoCredentials, Restore, S3UriStyle,
+  ManualBackup, PgBackRestVersion, RecoveryTarget, RepoCredentials, Restore, S3UriStyle, TlsCertificates,
 } from '../src';
+import { renderIni } from '../src/pgbackrest-ini';
 import { ValidationErrorDetails } from '../src/validation';
 import { validationMessage } from './support/synth';
 
@@ -136,7 +137,7 @@ describe('refusals name the construct path, the field, the bad value and what is
 
   test.each(['repo1-s3-key', 'repo2-s3-key-secret', 'repo1-cipher-pass', 'repo1-azure-key', 'repo3-gcs-key', 'repo1-s3-token'])('credential option %s in global', option => {
     const m = refusal({ pgbackrestOptions: { [option]: 'AKIAIOSFODNN7EXAMPLE' } });
-    expect(m).toContain(`pgbackrestOptions[${JSON.stringify(option)}]: ${JSON.stringify(option)}: is a credential and must not be written in global`);
+    expect(m).toContain(`pgbackrestOptions[${JSON.stringify(option)}]: ${JSON.stringify(option)}: is a credential; give it through a CredentialSource`);
     expect(m).not.toContain('AKIAIOSFODNN7EXAMPLE');
   });
 
@@ -248,5 +249,198 @@ describe('refusals name the construct path, the field, the bad value and what is
       expect((e as ValidationErrorDetails).constructPath).toBe('test/hippo');
       expect((e as ValidationErrorDetails).problems).toEqual(['port: 22: must be a whole number from 1024 to 65535']);
     }
+  });
+});
+
+describe('hostile and careless input (issue 11)', () => {
+  const SECRET = 'AKIAIOSFODNN7EXAMPLE';
+  const inPlace = (options: string[], target?: RecoveryTarget) =>
+    ({ inPlaceRestore: Restore.inPlace({ restoreId: 'r1', repoName: 'repo1', confirmOverwrite: true, options, target }) });
+
+  describe('credentials are recognised in every spelling pgBackRest accepts', () => {
+    test.each([
+      // Index-less: pgBackRest reads these as repo1's (or refuses them at run time, after they reached the manifests).
+      'repo-s3-key', 'repo-s3-key-secret', 'repo-cipher-pass', 'repo-azure-key', 'repo-s3-sse-customer-key', 'repo-s3-token',
+      'repo-gcs-key', 'repo-sftp-private-key-passphrase',
+      // Other indexes, zero-padded indexes, pgBackRest's internal passphrase option.
+      'repo4-s3-key', 'repo01-s3-key', 'cipher-pass',
+      // Near spellings that are not pgBackRest's but must not smuggle a secret past the check either.
+      'REPO1_S3_KEY', 'PGBACKREST_REPO1_S3_KEY', '--repo1-s3-key', 'Repo1-S3-Key', ' repo1-s3-key',
+    ])('pgbackrestOptions key %j', option => {
+      const m = refusal({ pgbackrestOptions: { [option]: SECRET } });
+      expect(m).toContain(`pgbackrestOptions[${JSON.stringify(option)}]: ${JSON.stringify(option)}: is a credential; give it through a CredentialSource`);
+      expect(m).not.toContain(SECRET);
+    });
+
+    test.each([
+      ['--repo-s3-key', `--repo-s3-key=${SECRET}`],
+      ['--repo1-s3-key-sec', `--repo1-s3-key-sec=${SECRET}`], // an abbreviation pgBackRest expands on the command line
+      ['--repo2-cipher-pass', `--repo2-cipher-pass=${SECRET}`],
+      ['--repo-azure-key', `--repo-azure-key=${SECRET}`],
+      ['--REPO1-S3-KEY-SECRET', `--REPO1-S3-KEY-SECRET=${SECRET}`],
+      ['--repo1-s3-token', '--repo1-s3-token'],
+    ])('restore and manual backup option %s', (name, arg) => {
+      for (const [props, field] of [
+        [inPlace([arg]), 'inPlaceRestore.options[0]'],
+        [{ manualBackup: new ManualBackup({ repoName: 'repo1', options: [arg] }) }, 'manualBackup.options[0]'],
+        [{ restoreFrom: Restore.fromClusterName({ clusterName: 'old', repoName: 'repo1', options: [arg] }) }, 'restoreFrom.options[0]'],
+      ] as const) {
+        const m = refusal(props);
+        expect(m).toContain(`${field}: ${JSON.stringify(name)}: is a credential; give it through a CredentialSource`);
+        expect(m).not.toContain(SECRET);
+      }
+    });
+
+    test('a secure option that is not a secret is still refused on the command line', () => {
+      expect(refusal(inPlace(['--repo1-azure-account=acct']))).toContain('inPlaceRestore.options[0]: "--repo1-azure-account=acct": is set by the library');
+    });
+  });
+
+  describe('option names are checked against pgBackRest 2.58\'s own list', () => {
+    test.each([
+      ['repo1-retention-ful', 'is not a pgBackRest 2.58 option; did you mean repo1-retention-full?'],
+      ['compress-levl', 'is not a pgBackRest 2.58 option; did you mean compress-level?'],
+      ['repo1-bundel', 'is not a pgBackRest 2.58 option; did you mean repo1-bundle?'],
+      ['constructor', 'is not a pgBackRest 2.58 option'],
+      ['retention-full', 'is a deprecated or index-less name pgBackRest reads as repo1-retention-full; write repo1-retention-full'],
+      ['repo-retention-full', 'pgBackRest refuses it without an index; write repo1-retention-full'],
+      ['compress1-level', 'pgBackRest refuses it with an index; write compress-level'],
+      ['no-compress', 'pgBackRest ignores no- options in a conf file; write compress = n or leave it out'],
+      ['stanza', 'is a command-line option; pgBackRest ignores it in a conf file'],
+      ['repo1-path', 'is set by the library from repos[0].path; use that instead'],
+      ['repo-path', 'is a deprecated or index-less name pgBackRest reads as repo1-path'],
+      ['repo1-type', 'is set by the library from the repo\'s factory (BackupRepo.volume, .s3, .gcs or .azure)'],
+      ['repo1-storage-verify-tls', 'is set by the library from repos[0].verifyTls'],
+      ['repo1-host', 'is set by the library from a volume repo is served by the cluster\'s repo host'],
+      ['pg1-path', 'is set by the library from the library sets PostgreSQL\'s data directory'],
+      ['db-path', 'is a deprecated or index-less name pgBackRest reads as pg1-path'],
+      ['tls-server-auth', 'is set by the library from the TLS certificates (standalone.tls)'],
+      ['repo3-retention-full', 'the cluster has no repo3 (its repos: repo1); an option of another repo makes pgBackRest use a repo the cluster does not declare'],
+      ['repo1-local', 'is internal to pgBackRest'],
+    ])('pgbackrestOptions key %j', (option, allowed) => {
+      const m = refusal({ pgbackrestOptions: { [option]: '3' } });
+      expect(m).toContain(`pgbackrestOptions[${JSON.stringify(option)}]: ${JSON.stringify(option)}: ${allowed}`);
+    });
+
+    test('retention options are the typed retention\'s when the repo has one, the user\'s otherwise', () => {
+      const m = refusal({ repos: [volume({ retention: BackupRetention.fullCount(2) })], pgbackrestOptions: { 'repo1-retention-full': '3' } });
+      expect(m).toContain('pgbackrestOptions["repo1-retention-full"]: "repo1-retention-full": is set by the library from repos[0].retention (BackupRetention)');
+      expect(() => make({ pgbackrestOptions: { 'repo1-retention-full': '3', 'io-timeout': '10', 'compress-level': '9' } })).not.toThrow();
+    });
+
+    test.each([
+      ['--proces-max=4', 'is not a pgBackRest 2.58 option; did you mean --process-max?'],
+      ['--process-m=4', 'is an abbreviation pgBackRest reads as --process-max; write the full name'],
+      ['--start-fast', 'is not an option of pgbackrest restore (backup take it)'],
+      ['--pg2-path=/tmp', '--pg2-path is not allowed here: the data directory is fixed by the cluster'],
+      ['--db-path=/tmp', '--db-path is not allowed here: the data directory is fixed by the cluster'],
+      ['--repo1-path=/elsewhere', 'is set by the library from the repo.path'],
+      ['--config=/tmp/x.conf', 'is set by the library from the library (each pod reads the conf files it mounts)'],
+      ['--target-act=pause', '--target-act is not allowed here: the restore always promotes'],
+    ])('restore option %j', (arg, allowed) => {
+      expect(refusal(inPlace([arg]))).toContain(`inPlaceRestore.options[0]: ${JSON.stringify(arg)}: ${allowed}`);
+    });
+
+    test('manual backup options are checked against the backup command', () => {
+      const m = refusal({ manualBackup: new ManualBackup({ repoName: 'repo1', options: ['--db-include=app', '--ty=incr', '--annotation=reason=upgrade'] }) });
+      expect(m).toContain('manualBackup.options[0]: "--db-include=app": is not an option of pgbackrest backup (restore take it)');
+      expect(m).toContain('manualBackup.options[1]: "--ty=incr": --ty is not allowed here: the type is chosen with backupType');
+      expect(m).not.toContain('manualBackup.options[2]');
+    });
+
+    test('documented options pass', () => {
+      expect(() => make({
+        ...inPlace(['--db-include=app', '--process-max=4', '--delta', '--no-delta', '--tablespace-map=ts1=/pgdata/ts1']),
+        manualBackup: new ManualBackup({ repoName: 'repo1', options: ['--annotation=reason=pre-upgrade', '--start-fast'] }),
+      })).not.toThrow();
+    });
+  });
+
+  describe('nothing that reaches IVYO\'s shell is interpreted by it', () => {
+    test.each([
+      '--db-include=app;touch${IFS}/tmp/x;#', '--db-include=$(id)', '--db-include=`id`', '--db-include=a&&b', '--db-include=a|b',
+      '--db-include=a>b', '--db-include=a<b', '--db-include=*', '--db-include=ap?', '--db-include={a,b}', '--db-include=[ab]',
+      '--db-include=a b', '--db-include=a\nb', '--db-include=\'x\'', '--db-include="x"', '--db-include=~', '--db-include=a!b',
+      '--db-include=a\\b', '--db-include=(a)', '--db-include=a#b', '--db-include=a\tb',
+    ])('restore option %j', arg => {
+      for (const [props, field] of [
+        [inPlace([arg]), 'inPlaceRestore.options[0]'],
+        [{ restoreFrom: Restore.fromClusterName({ clusterName: 'old', repoName: 'repo1', options: [arg] }) }, 'restoreFrom.options[0]'],
+      ] as const) {
+        const m = refusal(props);
+        expect(m).toContain(`${field}: ${JSON.stringify(arg)}: must contain only letters, digits and - _ = . , : / + @ % (IVYO runs restore and backup options through bash`);
+      }
+    });
+
+    test.each(['a;b', '$(id)', 'a|b', 'a b', 'x`id`', 'a&b', 'a\nb', '*', ''])('restore point name %j', name => {
+      const m = refusal(inPlace([], RecoveryTarget.restorePoint(name)));
+      expect(m).toContain(`inPlaceRestore.target.restorePoint: ${JSON.stringify(name)}: must be 1 to 63 letters, digits and - _ = . , : / + @ %`);
+    });
+
+    test('a manual backup option', () => {
+      const m = refusal({ manualBackup: new ManualBackup({ repoName: 'repo1', options: ['--annotation=a=$(id)'] }) });
+      expect(m).toContain('manualBackup.options[0]: "--annotation=a=$(id)": must contain only letters, digits and - _ = . , : / + @ %');
+    });
+
+    test('a time target is double-quoted for IVYO, and only literal characters are inside the quotes', () => {
+      expect(RecoveryTarget.time('2026-11-26 14:15:11+01').toOperatorOptions()).toEqual(['--type=time', '--target="2026-11-26 14:15:11+01"']);
+      expect(RecoveryTarget.restorePoint('before-upgrade').toOperatorOptions()).toEqual(['--type=name', '--target=before-upgrade']);
+      const message = validationMessage(() => RecoveryTarget.restorePoint('a;b c').toOperatorOptions());
+      expect(message).toContain('target[1]: "--target=a;b c": must contain only letters, digits and - _ = . , : / + @ %');
+    });
+  });
+
+  describe('nothing breaks out of its line in a pgBackRest conf file', () => {
+    test('an S3 instance role name', () => {
+      const m = refusal({
+        repos: [BackupRepo.s3({ bucket: 'backups', region: 'us-east-1', credentials: RepoCredentials.s3InstanceRole({ roleName: 'pg\nrepo1-storage-verify-tls=n' }) })],
+      });
+      expect(m).toContain('repos[0].credentials.roleName: "pg\\nrepo1-storage-verify-tls=n": must be an IAM role name (not an ARN)');
+    });
+
+    test.each(['hippo\ntls-server-auth=anyone=*', 'a=b', 'a,b', '*', 'x'.repeat(65)])('a pgBackRest TLS common name %j', cn => {
+      const m = refusal({
+        target: DeploymentTarget.STANDALONE,
+        standalone: {
+          tls: TlsCertificates.fromSecrets({ pgbackrestSecretName: 'pgbr-tls', postgresSecretName: 'pg-tls', replicationSecretName: 'repl-tls', pgbackrestCommonName: cn }),
+        },
+      });
+      expect(m).toContain(`standalone.tls.pgbackrestCommonName: ${JSON.stringify(cn)}: must be a certificate common name`);
+    });
+
+    test.each(['a\0b', 'a\rb', 'a\nb'])('a pgbackrestOptions value %j', value => {
+      expect(refusal({ pgbackrestOptions: { 'io-timeout': value } })).toContain(`pgbackrestOptions["io-timeout"]: ${JSON.stringify(value)}: must be a single-line string`);
+    });
+
+    test('a repo path with a NUL', () => {
+      expect(refusal({ repos: [volume({ path: '/pgbackrest/repo1/a\0b' })] })).toContain('repos[0].path: "/pgbackrest/repo1/a\\u0000b": must be an absolute path');
+    });
+
+    test('the renderer refuses anything that would add a line, naming the option', () => {
+      const refused = (sections: Parameters<typeof renderIni>[0]) => validationMessage(() => renderIni(sections, 'test/conf'));
+      expect(refused({ global: { 'repo1-s3-role': 'a\nrepo1-storage-verify-tls=n' } }))
+        .toContain('config["global"]["repo1-s3-role"]: "a\\nrepo1-storage-verify-tls=n": a conf file value must be one line');
+      expect(refused({ global: { 'tls-server-auth': 'cn=db\rtls-server-auth=anyone=*' } })).toContain('config["global"]["tls-server-auth"]');
+      expect(refused({ global: { 'a=b': 'c' } })).toContain('config["global"]["a=b"]: "a=b": a conf file key must be a pgBackRest option name');
+      expect(refused({ global: { '[db]': 'c' } })).toContain('config["global"]["[db]"]');
+      expect(refused({ 'db]\n[x': { 'pg1-path': '/x' } })).toContain('a conf file section must be a stanza or global[:command] name');
+      expect(refused({ global: { 'log-path': 'a\0b' } })).toContain('config["global"]["log-path"]');
+      expect(renderIni({ global: { 'log-path': '/tmp/x' } })).toContain('log-path = /tmp/x\n');
+    });
+  });
+
+  describe('a volume repo writes only at or below its mount', () => {
+    test.each(['/pgbackrest/repo1/../../etc', '/pgbackrest/repo1/..', '/pgbackrest/repo1/./x', '/pgbackrest/repo1/a/../b'])('path %j', path => {
+      const m = refusal({ repos: [volume({ path })] });
+      expect(m).toContain(`repos[0].path: ${JSON.stringify(path)}: must be a normalised path: no "." or ".." segment`);
+    });
+
+    test('an option cannot move it either', () => {
+      expect(refusal({ pgbackrestOptions: { 'repo1-path': '/etc' } })).toContain('pgbackrestOptions["repo1-path"]: "repo1-path": is set by the library from repos[0].path');
+    });
+
+    test('a path below the mount passes', () => {
+      expect(() => make({ repos: [volume({ path: '/pgbackrest/repo1/sub.dir/x..y' })] })).not.toThrow();
+    });
   });
 });

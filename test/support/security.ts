@@ -2,6 +2,7 @@
  * Security checks over synthesized manifests: the Kubernetes "restricted" Pod Security Standard (plus a read-only
  * root filesystem and no service account token), RBAC without wildcards or pods/exec, and no credential anywhere.
  */
+import { credentialOption } from '../../src/pgbackrest-options';
 
 /** Every pod spec in a manifest, with where it was found. */
 export function podSpecs(obj: any): { where: string; spec: any; metadata: any }[] {
@@ -67,6 +68,16 @@ export function rbacViolations(manifests: any[]): string[] {
   return problems;
 }
 
+/**
+ * A pgBackRest option given a value in a conf line or an argument (`repo1-s3-key = x`, `--repo-s3-key=x`): a leak
+ * when the option is a credential in any spelling pgBackRest accepts, unless the value is a projected file's path.
+ */
+const OPTION_VALUE = /(?:^|[\s"'])(?:--)?([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*([^\s"']+)/gm;
+
+function credentialOptionsSet(text: string): string[] {
+  return [...text.matchAll(OPTION_VALUE)].filter(m => credentialOption(m[1]) !== undefined && !/^\/etc\//.test(m[2])).map(m => m[1]);
+}
+
 /** Strings that look like credentials whatever the test used. */
 const CREDENTIAL_PATTERNS: RegExp[] = [
   /AKIA[0-9A-Z]{16}/, // AWS access key id
@@ -94,9 +105,15 @@ export function credentialLeaks(manifests: any[], knownSecrets: string[] = []): 
           const m = p.exec(text);
           if (m && !isAllowedMatch(m[0])) problems.push(`${id} ${where}: looks like a credential: ${m[0].slice(0, 40)}`);
         }
+        for (const option of credentialOptionsSet(text)) problems.push(`${id} ${where}: gives the credential option ${option} a value`);
       } else if (Array.isArray(value)) {
         value.forEach((v, i) => visit(v, `${where}[${i}]`));
       } else if (value && typeof value === 'object') {
+        // An environment variable pgBackRest reads a credential from, with a literal value instead of a secretKeyRef.
+        const env = value as { name?: unknown; value?: unknown };
+        if (typeof env.name === 'string' && typeof env.value === 'string' && credentialOption(env.name) !== undefined) {
+          problems.push(`${id} ${where}: the environment variable ${env.name} holds a credential value`);
+        }
         for (const [k, v] of Object.entries(value)) {
           if (knownSecrets.some(s => s && k.includes(s))) problems.push(`${id} ${where}.${k}: key contains a test secret`);
           visit(v, `${where}.${k}`);
