@@ -16,6 +16,8 @@ import { LocalCluster } from '../test/e2e/harness/cluster';
 import { boot, e2eProps, info, newChart, synthChart } from '../test/e2e/scenario';
 
 export interface PgBackRestResults {
+  /** What ran, as the server and pgBackRest report it. */
+  readonly engine: string;
   readonly scale: number;
   readonly databaseMb: number;
   readonly readFloorSeconds: number;
@@ -161,7 +163,10 @@ export async function pgbackrestBenchmark(scale: number, tpsSeconds: number, log
       log(`${name}: restore ${r.seconds.toFixed(1)} s`);
     }
 
+    const version = (await k.psql(primary.ours, 'select version()')).replace(/ on x86_64.*$/, '');
+    const pgbackrestVersion = (await k.pgbackrest(primary.ours, 'database', ['version'])).stdout.trim();
     return {
+      engine: `${version}, assert-enabled as in the image (debug_assertions ${await k.psql(primary.ours, 'show debug_assertions')}), ${pgbackrestVersion}`,
       scale,
       databaseMb,
       readFloorSeconds: floor.seconds,

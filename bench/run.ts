@@ -20,7 +20,7 @@ const ratio = (x: number) => `${x.toFixed(2)}x`;
 
 function pgbackrestTable(r: PgBackRestResults): string {
   const lines = [
-    `pgbench scale ${r.scale} (${(r.databaseMb / 1024).toFixed(2)} GiB), PostgreSQL 15, pgBackRest 2.45, 2 cores`,
+    `pgbench scale ${r.scale} (${(r.databaseMb / 1024).toFixed(2)} GiB), ${r.engine}, 2 cores`,
     '',
     '| measure | (a) cdk8s-ivorysql | (b) IVYO default | (c) floor | a vs b | a vs c | target |',
     '|---|---|---|---|---|---|---|',

@@ -2,8 +2,8 @@
  * End-to-end negative controls: the scenarios must be able to fail. The same manifests as the volume suite's, each
  * broken in one place after synthesis, run through scenario 1's checks, which must reject them.
  */
-import { Size } from 'cdk8s';
-import { BackupRepo, IvoryCluster } from '../src';
+import { Duration, Size } from 'cdk8s';
+import { BackupRepo, IvoryCluster, IvoryClusterProps } from '../src';
 import { describeE2E, LocalCluster } from './e2e/harness/cluster';
 import { boot, checkWalArchivedToVolumeRepo, e2eProps, newChart, synthChart, Testing } from './e2e/scenario';
 
@@ -31,9 +31,9 @@ async function scenarioOne(manifests: any[], cluster: IvoryCluster): Promise<voi
 }
 
 run('e2e: a deliberately broken config fails the scenarios', () => {
-  const synth = () => {
+  const synth = (props: Partial<IvoryClusterProps> = {}) => {
     const chart = newChart(Testing.app());
-    const cluster = new IvoryCluster(chart, 'hippo', e2eProps({ repos: [BackupRepo.volume({ size: Size.gibibytes(1) })] }));
+    const cluster = new IvoryCluster(chart, 'hippo', e2eProps({ repos: [BackupRepo.volume({ size: Size.gibibytes(1) })], ...props }));
     return { cluster, manifests: synthChart(chart) };
   };
 
@@ -52,7 +52,8 @@ run('e2e: a deliberately broken config fails the scenarios', () => {
   });
 
   test('a wrong archive_command in the rendered postgresql.conf', async () => {
-    const { cluster, manifests } = synth();
+    // WAL never arrives: the first backup gives up after archive-timeout, shortened here from its 5 minutes.
+    const { cluster, manifests } = synth({ tuning: { archiveTimeout: Duration.seconds(30) } });
     breakConfigMap(manifests, 'hippo-config', "archive_command = 'pgbackrest --stanza=db ", "archive_command = 'pgbackrest --stanza=nosuch ");
     await expect(scenarioOne(manifests, cluster)).rejects.toThrow(/WAL segment \w+ was not archived before the \d+ms timeout/);
   });

@@ -293,9 +293,14 @@ export class Pod {
     for (const c of this.containers) {
       const probe = c.spec.readinessProbe?.exec?.command;
       while (true) {
-        if (!c.running) throw new Error(`pod ${this.name}: container ${c.spec.name} exited with ${c.exitCode}:\n${c.logs()}`);
+        const exited = () => new Error(`pod ${this.name}: container ${c.spec.name} exited with ${c.exitCode}:\n${c.logs()}`);
+        if (!c.running) throw exited();
         if (!probe) break;
-        const r = await this.cluster.exec(this.name, c.spec.name, probe, { quiet: true });
+        // The container may exit while the probe starts: that is its exit, not the probe's.
+        const r = await this.cluster.exec(this.name, c.spec.name, probe, { quiet: true }).catch(e => {
+          if (!c.running) throw exited();
+          throw e;
+        });
         if (r.code === 0) break;
         if (Date.now() > deadline) throw new Error(`pod ${this.name}: ${c.spec.name} not ready after ${timeoutSeconds}s:\n${c.logs()}`);
         await sleep(500);
