@@ -14,7 +14,7 @@ class SummaryReporter {
 
   /** Engine records of an earlier run would name engines this run did not use. */
   onRunStart() {
-    fs.rmSync(path.join(this.rootDir, 'test-reports', 'e2e-engines'), { recursive: true, force: true });
+    for (const d of ['e2e-engines', 'e2e-archiver']) fs.rmSync(path.join(this.rootDir, 'test-reports', d), { recursive: true, force: true });
   }
 
   onRunComplete(_contexts, results) {
@@ -52,6 +52,17 @@ class SummaryReporter {
         lines.push(`    ${s.name}: ${s.engine.postgres}; pgBackRest ${s.engine.pgbackrest}${s.engine.patroni ? `; Patroni ${s.engine.patroni}` : ''}`);
         const marks = { passed: 'ok  ', failed: 'FAIL', pending: 'skip', skipped: 'skip', todo: 'todo' };
         for (const t of s.scenarios) lines.push(`      ${marks[t.status] ?? t.status} ${t.title}`);
+      }
+    }
+    // Archive failures the harness saw in instance pods (some scenarios cause them on purpose: outages, wrong
+    // credentials, a missing stanza): a slow or failing archive shows even in a green run.
+    const archiverDir = path.join(dir, 'e2e-archiver');
+    if (fs.existsSync(archiverDir)) {
+      lines.push('  WAL archiving failures seen in instance pods (archive_command failures / pauses of the archiver / crash restarts):');
+      for (const f of fs.readdirSync(archiverDir).sort()) {
+        const rows = fs.readFileSync(path.join(archiverDir, f), 'utf8').split('\n').filter(Boolean).map(l => JSON.parse(l));
+        const sum = k => rows.reduce((n, r) => n + r[k], 0);
+        lines.push(`    ${f.replace(/\.jsonl$/, '')}: ${sum('failures')} / ${sum('pauses')} / ${sum('crashRestarts')}`);
       }
     }
     // The plain closing line CI reads in any language.

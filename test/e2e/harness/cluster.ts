@@ -775,7 +775,33 @@ export class LocalCluster {
     return this.exec(podName, container, ['pgbackrest', ...args]);
   }
 
+  /**
+   * What PostgreSQL's archiver went through in every instance pod: failed archive_command runs, the times it gave up
+   * for a while ("failed too many times"), and crash restarts. The run's summary reports them, so a slow or failing
+   * archive shows even in a green run.
+   */
+  public archiverReport(): { pod: string; failures: number; pauses: number; crashRestarts: number; lastFailure?: string }[] {
+    return [...this.pods.values()].filter(p => p.containers.some(c => c.spec.name === 'database')).map(p => {
+      const lines = p.container('database').logs().split('\n');
+      const failures = lines.filter(l => /archive command failed/.test(l));
+      return {
+        pod: p.name,
+        failures: failures.length,
+        pauses: lines.filter(l => /failed too many times, will try again later/.test(l)).length,
+        crashRestarts: lines.filter(l => /all server processes terminated; reinitializing/.test(l)).length,
+        ...(failures.length ? { lastFailure: lines[lines.indexOf(failures[failures.length - 1]) - 1]?.slice(0, 300) } : {}),
+      };
+    });
+  }
+
   public async destroy(): Promise<void> {
+    const testPath = expect.getState().testPath;
+    if (testPath) {
+      const dir = path.join(__dirname, '..', '..', '..', 'test-reports', 'e2e-archiver');
+      const report = this.archiverReport().filter(r => r.failures || r.crashRestarts);
+      if (report.length) fs.mkdirSync(dir, { recursive: true });
+      if (report.length) fs.appendFileSync(path.join(dir, `${path.basename(testPath)}.jsonl`), report.map(r => JSON.stringify(r)).join('\n') + '\n');
+    }
     await Promise.all([...this.pods.values()].map(p => p.stop(2)));
     for (const p of this.pods.values()) this.network.removePod(p.netns);
     this.network.destroy();
