@@ -3,9 +3,9 @@ import { BackupRetention } from './backup-retention';
 import { BackupSchedule } from './backup-schedule';
 import { CaCertificate } from './credential-source';
 import { PgBackRestVersion } from './pgbackrest-version';
+import { checkArgument, checkInput, instance } from './private/input';
 import { RepoCredentials, RepoStorage } from './repo-credentials';
 import { RepoEncryption } from './repo-encryption';
-import { checkArgument, checkInput, instance } from './private/input';
 import { checkInteger, Problems } from './validation';
 
 /** The repo names IVYO accepts, in priority order. */

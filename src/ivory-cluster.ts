@@ -15,7 +15,9 @@ import { secureSources, TLS_SERVER_PORT } from './pgbackrest-config';
 import { checkGlobalOptions } from './pgbackrest-options';
 import { PgBackRestTuningProps, resolveTuning, validateTuning } from './pgbackrest-tuning';
 import { PgBackRestVersion } from './pgbackrest-version';
+import { claim, claimedBy } from './private/app-registry';
 import { validateImageBuild } from './private/engine';
+import { checkInput } from './private/input';
 import { RepoStorage } from './repo-credentials';
 import { cpuCores, validateResources } from './resources';
 import { Restore, RestoreKind } from './restore';
@@ -24,8 +26,6 @@ import { restoreSource } from './restore-source';
 import { renderStandaloneTarget } from './standalone-target';
 import { Standby } from './standby';
 import { TlsCertificates } from './tls-certificates';
-import { claim, claimedBy } from './private/app-registry';
-import { checkInput } from './private/input';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkLabels, Problems, showValue } from './validation';
 
 /** What the constructs synthesize. */
@@ -454,9 +454,11 @@ function resolveModel(scope: Construct, id: string, props: IvoryClusterProps, pr
   for (const [field, pc] of [['repoHost.priorityClassName', props.repoHost?.priorityClassName], ['backupJobs.priorityClassName', jobs.priorityClassName]] as const) {
     if (pc !== undefined) checkDnsSubdomain(problems, field, pc);
   }
-  const smallestVolume = Math.min(...instances.map(i => Math.min(i.dataVolumeSize.toKibibytes(), i.walVolumeSize?.toKibibytes() ?? Infinity) * 1024));
+  const smallestVolume = Math.min(...instances.map(i =>
+    Math.min(i.dataVolumeSize.toKibibytes(), i.walVolumeSize?.toKibibytes() ?? Infinity) * 1024));
   const jobCpu = cpuCores(jobs.resources ?? DEFAULT_JOB_RESOURCES) ?? 2;
-  const tuning = resolveTuning(props.tuning ?? {}, version, jobCpu, Number.isFinite(smallestVolume) ? smallestVolume : 1024 ** 3, postgresVersion, imageBuild);
+  const tuning = resolveTuning(props.tuning ?? {}, version, jobCpu, Number.isFinite(smallestVolume) ? smallestVolume : 1024 ** 3,
+    postgresVersion, imageBuild);
 
   if (props.externalSecretStore !== undefined) {
     checkDnsLabel(problems, 'externalSecretStore.name', props.externalSecretStore.name, 253);

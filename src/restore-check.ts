@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { cronProblem, CRON_ALLOWED } from './cron';
-import { RecoveryTarget } from './recovery-target';
 import { checkInput } from './private/input';
+import { RecoveryTarget } from './recovery-target';
 import { Problems } from './validation';
 
 /** Properties of a {@link RestoreCheck}. */

@@ -2,8 +2,8 @@ import { BackupRepo } from './backup-repo';
 import type { IvoryCluster } from './ivory-cluster';
 import { checkPgBackRestArguments } from './pgbackrest-options';
 import { PgBackRestVersion } from './pgbackrest-version';
-import { RecoveryTarget } from './recovery-target';
 import { backupRepo, checkArgument, checkInput } from './private/input';
+import { RecoveryTarget } from './recovery-target';
 import { checkDnsLabel, Problems } from './validation';
 
 /** The kinds of restore. */

@@ -1,3 +1,4 @@
+import { Duration, Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
 /** The error thrown at synth time for input that would produce an invalid or unsafe manifest. */
@@ -19,12 +20,23 @@ export function validationError(constructPath: string, problems: string[]): Erro
   return Object.assign(error, { constructPath, problems });
 }
 
+function safely(f: () => string): string {
+  try {
+    return f();
+  } catch {
+    return '?';
+  }
+}
+
 /** Renders a bad value for an error message: strings quoted, everything else as JSON. */
 export function showValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'symbol' || typeof value === 'bigint' || typeof value === 'function') return `a ${typeof value}`;
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  // cdk8s values, shown as their factories would be written rather than as their internals.
+  if (value instanceof Duration) return `Duration of ${safely(() => value.toHumanString())}`;
+  if (value instanceof Size) return `Size of ${safely(() => `${(value as unknown as { amount: number }).amount} ${(value as unknown as { unit: { label: string } }).unit.label}`)}`;
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

@@ -26,8 +26,8 @@ function claimsOf(scope: IConstruct): Map<string, Claim> {
 
 /** Who already claimed `key` in `scope`'s app, if another cluster did. */
 export function claimedBy(scope: IConstruct, key: string): Claim | undefined {
-  const claim = claimsOf(scope).get(key);
-  return claim && claim.path !== scope.node.path ? claim : undefined;
+  const found = claimsOf(scope).get(key);
+  return found && found.path !== scope.node.path ? found : undefined;
 }
 
 /** Records `keys` as `scope`'s, once it has been validated. */

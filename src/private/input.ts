@@ -116,14 +116,23 @@ export function list(item: Kind, what: string): Kind {
 /** Keys that would set or read an object's prototype when used as a property name. */
 const PROTOTYPE_KEYS = ['__proto__'];
 
-/** A map of string keys to string values (labels, annotations, options). */
-export const stringMap: Kind = (p, f, v) => {
+/** A map of string keys to string values (options: the option check refuses names that are not options). */
+export const stringMap: Kind = (p, f, v) => checkMap(p, f, v, false);
+
+/** Labels and annotations: rendered as maps by cdk8s, which cannot render a key named `constructor`. */
+export const metadataMap: Kind = (p, f, v) => checkMap(p, f, v, true);
+
+function checkMap(p: Problems, f: string, v: unknown, rendered: boolean): { ok: boolean; value?: unknown } {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad(p, f, v, 'must be a map of string keys to string values');
   let good = true;
   for (const key of Object.keys(v)) {
     const value = (v as { [key: string]: unknown })[key];
     if (PROTOTYPE_KEYS.includes(key)) {
       p.refuse(`${f}[${JSON.stringify(key)}]`, key, 'is not a key anything here takes (as a property name it sets an object\'s prototype)');
+      good = false;
+    } else if (rendered && key === 'constructor') {
+      // cdk8s tells plain objects from others by `obj.constructor.name` and cannot render this one.
+      p.refuse(`${f}[${JSON.stringify(key)}]`, key, 'cdk8s cannot render a map with a key named constructor (it reads obj.constructor to tell plain objects from class instances)');
       good = false;
     } else if (typeof value !== 'string') {
       p.refuse(`${f}[${JSON.stringify(key)}]`, value, 'the value must be a string');
@@ -135,7 +144,7 @@ export const stringMap: Kind = (p, f, v) => {
     return { ok: false };
   }
   return ok(v);
-};
+}
 
 /** Accepted as it is: checked by the code that takes it (an IvoryCluster as a restore source). */
 export const anything: Kind = (_p, _f, v) => ok(v);
@@ -171,7 +180,11 @@ export function nearestName(written: string, names: readonly string[]): string |
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(written.length / 3)) ? best : undefined;
+  if (best !== undefined && bestDistance <= Math.max(2, Math.floor(written.length / 3))) return best;
+  // An abbreviation (`diffBackups`): the one known name that begins as it does.
+  const prefix = written.toLowerCase().slice(0, 4);
+  const starting = prefix.length === 4 ? names.filter(n => n.toLowerCase().startsWith(prefix)) : [];
+  return starting.length === 1 ? starting[0] : undefined;
 }
 
 /**
@@ -273,8 +286,8 @@ export const SHAPES = {
     pgbackrestVersion: opt(pgbackrestVersion),
     instances: opt(list(object('InstanceSetProps', SHAPES.InstanceSetProps), 'instance sets (InstanceSetProps)')),
     port: opt(num),
-    labels: opt(stringMap),
-    annotations: opt(stringMap),
+    labels: opt(metadataMap),
+    annotations: opt(metadataMap),
     repos: req(list(backupRepo, 'BackupRepos')),
     pgbackrestOptions: opt(stringMap),
     tuning: opt(object('PgBackRestTuningProps', SHAPES.PgBackRestTuningProps)),
@@ -342,7 +355,9 @@ export const SHAPES = {
   ScheduleTimeOptions: (): Shape => ({ hour: opt(int(0, 23)), minute: opt(int(0, 59)), timeZone: opt(str) }),
   RetentionOptions: (): Shape => RETENTION_OPTIONS,
   BackupRetentionProps: (): Shape => ({ ...RETENTION_OPTIONS, full: req(num), fullType: opt(str) }),
-  S3AccessKeyProps: (): Shape => ({ accessKeyId: req(credentialSource), secretAccessKey: req(credentialSource), sessionToken: opt(credentialSource) }),
+  S3AccessKeyProps: (): Shape => ({
+    accessKeyId: req(credentialSource), secretAccessKey: req(credentialSource), sessionToken: opt(credentialSource),
+  }),
   S3WebIdentityProps: (): Shape => ({ roleArn: req(str) }),
   S3InstanceRoleProps: (): Shape => ({ roleName: opt(str) }),
   GcsWorkloadIdentityProps: (): Shape => ({ googleServiceAccount: req(str) }),
@@ -357,7 +372,13 @@ export const SHAPES = {
   ManualBackupProps: (): Shape => ({ repoName: req(str), backupType: opt(str), backupId: opt(str), options: opt(strings) }),
   BackupDeletionProps: (): Shape => ({ repoName: req(str), backupSet: req(str), confirmDelete: req(bool), force: opt(bool) }),
   RestoreCheckProps: (): Shape => ({
-    checkId: req(str), repoName: req(str), target: opt(recoveryTarget), schedule: opt(str), query: opt(str), database: opt(str), volumeSize: opt(size),
+    checkId: req(str),
+    repoName: req(str),
+    target: opt(recoveryTarget),
+    schedule: opt(str),
+    query: opt(str),
+    database: opt(str),
+    volumeSize: opt(size),
   }),
   CertManagerOptions: (): Shape => ({ issuerName: opt(str), issuerKind: opt(str) }),
   TlsSecretsProps: (): Shape => ({
