@@ -1,3 +1,4 @@
+import { checkInput } from './private/input';
 import { Problems } from './validation';
 
 /** Properties of a {@link BackupDeletion}. */
@@ -32,8 +33,13 @@ export class BackupDeletion {
   public readonly force: boolean;
   /** The explicit opt-in. */
   public readonly confirmDelete: boolean;
+  /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
+  public readonly _input: Problems;
 
   constructor(props: BackupDeletionProps) {
+    this._input = new Problems();
+    // `force: "false"` would be read as true by the Job: flags are checked to be booleans here.
+    props = checkInput(this._input, 'BackupDeletionProps', props);
     this.repoName = props.repoName;
     this.backupSet = props.backupSet;
     this.force = props.force ?? false;
@@ -42,6 +48,7 @@ export class BackupDeletion {
 
   /** @internal */
   public _validate(problems: Problems, field: string): void {
+    problems.mergeAt(field, this._input);
     if (!/^repo[1-4]$/.test(String(this.repoName))) {
       problems.add(`${field}.repoName`, this.repoName, 'must be one of repo1, repo2, repo3, repo4');
     }

@@ -6,7 +6,8 @@ import { DAY, findOverlaps, HOUR, MINUTE, Overlap, RepoState, retain, runsOf, Sc
 import { ClusterModel, ResolvedRepo } from './cluster-model';
 import { parseCron, runsBetween } from './cron';
 import { PgBackRestVersion } from './pgbackrest-version';
-import { Problems } from './validation';
+import { backupRepo, checkArgument, checkInput, list } from './private/input';
+import { Problems, validationError } from './validation';
 
 /** What to do about backups that would run at the same time. */
 export enum CollisionPolicy {
@@ -194,7 +195,19 @@ export class BackupPlan {
    * pattern and moving it later by whole steps. Returns the repos with their new schedules and what moved.
    */
   public static stagger(repos: BackupRepo[], options: StaggerOptions = {}): StaggerResult {
+    // Checked before any expansion: a step of zero or less would never end the search, a schedule that runs every
+    // minute would make each try expand thousands of runs.
+    const problems = new Problems();
+    repos = checkArgument(problems, 'repos', repos, list(backupRepo, 'BackupRepos')) ?? [];
+    options = checkInput(problems, 'StaggerOptions', options, 'options');
+    if (repos.length > 4) problems.add('repos', `${repos.length} repos`, 'a cluster has at most 4 repos');
+    if (options.step !== undefined && !(options.step.toSeconds() >= 60 && options.step.toSeconds() <= 86400)) {
+      problems.add('options.step', `Duration of ${options.step.toHumanString()}`, 'must be from 1 minute to 1 day, in whole minutes');
+    }
+    validatePlanOptions(problems, 'options', { expectedDurations: options.expectedDurations });
     const version = options.pgbackrestVersion ?? PgBackRestVersion.V2_58;
+    repos.forEach((repo, i) => repo._validate(problems, `repos[${i}]`, version));
+    if (!problems.isEmpty) throw validationError('BackupPlan.stagger', problems.messages);
     const step = (options.step ?? Duration.minutes(5)).toSeconds() * 1000;
     const resolved = positionalRepos(repos);
     const all = schedulesOf(resolved, options.expectedDurations)

@@ -3,6 +3,7 @@ import { BackupRetention } from './backup-retention';
 import { BackupSchedule } from './backup-schedule';
 import { CaCertificate } from './credential-source';
 import { PgBackRestVersion } from './pgbackrest-version';
+import { checkArgument, checkInput, instance } from './private/input';
 import { RepoCredentials, RepoStorage } from './repo-credentials';
 import { RepoEncryption } from './repo-encryption';
 import { checkInteger, Problems } from './validation';
@@ -171,7 +172,9 @@ export interface RepoStorageSpec {
 export class BackupRepo {
   /** A repo on a PersistentVolumeClaim, mounted by a repo host that the instances reach over TLS. */
   public static volume(props: VolumeRepoProps): BackupRepo {
-    return new BackupRepo(props, {
+    const input = new Problems();
+    props = checkInput(input, 'VolumeRepoProps', props);
+    return new BackupRepo(props, input, {
       storage: RepoStorage.VOLUME,
       connection: {},
       size: props.size,
@@ -182,11 +185,13 @@ export class BackupRepo {
 
   /** A repo in Amazon S3 or an S3-compatible store such as MinIO. */
   public static s3(props: S3RepoProps): BackupRepo {
-    return new BackupRepo(props, {
+    const input = new Problems();
+    props = checkInput(input, 'S3RepoProps', props);
+    return new BackupRepo(props, input, {
       storage: RepoStorage.S3,
       bucket: props.bucket,
       region: props.region,
-      endpoint: props.endpoint ?? `s3.${props.region}.amazonaws.com`,
+      endpoint: props.endpoint ?? (typeof props.region === 'string' ? `s3.${props.region}.amazonaws.com` : undefined),
       uriStyle: props.uriStyle,
       connection: props,
       credentials: props.credentials,
@@ -195,14 +200,18 @@ export class BackupRepo {
 
   /** A repo in Google Cloud Storage. */
   public static gcs(props: GcsRepoProps): BackupRepo {
-    return new BackupRepo(props, {
+    const input = new Problems();
+    props = checkInput(input, 'GcsRepoProps', props);
+    return new BackupRepo(props, input, {
       storage: RepoStorage.GCS, bucket: props.bucket, endpoint: props.endpoint, connection: props, credentials: props.credentials,
     });
   }
 
   /** A repo in Azure Blob Storage. */
   public static azure(props: AzureRepoProps): BackupRepo {
-    return new BackupRepo(props, {
+    const input = new Problems();
+    props = checkInput(input, 'AzureRepoProps', props);
+    return new BackupRepo(props, input, {
       storage: RepoStorage.AZURE,
       container: props.container,
       endpoint: props.endpoint,
@@ -224,8 +233,11 @@ export class BackupRepo {
   public readonly encryption?: RepoEncryption;
   /** @internal */
   public readonly _storage: RepoStorageSpec;
+  /** What was wrong with the props' types, reported under the cluster's field for this repo. @internal */
+  public readonly _input: Problems;
 
-  private constructor(options: BackupRepoOptions, storage: RepoStorageSpec) {
+  private constructor(options: BackupRepoOptions, input: Problems, storage: RepoStorageSpec) {
+    this._input = input;
     this.requestedName = options.name;
     this.requestedPath = options.path;
     this.retention = options.retention;
@@ -241,13 +253,18 @@ export class BackupRepo {
 
   /** A copy of this repo with another schedule (used by the schedule stagger helper). */
   public withSchedule(schedule: BackupSchedule): BackupRepo {
+    const input = new Problems();
+    input.mergeAt('', this._input);
+    const checked = checkArgument(input, 'schedule', schedule,
+      instance(() => BackupSchedule, 'a BackupSchedule (new BackupSchedule({...}) or a preset)'));
     return new BackupRepo({
-      name: this.requestedName, path: this.requestedPath, retention: this.retention, schedule, encryption: this.encryption,
-    }, this._storage);
+      name: this.requestedName, path: this.requestedPath, retention: this.retention, schedule: checked, encryption: this.encryption,
+    }, input, this._storage);
   }
 
   /** @internal */
   public _validate(problems: Problems, field: string, version: PgBackRestVersion): void {
+    problems.mergeAt(field, this._input);
     const s = this._storage;
     if (this.requestedName !== undefined && !REPO_NAMES.includes(this.requestedName)) {
       problems.add(`${field}.name`, this.requestedName, `must be one of ${REPO_NAMES.join(', ')}`);
@@ -273,7 +290,7 @@ export class BackupRepo {
         if (typeof s.region !== 'string' || !/^[a-z0-9][-a-z0-9]{0,62}$/.test(s.region)) {
           problems.add(`${field}.region`, s.region, 'must be a region name such as us-east-1 (S3-compatible stores also need one)');
         }
-        checkEndpoint(problems, `${field}.endpoint`, s.endpoint as string);
+        if (s.endpoint !== undefined) checkEndpoint(problems, `${field}.endpoint`, s.endpoint);
         break;
       case RepoStorage.GCS:
         checkGcsBucket(problems, `${field}.bucket`, s.bucket as string);

@@ -1,4 +1,5 @@
 import { BackupType } from './backup-schedule';
+import { checkArgument, checkInput, num } from './private/input';
 import { checkInteger, Problems } from './validation';
 
 /** pgBackRest's upper bound for every retention option. */
@@ -63,7 +64,7 @@ export interface BackupRetentionProps extends RetentionOptions {
 export class BackupRetention {
   /** Keep the newest `count` full backups (and everything that depends on them). */
   public static fullCount(count: number, options: RetentionOptions = {}): BackupRetention {
-    return new BackupRetention({ ...options, full: count, fullType: FullRetentionType.COUNT });
+    return BackupRetention.of('count', count, options, FullRetentionType.COUNT);
   }
 
   /**
@@ -71,7 +72,17 @@ export class BackupRetention {
    * A full backup is expired once a newer full backup is at least `days` days old.
    */
   public static fullDays(days: number, options: RetentionOptions = {}): BackupRetention {
-    return new BackupRetention({ ...options, full: days, fullType: FullRetentionType.TIME });
+    return BackupRetention.of('days', days, options, FullRetentionType.TIME);
+  }
+
+  /** A factory's retention: its argument is reported by its own name (`count`, `days`), not as `full`. */
+  private static of(argument: string, full: number, options: RetentionOptions, fullType: FullRetentionType): BackupRetention {
+    const input = new Problems();
+    const checkedFull = checkArgument(input, argument, full, num);
+    const checked = checkInput(input, 'RetentionOptions', options);
+    const retention = new BackupRetention({ ...checked, full: checkedFull ?? 1, fullType });
+    retention._input.mergeAt('', input);
+    return retention;
   }
 
   /** Full-backup retention number. */
@@ -86,8 +97,12 @@ export class BackupRetention {
   public readonly archiveType?: BackupType;
   /** Days of backup history kept, if limited. */
   public readonly historyDays?: number;
+  /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
+  public readonly _input: Problems;
 
   constructor(props: BackupRetentionProps) {
+    this._input = new Problems();
+    props = checkInput(this._input, 'BackupRetentionProps', props);
     this.full = props.full;
     this.fullType = props.fullType ?? FullRetentionType.COUNT;
     this.differentialBackups = props.differentialBackups;
@@ -111,6 +126,7 @@ export class BackupRetention {
 
   /** @internal */
   public _validate(problems: Problems, field: string): void {
+    problems.mergeAt(field, this._input);
     checkInteger(problems, `${field}.full`, this.full, 1, MAX_RETENTION);
     if (!Object.values(FullRetentionType).includes(this.fullType)) {
       problems.add(`${field}.fullType`, this.fullType, `must be one of ${Object.values(FullRetentionType).join(', ')}`);

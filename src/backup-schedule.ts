@@ -1,4 +1,5 @@
-import { cronProblem, CRON_ALLOWED, isKnownTimeZone } from './cron';
+import { cronProblem, CRON_ALLOWED, MAX_RUNS_PER_DAY, parseCron, runsPerDay, timeZoneProblem } from './cron';
+import { checkInput } from './private/input';
 import { Problems } from './validation';
 
 /** The three pgBackRest backup types. */
@@ -79,39 +80,46 @@ export interface ScheduleTimeOptions {
 export class BackupSchedule {
   /** A full backup every day. */
   public static dailyFull(options: ScheduleTimeOptions = {}): BackupSchedule {
-    const { hour, minute } = time(options);
-    return new BackupSchedule({ full: `${minute} ${hour} * * *`, timeZone: options.timeZone });
+    const { hour, minute, input } = time(options);
+    return BackupSchedule.preset({ full: `${minute} ${hour} * * *`, timeZone: options?.timeZone }, input);
   }
 
   /** A full backup every day and an incremental backup every hour in between, at half past. */
   public static dailyFullHourlyIncremental(options: ScheduleTimeOptions = {}): BackupSchedule {
-    const { hour, minute } = time(options);
-    return new BackupSchedule({
+    const { hour, minute, input } = time(options);
+    return BackupSchedule.preset({
       full: `${minute} ${hour} * * *`,
       incremental: `${(minute + 30) % 60} ${otherHours(hour, minute)} * * *`,
-      timeZone: options.timeZone,
-    });
+      timeZone: options?.timeZone,
+    }, input);
   }
 
   /** A full backup on Sundays and a differential backup on the other days, at the same time. */
   public static weeklyFullDailyDifferential(options: ScheduleTimeOptions = {}): BackupSchedule {
-    const { hour, minute } = time(options);
-    return new BackupSchedule({
+    const { hour, minute, input } = time(options);
+    return BackupSchedule.preset({
       full: `${minute} ${hour} * * 0`,
       differential: `${minute} ${hour} * * 1-6`,
-      timeZone: options.timeZone,
-    });
+      timeZone: options?.timeZone,
+    }, input);
   }
 
   /** Weekly full on Sundays, daily differential on the other days, and hourly incrementals at half past in between. */
   public static weeklyFullDailyDifferentialHourlyIncremental(options: ScheduleTimeOptions = {}): BackupSchedule {
-    const { hour, minute } = time(options);
-    return new BackupSchedule({
+    const { hour, minute, input } = time(options);
+    return BackupSchedule.preset({
       full: `${minute} ${hour} * * 0`,
       differential: `${minute} ${hour} * * 1-6`,
       incremental: `${(minute + 30) % 60} ${otherHours(hour, minute)} * * *`,
-      timeZone: options.timeZone,
-    });
+      timeZone: options?.timeZone,
+    }, input);
+  }
+
+  /** A preset's schedule, with what was wrong with its options (hour, minute) reported as the preset's fields. */
+  private static preset(props: BackupScheduleProps, input: { [field: string]: Problems }): BackupSchedule {
+    const schedule = new BackupSchedule(props);
+    schedule._input.mergeAt('', input.options);
+    return schedule;
   }
 
   /** Cron for full backups, if any. */
@@ -122,8 +130,12 @@ export class BackupSchedule {
   public readonly incremental?: string;
   /** IANA time zone, if set. */
   public readonly timeZone?: string;
+  /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
+  public readonly _input: Problems;
 
   constructor(props: BackupScheduleProps) {
+    this._input = new Problems();
+    props = checkInput(this._input, 'BackupScheduleProps', props);
     this.full = props.full;
     this.differential = props.differential;
     this.incremental = props.incremental;
@@ -152,21 +164,31 @@ export class BackupSchedule {
 
   /** @internal */
   public _validate(problems: Problems, field: string): void {
+    problems.mergeAt(field, this._input);
     for (const backupType of [BackupType.FULL, BackupType.DIFFERENTIAL, BackupType.INCREMENTAL]) {
       const cron = this.cronFor(backupType);
       if (cron === undefined) continue;
       const problem = cronProblem(cron);
-      if (problem) problems.add(`${field}.${SCHEDULE_FIELD[backupType]}`, cron, `${problem}; allowed: ${CRON_ALLOWED}`);
+      if (problem) {
+        problems.add(`${field}.${SCHEDULE_FIELD[backupType]}`, cron, `${problem}; allowed: ${CRON_ALLOWED}`);
+        continue;
+      }
+      const runs = runsPerDay(parseCron(cron));
+      if (runs > MAX_RUNS_PER_DAY) {
+        problems.add(`${field}.${SCHEDULE_FIELD[backupType]}`, cron,
+          `starts ${runs} backups a day; at most ${MAX_RUNS_PER_DAY} (one every 15 minutes): a backup takes longer than that to start and finish, and WAL archiving covers the time between backups`);
+      }
     }
-    if (this.timeZone !== undefined && (typeof this.timeZone !== 'string' || !isKnownTimeZone(this.timeZone))) {
-      problems.add(`${field}.timeZone`, this.timeZone, 'must be an IANA time zone such as "UTC" or "Europe/Berlin"');
-    }
+    const zoneProblem = this.timeZone === undefined ? undefined : timeZoneProblem(this.timeZone);
+    if (zoneProblem) problems.add(`${field}.timeZone`, this.timeZone, zoneProblem);
   }
 }
 
-function time(options: ScheduleTimeOptions): { hour: number; minute: number } {
-  // Out-of-range values surface as invalid cron fields with the field named by _validate.
-  return { hour: options.hour ?? 1, minute: options.minute ?? 0 };
+function time(options: ScheduleTimeOptions): { hour: number; minute: number; input: { [field: string]: Problems } } {
+  // Hour and minute are checked here, where their names are known: a bad one would otherwise surface as a cron field.
+  const problems = new Problems();
+  const checked = checkInput(problems, 'ScheduleTimeOptions', options);
+  return { hour: checked.hour ?? 1, minute: checked.minute ?? 0, input: { options: problems } };
 }
 
 /** The hours of the day when a half-past job cannot meet a job starting at hour:minute. */

@@ -1,3 +1,4 @@
+import { checkArgument, str } from './private/input';
 import { checkDnsSubdomain, Problems } from './validation';
 
 /** Where a secret value is read from, when a pod starts. It is never copied into the manifests. */
@@ -51,16 +52,20 @@ export class CredentialSource {
   public readonly key: string;
   /** The property inside the remote key, for EXTERNAL sources. */
   public readonly property?: string;
+  /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
+  public readonly _input: Problems;
 
   private constructor(kind: CredentialSourceKind, secretName: string | undefined, key: string, property?: string) {
+    this._input = new Problems();
     this.kind = kind;
-    this.secretName = secretName;
-    this.key = key;
-    this.property = property;
+    this.secretName = kind === CredentialSourceKind.EXTERNAL ? undefined : checkArgument(this._input, 'secretName', secretName, str);
+    this.key = checkArgument(this._input, 'key', key, str) as string;
+    this.property = checkArgument(this._input, 'property', property, str, true);
   }
 
   /** @internal */
   public _validate(problems: Problems, field: string): void {
+    problems.mergeAt(field, this._input);
     if (this.kind === CredentialSourceKind.SECRET || this.kind === CredentialSourceKind.CONF_FILE) {
       checkDnsSubdomain(problems, `${field}.secretName`, this.secretName as string);
       if (typeof this.key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(this.key)) {
@@ -93,14 +98,19 @@ export class CaCertificate {
   /** The key holding the PEM bundle. */
   public readonly key: string;
 
+  /** What was wrong with the arguments' types. @internal */
+  public readonly _input: Problems;
+
   private constructor(objectKind: string, objectName: string, key: string) {
+    this._input = new Problems();
     this.objectKind = objectKind;
-    this.objectName = objectName;
-    this.key = key;
+    this.objectName = checkArgument(this._input, 'name', objectName, str) as string;
+    this.key = checkArgument(this._input, 'key', key, str) as string;
   }
 
   /** @internal */
   public _validate(problems: Problems, field: string): void {
+    problems.mergeAt(field, this._input);
     checkDnsSubdomain(problems, `${field}.name`, this.objectName);
     if (typeof this.key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(this.key)) {
       problems.add(`${field}.key`, this.key, 'must be a key: letters, digits, \'-\', \'_\' and \'.\'');

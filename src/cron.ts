@@ -109,8 +109,12 @@ export function parseCron(expression: string): ParsedCron {
     throw new CronSyntaxError('a TZ= prefix is not allowed; give the time zone separately');
   }
   if (trimmed.startsWith('@')) {
-    const macro = MACROS[trimmed.toLowerCase()];
+    // robfig/cron matches macros case-sensitively: Kubernetes refuses `@DAILY`.
+    const macro = Object.prototype.hasOwnProperty.call(MACROS, trimmed) ? MACROS[trimmed] : undefined;
     if (!macro) {
+      if (Object.prototype.hasOwnProperty.call(MACROS, trimmed.toLowerCase())) {
+        throw new CronSyntaxError(`"${trimmed}" is not a macro Kubernetes knows: macros are lowercase (${trimmed.toLowerCase()})`);
+      }
       throw new CronSyntaxError(trimmed.toLowerCase().startsWith('@every')
         ? '@every intervals drift from the wall clock and cannot be analysed; use 5 fields'
         : `"${trimmed}" is not a known macro`);
@@ -163,6 +167,19 @@ export function cronProblem(expression: string): string | undefined {
   }
 }
 
+/**
+ * The most runs a day a backup schedule may start: one every 15 minutes. Counted from the fields, before anything
+ * is expanded, so the analysis that follows stays bounded (a schedule that runs every minute would be expanded into
+ * hundreds of thousands of runs); a backup Job takes longer than a few minutes to start anyway, and WAL archiving
+ * gives point-in-time recovery between backups.
+ */
+export const MAX_RUNS_PER_DAY = 96;
+
+/** How many times a day `c` starts, on the days it runs. */
+export function runsPerDay(c: ParsedCron): number {
+  return c.minutes.filter(Boolean).length * c.hours.filter(Boolean).length;
+}
+
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function canEverRun(c: ParsedCron): boolean {
@@ -189,14 +206,43 @@ export interface WallClock {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** True when `timeZone` is an IANA zone this runtime knows. */
+/**
+ * True when `timeZone` is an IANA zone this runtime knows, spelled as the tz database spells it. JavaScript reads
+ * zone names case-insensitively; Kubernetes loads them from the tz database's files, case-sensitively, so
+ * `europe/berlin` is refused (and `Local`, which Kubernetes refuses, is not a zone JavaScript knows).
+ */
 export function isKnownTimeZone(timeZone: string): boolean {
+  return timeZoneProblem(timeZone) === undefined;
+}
+
+/** Why `timeZone` is not a zone Kubernetes takes, or undefined when it is one. */
+export function timeZoneProblem(timeZone: string): string | undefined {
+  if (typeof timeZone !== 'string' || timeZone.length > 64) return 'must be an IANA time zone such as "UTC" or "Europe/Berlin"';
+  let resolved: string;
   try {
-    formatterFor(timeZone);
-    return true;
+    resolved = formatterFor(timeZone).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return 'must be an IANA time zone such as "UTC" or "Europe/Berlin"';
   }
+  const canonical = canonicalCase(timeZone, resolved);
+  if (canonical !== timeZone) {
+    return `is not spelled as the tz database spells it${canonical ? ` (${canonical})` : ''}: Kubernetes reads zone names case-sensitively`;
+  }
+  return undefined;
+}
+
+/** The tz database's spelling of `written`: itself when JavaScript resolves it to itself or knows it in that case. */
+function canonicalCase(written: string, resolved: string): string | undefined {
+  if (resolved === written) return written;
+  const zones: string[] = typeof (Intl as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf === 'function'
+    ? (Intl as unknown as { supportedValuesOf: (key: string) => string[] }).supportedValuesOf('timeZone') : [];
+  const exact = zones.find(z => z === written);
+  if (exact) return exact;
+  const folded = zones.find(z => z.toLowerCase() === written.toLowerCase());
+  if (folded) return folded;
+  if (resolved.toLowerCase() === written.toLowerCase()) return resolved;
+  // An alias (US/Eastern, Etc/GMT+1, UTC): its segments are capitalised in the tz database.
+  return written.split('/').every(segment => /^[A-Z]/.test(segment)) ? written : undefined;
 }
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {

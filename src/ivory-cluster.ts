@@ -11,15 +11,18 @@ import { DatabaseMode, ImageBuildProps } from './ivorysql-engine';
 import { ManualBackup } from './manual-backup';
 import { MAX_CLUSTER_NAME, MAX_STATEFULSET_NAME, ClusterNames } from './naming';
 import { renderOperatorTarget } from './operator-target';
-import { secureSources } from './pgbackrest-config';
+import { secureSources, TLS_SERVER_PORT } from './pgbackrest-config';
 import { checkGlobalOptions } from './pgbackrest-options';
 import { PgBackRestTuningProps, resolveTuning, validateTuning } from './pgbackrest-tuning';
 import { PgBackRestVersion } from './pgbackrest-version';
+import { claim, claimedBy } from './private/app-registry';
 import { validateImageBuild } from './private/engine';
+import { checkInput } from './private/input';
 import { RepoStorage } from './repo-credentials';
 import { cpuCores, validateResources } from './resources';
 import { Restore, RestoreKind } from './restore';
 import { RestoreCheck } from './restore-check';
+import { restoreSource } from './restore-source';
 import { renderStandaloneTarget } from './standalone-target';
 import { Standby } from './standby';
 import { TlsCertificates } from './tls-certificates';
@@ -313,11 +316,14 @@ export class IvoryCluster extends Construct {
   constructor(scope: Construct, id: string, props: IvoryClusterProps) {
     super(scope, id);
     const problems = new Problems();
-    if (props === undefined || props === null || typeof props !== 'object') {
+    if (props === undefined || props === null || typeof props !== 'object' || Array.isArray(props)) {
       problems.add('props', props, 'IvoryCluster needs props with at least repos');
       problems.throwIfAny(this);
     }
+    // From here on, every prop has the kind its interface declares, or is left out and reported.
+    props = checkInput(problems, 'IvoryClusterProps', props);
     this._model = resolveModel(this, id, props, problems);
+    checkAppClaims(this, this._model, problems);
     problems.throwIfAny(this);
     this.clusterName = this._model.name;
     this.namespace = this._model.namespace;
@@ -348,6 +354,8 @@ export class IvoryCluster extends Construct {
     } else {
       renderStandaloneTarget(this, this._model);
     }
+    // Only a cluster that was accepted claims its name and repo locations.
+    claim(this, appClaims(this._model));
   }
 
   /** The name assigned to `repo` (`repo1`..`repo4`). */
@@ -364,7 +372,11 @@ function resolveModel(scope: Construct, id: string, props: IvoryClusterProps, pr
     problems.add('target', target, `must be one of ${Object.values(DeploymentTarget).map(t => `DeploymentTarget.${t.toUpperCase()}`).join(', ')}`);
   }
   const name = props.name ?? id;
-  checkDnsLabel(problems, props.name === undefined ? 'name (defaulted from the construct id)' : 'name', name, MAX_CLUSTER_NAME);
+  const nameField = props.name === undefined ? 'name (defaulted from the construct id)' : 'name';
+  if (checkDnsLabel(problems, nameField, name, MAX_CLUSTER_NAME) && !/^[a-z]/.test(name)) {
+    // Services are named after the cluster, and Service names are DNS-1035 labels.
+    problems.add(nameField, name, 'must start with a letter: the cluster\'s Services are named after it, and Kubernetes Service names are DNS-1035 labels');
+  }
   const namespace = props.namespace ?? Chart.of(scope).namespace ?? 'default';
   checkDnsLabel(problems, 'namespace', namespace);
 
@@ -383,9 +395,12 @@ function resolveModel(scope: Construct, id: string, props: IvoryClusterProps, pr
     problems.add('pgbackrestVersion', showValue(String(version)), 'must be PgBackRestVersion.of("2.45") or later');
   }
   const port = props.port ?? 5432;
-  checkInteger(problems, 'port', port, 1024, 65535);
+  if (checkInteger(problems, 'port', port, 1024, 65535) && port === TLS_SERVER_PORT) {
+    problems.add('port', port, `is pgBackRest's TLS server port (${TLS_SERVER_PORT}) on the same pods; choose another`);
+  }
   checkLabels(problems, 'labels', props.labels, true);
   checkLabels(problems, 'annotations', props.annotations, false);
+  checkAnnotationSize(problems, 'annotations', props.annotations);
   const imageBuild = validateImageBuild(problems, 'imageBuild', props.imageBuild);
   validateTuning(problems, 'tuning', props.tuning ?? {}, version, postgresVersion, imageBuild);
   const databaseMode = props.databaseMode ?? DatabaseMode.ORACLE;
@@ -439,9 +454,11 @@ function resolveModel(scope: Construct, id: string, props: IvoryClusterProps, pr
   for (const [field, pc] of [['repoHost.priorityClassName', props.repoHost?.priorityClassName], ['backupJobs.priorityClassName', jobs.priorityClassName]] as const) {
     if (pc !== undefined) checkDnsSubdomain(problems, field, pc);
   }
-  const smallestVolume = Math.min(...instances.map(i => Math.min(i.dataVolumeSize.toKibibytes(), i.walVolumeSize?.toKibibytes() ?? Infinity) * 1024));
+  const smallestVolume = Math.min(...instances.map(i =>
+    Math.min(i.dataVolumeSize.toKibibytes(), i.walVolumeSize?.toKibibytes() ?? Infinity) * 1024));
   const jobCpu = cpuCores(jobs.resources ?? DEFAULT_JOB_RESOURCES) ?? 2;
-  const tuning = resolveTuning(props.tuning ?? {}, version, jobCpu, Number.isFinite(smallestVolume) ? smallestVolume : 1024 ** 3, postgresVersion, imageBuild);
+  const tuning = resolveTuning(props.tuning ?? {}, version, jobCpu, Number.isFinite(smallestVolume) ? smallestVolume : 1024 ** 3,
+    postgresVersion, imageBuild);
 
   if (props.externalSecretStore !== undefined) {
     checkDnsLabel(problems, 'externalSecretStore.name', props.externalSecretStore.name, 253);
@@ -679,4 +696,109 @@ function validateRestoresAndTriggers(model: ClusterModel, problems: Problems): v
       }
     }
   });
+}
+
+/**
+ * Kubernetes refuses an object whose annotations total more than 256 KiB (keys and values, in bytes). The library
+ * adds a few of its own (restore and backup triggers, workload identity), so the user's must leave room for them.
+ */
+const ANNOTATIONS_LIMIT = 256 * 1024;
+const OWN_ANNOTATIONS_RESERVE = 4 * 1024;
+
+function checkAnnotationSize(problems: Problems, field: string, annotations: { [key: string]: string } | undefined): void {
+  if (annotations === undefined) return;
+  let total = 0;
+  for (const [key, value] of Object.entries(annotations)) total += Buffer.byteLength(key) + Buffer.byteLength(String(value));
+  if (total > ANNOTATIONS_LIMIT - OWN_ANNOTATIONS_RESERVE) {
+    problems.add(field, `${total} bytes of annotations`, `Kubernetes takes at most ${ANNOTATIONS_LIMIT} bytes of annotations per object, `
+      + `and ${OWN_ANNOTATIONS_RESERVE} of them are kept for the library's own: at most ${ANNOTATIONS_LIMIT - OWN_ANNOTATIONS_RESERVE} bytes`);
+  }
+}
+
+/** Where a repo's backups and WAL are written: the store, its bucket or container, and the path. */
+function repoLocation(r: { repo: BackupRepo; path: string }): string | undefined {
+  const s = r.repo._storage;
+  switch (s.storage) {
+    case RepoStorage.S3: return `s3://${s.endpoint ?? ''}/${s.bucket}${r.path}`;
+    case RepoStorage.GCS: return `gcs://${s.endpoint ?? 'storage.googleapis.com'}/${s.bucket}${r.path}`;
+    case RepoStorage.AZURE: return `azure://${s.credentials?._spec.options?.['azure-account'] ?? ''}@${s.endpoint ?? 'blob.core.windows.net'}/${s.container}${r.path}`;
+    // Each volume repo has a claim of its own.
+    default: return undefined;
+  }
+}
+
+/** Whether `a` and `b` are one location, or one holds the other (a repo's archive/ and backup/ are inside its path). */
+function sameOrNested(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
+/** The repos this cluster writes to: all of them, except the one a standby replays its primary's WAL from. */
+function writtenRepos(model: ClusterModel): ResolvedRepo[] {
+  const standbyRepo = model.standby instanceof Standby ? model.standby.repoName : undefined;
+  return model.repos.filter(r => r.name !== standbyRepo);
+}
+
+/**
+ * Two writers on one repo location corrupt each other's archive (both write stanza `db` there): two repos of this
+ * cluster, another cluster of the app, or the source a new cluster is restored from.
+ */
+function checkRepoWriters(scope: Construct, model: ClusterModel, problems: Problems): void {
+  const written = writtenRepos(model).map(r => ({ r, location: repoLocation(r) }));
+  written.forEach(({ r, location }, i) => {
+    if (location === undefined) return;
+    for (const other of written.slice(0, i)) {
+      if (other.location !== undefined && sameOrNested(location, other.location)) {
+        problems.add(`${r.field}.path`, r.path, `${other.location === location ? 'is the location' : 'overlaps the location'} of ${other.r.field} (${other.location}): `
+          + 'two repos of a cluster must not share a location, pgBackRest would write both into one stanza');
+      }
+    }
+  });
+  // A new cluster must never write into the repo it is restored from (either target: an operator clone too).
+  const source = model.restoreFrom instanceof Restore ? restoreSource(model) : undefined;
+  const sourceLocation = source && repoLocation(source.repo);
+  if (sourceLocation !== undefined) {
+    for (const { r, location } of written) {
+      if (location !== undefined && sameOrNested(location, sourceLocation)) {
+        problems.add(`${r.field}.path`, r.path, `is where this cluster is restored from (${sourceLocation}): its own WAL and backups would be mixed into the source's; give it another path`);
+      }
+    }
+  }
+  const restore = model.restoreFrom;
+  if (restore instanceof Restore && restore.kind === RestoreKind.FROM_CLUSTER_NAME && typeof restore.clusterName === 'string' && typeof restore.repoName === 'string') {
+    // The source's repos are not declared here; the path IVYO gives them by default is known.
+    const path = `/pgbackrest/${restore.clusterNamespace ?? model.namespace}/${restore.clusterName}/${restore.repoName}`;
+    for (const { r } of written) {
+      if (r.repo._storage.storage !== RepoStorage.VOLUME && r.path === path) {
+        problems.add(`${r.field}.path`, r.path, `is the default path of the source cluster's ${restore.repoName}: the new cluster would write into its source's stanza; give it a path of its own`);
+      }
+    }
+  }
+  for (const { r, location } of written) {
+    if (location === undefined) continue;
+    const other = claimedBy(scope, `repo ${location}`);
+    if (other) {
+      problems.add(`${r.field}.path`, r.path, `${location} is already written by ${other.path} (${other.field}): two clusters writing one stanza corrupt each other's archive; give each its own path`);
+    }
+  }
+}
+
+/** Checks that need the app's other clusters: object names and repo locations. */
+function checkAppClaims(scope: Construct, model: ClusterModel, problems: Problems): void {
+  if (typeof model.name === 'string' && typeof model.namespace === 'string') {
+    const other = claimedBy(scope, `cluster ${model.namespace}/${model.name}`);
+    if (other) {
+      problems.add('name', model.name, `is already the name of ${other.path} in namespace ${model.namespace}: their objects would have the same names; give each cluster its own name or namespace`);
+    }
+  }
+  checkRepoWriters(scope, model, problems);
+}
+
+/** What an accepted cluster claims in its app. */
+function appClaims(model: ClusterModel): { key: string; field: string }[] {
+  const keys = [{ key: `cluster ${model.namespace}/${model.name}`, field: 'name' }];
+  for (const r of writtenRepos(model)) {
+    const location = repoLocation(r);
+    if (location !== undefined) keys.push({ key: `repo ${location}`, field: r.field });
+  }
+  return keys;
 }

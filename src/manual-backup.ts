@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { BackupType } from './backup-schedule';
 import { checkPgBackRestArguments } from './pgbackrest-options';
+import { checkInput } from './private/input';
 import { Problems } from './validation';
 
 /** Properties of a {@link ManualBackup}. */
@@ -45,8 +46,12 @@ export class ManualBackup {
   public readonly options: string[];
   /** The stable id. */
   public readonly backupId: string;
+  /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
+  public readonly _input: Problems;
 
   constructor(props: ManualBackupProps) {
+    this._input = new Problems();
+    props = checkInput(this._input, 'ManualBackupProps', props);
     this.repoName = props.repoName;
     this.backupType = props.backupType ?? BackupType.FULL;
     this.options = props.options ?? [];
@@ -56,6 +61,7 @@ export class ManualBackup {
 
   /** @internal */
   public _validate(problems: Problems, field: string): void {
+    problems.mergeAt(field, this._input);
     if (!/^repo[1-4]$/.test(String(this.repoName))) {
       problems.add(`${field}.repoName`, this.repoName, 'must be one of repo1, repo2, repo3, repo4');
     }

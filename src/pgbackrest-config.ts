@@ -284,7 +284,8 @@ export function secureSources(r: ResolvedRepo): RepoSecret[] {
     const field = `credentials.${s.option.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}`;
     out.push({ field, option: `repo${r.index}-${s.option}`, source: s.source, asFile: s.asFile });
   }
-  if (r.repo.encryption) {
+  // A passphrase refused for its type was reported; there is nothing to render for it.
+  if (r.repo.encryption?.passphrase !== undefined) {
     out.push({ field: 'encryption.passphrase', option: `repo${r.index}-cipher-pass`, source: r.repo.encryption.passphrase, asFile: false });
   }
   return out;

@@ -5,7 +5,7 @@
  */
 import { ivyoShellWord } from './ivyo-shell';
 import { COMMANDS, DEPRECATED, OPTIONS, PGBACKREST_OPTION_TABLE_VERSION } from './pgbackrest-option-table';
-import { Problems } from './validation';
+import { editDistance, Problems } from './validation';
 
 function has<T>(map: { readonly [key: string]: T }, key: string): boolean {
   // Own keys only: names such as `constructor` or `__proto__` are not options.
@@ -171,21 +171,6 @@ export function isCredentialOption(option: string): boolean {
   return credentialOption(option) !== undefined;
 }
 
-/** Edit distance, bounded: names longer than 64 characters are not options anyway. */
-function distance(a: string, b: string): number {
-  const x = a.slice(0, 64);
-  const y = b.slice(0, 64);
-  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= y.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[y.length];
-}
-
 /** What to say about a name pgBackRest does not know: the nearest documented option, if one is near. */
 function unknownOption(written: string, dashes: string): string {
   const split = splitName(written);
@@ -194,7 +179,7 @@ function unknownOption(written: string, dashes: string): string {
   let bestDistance = Infinity;
   for (const option of Object.keys(OPTIONS)) {
     if (OPTIONS[option][1].includes('i')) continue;
-    const d = distance(base, option);
+    const d = editDistance(base, option);
     if (d < bestDistance) {
       best = option;
       bestDistance = d;

@@ -1,4 +1,5 @@
 import { isShellLiteral, ivyoShellWords, SHELL_LITERAL_ALLOWED } from './ivyo-shell';
+import { checkArgument, checkInput, date as dateKind, str } from './private/input';
 import { Problems, validationError } from './validation';
 
 /** Where recovery stops. */
@@ -56,7 +57,9 @@ export class RecoveryTarget {
 
   /** Restore exactly one backup set and stop when it is consistent. */
   public static fromBackupSet(label: string): RecoveryTarget {
-    return new RecoveryTarget(RecoveryTargetType.IMMEDIATE, undefined, { backupSet: label });
+    const input = new Problems();
+    const checked = checkArgument(input, 'backupSet', label, str);
+    return new RecoveryTarget(RecoveryTargetType.IMMEDIATE, undefined, { backupSet: checked }, input);
   }
 
   /**
@@ -64,28 +67,36 @@ export class RecoveryTarget {
    * `2026-11-26 14:15:11-04:00`. A time without a zone would be read in the server's zone, so it is refused.
    */
   public static time(timestamp: string, options: RecoveryTargetOptions = {}): RecoveryTarget {
-    return new RecoveryTarget(RecoveryTargetType.TIME, timestamp, options);
+    const input = new Problems();
+    return new RecoveryTarget(RecoveryTargetType.TIME, checkArgument(input, 'time', timestamp, str), options, input);
   }
 
   /** Stop at a time given as a JavaScript Date (rendered in UTC). */
   public static date(date: Date, options: RecoveryTargetOptions = {}): RecoveryTarget {
-    const iso = date instanceof Date && !isNaN(date.getTime()) ? date.toISOString().replace('T', ' ').replace('Z', '+00') : String(date);
-    return new RecoveryTarget(RecoveryTargetType.TIME, iso, options);
+    const input = new Problems();
+    const checked = checkArgument(input, 'time', date, dateKind);
+    const iso = checked ? checked.toISOString().replace('T', ' ').replace('Z', '+00') : undefined;
+    return new RecoveryTarget(RecoveryTargetType.TIME, iso, options, input);
   }
 
   /** Stop at a transaction id. */
   public static transactionId(xid: string, options: RecoveryTargetOptions = {}): RecoveryTarget {
-    return new RecoveryTarget(RecoveryTargetType.TRANSACTION_ID, String(xid), options);
+    const input = new Problems();
+    // A JavaScript number is taken as the id it spells; anything else must be a string.
+    const text = typeof xid === 'number' && Number.isSafeInteger(xid) ? String(xid) : checkArgument(input, 'transactionId', xid, str);
+    return new RecoveryTarget(RecoveryTargetType.TRANSACTION_ID, text, options, input);
   }
 
   /** Stop at a WAL location such as `0/3000028`. */
   public static lsn(lsn: string, options: RecoveryTargetOptions = {}): RecoveryTarget {
-    return new RecoveryTarget(RecoveryTargetType.LSN, lsn, options);
+    const input = new Problems();
+    return new RecoveryTarget(RecoveryTargetType.LSN, checkArgument(input, 'lsn', lsn, str), options, input);
   }
 
   /** Stop at a named restore point. */
   public static restorePoint(name: string, options: RecoveryTargetOptions = {}): RecoveryTarget {
-    return new RecoveryTarget(RecoveryTargetType.RESTORE_POINT, name, options);
+    const input = new Problems();
+    return new RecoveryTarget(RecoveryTargetType.RESTORE_POINT, checkArgument(input, 'restorePoint', name, str), options, input);
   }
 
   /** The kind of target. */
@@ -98,8 +109,12 @@ export class RecoveryTarget {
   public readonly exclusive: boolean;
   /** The timeline, if chosen. */
   public readonly timeline?: string;
+  /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
+  public readonly _input: Problems;
 
-  private constructor(targetType: RecoveryTargetType, target: string | undefined, options: RecoveryTargetOptions) {
+  private constructor(targetType: RecoveryTargetType, target: string | undefined, options: RecoveryTargetOptions, input = new Problems()) {
+    this._input = input;
+    options = checkInput(input, 'RecoveryTargetOptions', options);
     this.targetType = targetType;
     this.target = target;
     this.backupSet = options.backupSet;
@@ -133,6 +148,8 @@ export class RecoveryTarget {
    */
   public toOperatorOptions(): string[] {
     const problems = new Problems();
+    problems.mergeAt('target', this._input);
+    if (!problems.isEmpty) throw validationError('RecoveryTarget', problems.messages);
     const words = ivyoShellWords(problems, 'target', this.toArguments());
     if (!problems.isEmpty) throw validationError('RecoveryTarget', problems.messages);
     return words;
@@ -148,6 +165,7 @@ export class RecoveryTarget {
 
   /** @internal */
   public _validate(problems: Problems, field: string): void {
+    problems.mergeAt(field, this._input);
     const value = this.target;
     switch (this.targetType) {
       case RecoveryTargetType.TIME: {

@@ -1,5 +1,6 @@
 import { CredentialSource } from './credential-source';
 import { PgBackRestVersion } from './pgbackrest-version';
+import { checkArgument, checkInput, credentialSource, str } from './private/input';
 import { checkDnsSubdomain, Problems } from './validation';
 
 /** The storage a credential is for. */
@@ -44,14 +45,18 @@ interface CredentialsSpec {
 export class RepoCredentials {
   /** S3 access key pair (`repoN-s3-key-type=shared`), with an optional session token. */
   public static s3AccessKey(props: S3AccessKeyProps): RepoCredentials {
+    const input = new Problems();
+    props = checkInput(input, 'S3AccessKeyProps', props);
     const secureOptions: SecureOption[] = [
       { option: 's3-key', source: props.accessKeyId, asFile: false },
       { option: 's3-key-secret', source: props.secretAccessKey, asFile: false },
     ];
-    if (props.sessionToken) secureOptions.push({ option: 's3-token', source: props.sessionToken, asFile: false });
+    if (props.sessionToken !== undefined) secureOptions.push({ option: 's3-token', source: props.sessionToken, asFile: false });
+    // A source refused for its type is reported by checkInput; it is not rendered.
+    secureOptions.splice(0, secureOptions.length, ...secureOptions.filter(o => o.source !== undefined));
     return new RepoCredentials({
       storage: RepoStorage.S3, description: 'RepoCredentials.s3AccessKey', options: { 's3-key-type': 'shared' }, secureOptions,
-    });
+    }, input);
   }
 
   /**
@@ -59,29 +64,35 @@ export class RepoCredentials {
    * `eks.amazonaws.com/role-arn` annotation and EKS injects the token; no key exists anywhere.
    */
   public static s3WebIdentity(props: S3WebIdentityProps): RepoCredentials {
+    const input = new Problems();
+    props = checkInput(input, 'S3WebIdentityProps', props);
     return new RepoCredentials({
       storage: RepoStorage.S3,
       description: 'RepoCredentials.s3WebIdentity',
       options: { 's3-key-type': 'web-id' },
       serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': props.roleArn },
-    });
+    }, input);
   }
 
   /** The node's or task's instance role (`repoN-s3-key-type=auto`), optionally naming the role. */
   public static s3InstanceRole(props: S3InstanceRoleProps = {}): RepoCredentials {
+    const input = new Problems();
+    props = checkInput(input, 'S3InstanceRoleProps', props);
     const options: { [option: string]: string } = { 's3-key-type': 'auto' };
     if (props.roleName) options['s3-role'] = props.roleName;
-    return new RepoCredentials({ storage: RepoStorage.S3, description: 'RepoCredentials.s3InstanceRole', options });
+    return new RepoCredentials({ storage: RepoStorage.S3, description: 'RepoCredentials.s3InstanceRole', options }, input);
   }
 
   /** A GCS service-account JSON key file (`repoN-gcs-key-type=service`), projected into the pod as a file. */
   public static gcsServiceAccountKey(keyFile: CredentialSource): RepoCredentials {
+    const input = new Problems();
+    const checked = checkArgument(input, 'keyFile', keyFile, credentialSource);
     return new RepoCredentials({
       storage: RepoStorage.GCS,
       description: 'RepoCredentials.gcsServiceAccountKey',
       options: { 'gcs-key-type': 'service' },
-      secureOptions: [{ option: 'gcs-key', source: keyFile, asFile: true }],
-    });
+      secureOptions: checked ? [{ option: 'gcs-key', source: checked, asFile: true }] : [],
+    }, input);
   }
 
   /**
@@ -89,32 +100,38 @@ export class RepoCredentials {
    * service account it acts as.
    */
   public static gcsWorkloadIdentity(props: GcsWorkloadIdentityProps): RepoCredentials {
+    const input = new Problems();
+    props = checkInput(input, 'GcsWorkloadIdentityProps', props);
     return new RepoCredentials({
       storage: RepoStorage.GCS,
       description: 'RepoCredentials.gcsWorkloadIdentity',
       options: { 'gcs-key-type': 'auto' },
       serviceAccountAnnotations: { 'iam.gke.io/gcp-service-account': props.googleServiceAccount },
-    });
+    }, input);
   }
 
   /** An Azure storage account shared key (`repoN-azure-key-type=shared`). */
   public static azureSharedKey(props: AzureKeyProps): RepoCredentials {
+    const input = new Problems();
+    props = checkInput(input, 'AzureKeyProps', props);
     return new RepoCredentials({
       storage: RepoStorage.AZURE,
       description: 'RepoCredentials.azureSharedKey',
       options: { 'azure-account': props.account, 'azure-key-type': 'shared' },
-      secureOptions: [{ option: 'azure-key', source: props.key, asFile: false }],
-    });
+      secureOptions: props.key !== undefined ? [{ option: 'azure-key', source: props.key, asFile: false }] : [],
+    }, input);
   }
 
   /** An Azure shared access signature (`repoN-azure-key-type=sas`), the token without its leading `?`. */
   public static azureSas(props: AzureKeyProps): RepoCredentials {
+    const input = new Problems();
+    props = checkInput(input, 'AzureKeyProps', props);
     return new RepoCredentials({
       storage: RepoStorage.AZURE,
       description: 'RepoCredentials.azureSas',
       options: { 'azure-account': props.account, 'azure-key-type': 'sas' },
-      secureOptions: [{ option: 'azure-key', source: props.key, asFile: false }],
-    });
+      secureOptions: props.key !== undefined ? [{ option: 'azure-key', source: props.key, asFile: false }] : [],
+    }, input);
   }
 
   /**
@@ -122,6 +139,8 @@ export class RepoCredentials {
    * `azure.workload.identity/use` label and the ServiceAccount the managed identity's client id.
    */
   public static azureManagedIdentity(props: AzureManagedIdentityProps): RepoCredentials {
+    const input = new Problems();
+    props = checkInput(input, 'AzureManagedIdentityProps', props);
     return new RepoCredentials({
       storage: RepoStorage.AZURE,
       description: 'RepoCredentials.azureManagedIdentity',
@@ -129,7 +148,7 @@ export class RepoCredentials {
       serviceAccountAnnotations: props.clientId ? { 'azure.workload.identity/client-id': props.clientId } : {},
       podLabels: { 'azure.workload.identity/use': 'true' },
       minVersion: [2, 58],
-    });
+    }, input);
   }
 
   /**
@@ -138,14 +157,21 @@ export class RepoCredentials {
    * `/etc/pgbackrest/conf.d`. The file names the repo index, so the repo needs an explicit `name`.
    */
   public static fromConfSecret(secretName: string, key: string = 'pgbackrest.conf'): RepoCredentials {
-    return new RepoCredentials({ description: 'RepoCredentials.fromConfSecret', confSecret: { name: secretName, key } });
+    const input = new Problems();
+    const name = checkArgument(input, 'secretName', secretName, str) as string;
+    const checkedKey = checkArgument(input, 'key', key, str) ?? 'pgbackrest.conf';
+    return new RepoCredentials({ description: 'RepoCredentials.fromConfSecret', confSecret: { name, key: checkedKey } }, input);
   }
 
   /** @internal */
   public readonly _spec: CredentialsSpec;
 
-  private constructor(spec: CredentialsSpec) {
+  /** What was wrong with the props' types, reported under the repo's `credentials` field. @internal */
+  public readonly _input: Problems;
+
+  private constructor(spec: CredentialsSpec, input: Problems) {
     this._spec = spec;
+    this._input = input;
   }
 
   /** The storage these credentials are for; undefined for a conf-file Secret, which suits any. */
@@ -155,6 +181,7 @@ export class RepoCredentials {
 
   /** @internal */
   public _validate(problems: Problems, field: string, storage: RepoStorage, version: PgBackRestVersion): void {
+    problems.mergeAt(field, this._input);
     const spec = this._spec;
     if (spec.storage !== undefined && spec.storage !== storage) {
       problems.add(field, spec.description, `these are ${spec.storage} credentials; a ${storage} repo needs RepoCredentials.${storage}...() or RepoCredentials.fromConfSecret()`);

@@ -1,4 +1,5 @@
 import { CredentialSource } from './credential-source';
+import { checkArgument, credentialSource } from './private/input';
 import { Problems } from './validation';
 
 /**
@@ -18,13 +19,18 @@ export class RepoEncryption {
   /** Where the passphrase is read from. */
   public readonly passphrase: CredentialSource;
 
+  /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
+  public readonly _input: Problems;
+
   private constructor(cipherType: string, passphrase: CredentialSource) {
+    this._input = new Problems();
     this.cipherType = cipherType;
-    this.passphrase = passphrase;
+    this.passphrase = checkArgument(this._input, 'passphrase', passphrase, credentialSource) as CredentialSource;
   }
 
   /** @internal */
   public _validate(problems: Problems, field: string): void {
+    problems.mergeAt(field, this._input);
     if (!(this.passphrase instanceof CredentialSource)) {
       problems.add(`${field}.passphrase`, this.passphrase, 'must be a CredentialSource (CredentialSource.fromSecret or fromExternalSecret)');
       return;

@@ -1,3 +1,4 @@
+import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-28';
 import { Problems } from './validation';
 
@@ -48,7 +49,7 @@ export function cpuCores(resources: ContainerResources): number | undefined {
 }
 
 export function validateResources(problems: Problems, field: string, resources: ContainerResources | undefined): void {
-  if (resources === undefined) return;
+  if (resources === undefined || resources === null) return;
   const cpu = resources.cpu;
   for (const which of ['request', 'limit'] as const) {
     const c = cpu?.[which];
@@ -59,5 +60,22 @@ export function validateResources(problems: Problems, field: string, resources: 
     if (m !== undefined && !(typeof m.toMebibytes === 'function' && m.toKibibytes() >= 1024)) {
       problems.add(`${field}.memory.${which}`, m, 'must be a Size of at least 1 MiB');
     }
+  }
+  // Kubernetes refuses a container whose request is above its limit.
+  const cores = (c: unknown) => (c instanceof Cpu && /^(\d+(\.\d+)?|\d+m)$/.test(c.amount) ? (c.amount.endsWith('m') ? Number(c.amount.slice(0, -1)) / 1000 : Number(c.amount)) : undefined);
+  const [cpuRequest, cpuLimit] = [cores(cpu?.request), cores(cpu?.limit)];
+  if (cpuRequest !== undefined && cpuLimit !== undefined && cpuRequest > cpuLimit) {
+    problems.add(`${field}.cpu.request`, cpu?.request?.amount, `is above the limit (${cpu?.limit?.amount}); Kubernetes refuses a request above its limit`);
+  }
+  const kib = (m: unknown) => {
+    try {
+      return m instanceof Size ? m.toKibibytes() : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const [memRequest, memLimit] = [kib(resources.memory?.request), kib(resources.memory?.limit)];
+  if (memRequest !== undefined && memLimit !== undefined && memRequest > memLimit) {
+    problems.add(`${field}.memory.request`, `${memRequest}Ki`, `is above the limit (${memLimit}Ki); Kubernetes refuses a request above its limit`);
   }
 }

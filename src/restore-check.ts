@@ -1,5 +1,6 @@
 import { Size } from 'cdk8s';
 import { cronProblem, CRON_ALLOWED } from './cron';
+import { checkInput } from './private/input';
 import { RecoveryTarget } from './recovery-target';
 import { Problems } from './validation';
 
@@ -56,8 +57,12 @@ export class RestoreCheck {
   public readonly database: string;
   /** The scratch volume size, if chosen. */
   public readonly volumeSize?: Size;
+  /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
+  public readonly _input: Problems;
 
   constructor(props: RestoreCheckProps) {
+    this._input = new Problems();
+    props = checkInput(this._input, 'RestoreCheckProps', props);
     this.checkId = props.checkId;
     this.repoName = props.repoName;
     this.target = props.target ?? RecoveryTarget.endOfArchive();
@@ -69,6 +74,7 @@ export class RestoreCheck {
 
   /** @internal */
   public _validate(problems: Problems, field: string): void {
+    problems.mergeAt(field, this._input);
     if (typeof this.checkId !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/.test(this.checkId)) {
       problems.add(`${field}.checkId`, this.checkId, 'must be 1 to 22 lowercase letters, digits or \'-\', starting and ending with a letter or digit');
     }

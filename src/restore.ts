@@ -2,6 +2,7 @@ import { BackupRepo } from './backup-repo';
 import type { IvoryCluster } from './ivory-cluster';
 import { checkPgBackRestArguments } from './pgbackrest-options';
 import { PgBackRestVersion } from './pgbackrest-version';
+import { backupRepo, checkArgument, checkInput } from './private/input';
 import { RecoveryTarget } from './recovery-target';
 import { checkDnsLabel, Problems } from './validation';
 
@@ -98,14 +99,19 @@ export interface InPlaceRestoreProps extends RestoreOptions {
 export class Restore {
   /** Restore a new cluster from a repo of a cluster declared in the same app, in any namespace. */
   public static fromCluster(source: IvoryCluster, options: RestoreFromClusterOptions = {}): Restore {
-    return new Restore(RestoreKind.FROM_CLUSTER, options, { source, repoName: options.repoName });
+    const input = new Problems();
+    options = checkInput(input, 'RestoreFromClusterOptions', options);
+    // The source is checked by the cluster restored into, which knows IvoryCluster.
+    return new Restore(RestoreKind.FROM_CLUSTER, options, { source, repoName: options.repoName }, input);
   }
 
   /** Restore a new cluster from an IvoryCluster known only by name. The operator target only. */
   public static fromClusterName(props: RestoreFromClusterNameProps): Restore {
+    const input = new Problems();
+    props = checkInput(input, 'RestoreFromClusterNameProps', props);
     return new Restore(RestoreKind.FROM_CLUSTER_NAME, props, {
       clusterName: props.clusterName, clusterNamespace: props.clusterNamespace, repoName: props.repoName,
-    });
+    }, input);
   }
 
   /**
@@ -113,14 +119,19 @@ export class Restore {
    * were written to; its credentials and encryption are used for the restore.
    */
   public static fromRepo(repo: BackupRepo, options: RestoreFromRepoOptions = {}): Restore {
-    return new Restore(RestoreKind.FROM_REPO, options, { repo, stanza: options.stanza ?? 'db' });
+    const input = new Problems();
+    const checkedRepo = checkArgument(input, 'repo', repo, backupRepo);
+    options = checkInput(input, 'RestoreFromRepoOptions', options);
+    return new Restore(RestoreKind.FROM_REPO, options, { repo: checkedRepo, stanza: options.stanza ?? 'db' }, input);
   }
 
   /** Restore this cluster's data in place. Destructive: needs `confirmOverwrite: true`. */
   public static inPlace(props: InPlaceRestoreProps): Restore {
+    const input = new Problems();
+    props = checkInput(input, 'InPlaceRestoreProps', props);
     return new Restore(RestoreKind.IN_PLACE, props, {
       repoName: props.repoName, restoreId: props.restoreId, confirmOverwrite: props.confirmOverwrite,
-    });
+    }, input);
   }
 
   /** The kind of restore. */
@@ -145,6 +156,8 @@ export class Restore {
   public readonly restoreId?: string;
   /** The explicit opt-in, for IN_PLACE. */
   public readonly confirmOverwrite?: boolean;
+  /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
+  public readonly _input: Problems;
 
   private constructor(kind: RestoreKind, options: RestoreOptions, fields: {
     source?: IvoryCluster;
@@ -155,7 +168,8 @@ export class Restore {
     stanza?: string;
     restoreId?: string;
     confirmOverwrite?: boolean;
-  }) {
+  }, input: Problems) {
+    this._input = input;
     this.kind = kind;
     this.target = options.target ?? RecoveryTarget.endOfArchive();
     this.options = options.options ?? [];
@@ -169,6 +183,7 @@ export class Restore {
 
   /** @internal */
   public _validate(problems: Problems, field: string, version: PgBackRestVersion): void {
+    problems.mergeAt(field, this._input);
     if (!(this.target instanceof RecoveryTarget)) {
       problems.add(`${field}.target`, this.target, 'must be a RecoveryTarget');
     } else {

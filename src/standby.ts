@@ -1,3 +1,4 @@
+import { checkArgument, checkInput, str } from './private/input';
 import { checkInteger, Problems } from './validation';
 
 /** Properties of a standby fed by streaming from another cluster's primary. */
@@ -26,12 +27,15 @@ export class Standby {
    * path, or the same volume).
    */
   public static fromRepo(repoName: string): Standby {
-    return new Standby(repoName);
+    const input = new Problems();
+    return new Standby(input, checkArgument(input, 'repoName', repoName, str));
   }
 
   /** Stream WAL from another cluster's primary, optionally also reading its repo. */
   public static fromHost(props: StandbyHostProps): Standby {
-    return new Standby(props.repoName, props.host, props.port ?? 5432);
+    const input = new Problems();
+    props = checkInput(input, 'StandbyHostProps', props);
+    return new Standby(input, props.repoName, props.host, props.port ?? 5432);
   }
 
   /** The repo WAL is read from, if any. */
@@ -41,7 +45,11 @@ export class Standby {
   /** Its port, if streaming. */
   public readonly port?: number;
 
-  private constructor(repoName?: string, host?: string, port?: number) {
+  /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
+  public readonly _input: Problems;
+
+  private constructor(input: Problems, repoName?: string, host?: string, port?: number) {
+    this._input = input;
     this.repoName = repoName;
     this.host = host;
     this.port = port;
@@ -49,6 +57,7 @@ export class Standby {
 
   /** @internal */
   public _validate(problems: Problems, field: string): void {
+    problems.mergeAt(field, this._input);
     if (this.repoName !== undefined && !/^repo[1-4]$/.test(this.repoName)) {
       problems.add(`${field}.repoName`, this.repoName, 'must be one of repo1, repo2, repo3, repo4');
     }
@@ -56,7 +65,7 @@ export class Standby {
       problems.add(`${field}.host`, this.host, 'must be a host name or IP address');
     }
     if (this.port !== undefined) checkInteger(problems, `${field}.port`, this.port, 1024, 65535);
-    if (this.repoName === undefined && this.host === undefined) {
+    if (this.repoName === undefined && this.host === undefined && this._input.isEmpty) {
       problems.addRaw(field, 'a standby needs a repo, a host or both');
     }
   }

@@ -1,3 +1,4 @@
+import { checkInput } from './private/input';
 import { Problems, checkDnsSubdomain } from './validation';
 
 /** Options of certificates issued by cert-manager. */
@@ -41,12 +42,14 @@ export interface TlsSecretsProps {
 export class TlsCertificates {
   /** Certificates issued by cert-manager (the default). */
   public static certManager(options: CertManagerOptions = {}): TlsCertificates {
-    return new TlsCertificates('certManager', options, undefined);
+    const input = new Problems();
+    return new TlsCertificates('certManager', checkInput(input, 'CertManagerOptions', options), undefined, input);
   }
 
   /** Certificates in Secrets you manage. */
   public static fromSecrets(props: TlsSecretsProps): TlsCertificates {
-    return new TlsCertificates('secrets', undefined, props);
+    const input = new Problems();
+    return new TlsCertificates('secrets', undefined, checkInput(input, 'TlsSecretsProps', props), input);
   }
 
   /** `certManager` or `secrets`. */
@@ -56,7 +59,11 @@ export class TlsCertificates {
   /** The Secrets, for secrets. */
   public readonly secrets?: TlsSecretsProps;
 
-  private constructor(source: string, certManager?: CertManagerOptions, secrets?: TlsSecretsProps) {
+  /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
+  public readonly _input: Problems;
+
+  private constructor(source: string, certManager: CertManagerOptions | undefined, secrets: TlsSecretsProps | undefined, input: Problems) {
+    this._input = input;
     this.source = source;
     this.certManagerOptions = certManager;
     this.secrets = secrets;
@@ -64,6 +71,7 @@ export class TlsCertificates {
 
   /** @internal */
   public _validate(problems: Problems, field: string): void {
+    problems.mergeAt(field, this._input);
     const o = this.certManagerOptions;
     if (o?.issuerName !== undefined) checkDnsSubdomain(problems, `${field}.issuerName`, o.issuerName);
     if (o?.issuerKind !== undefined && !['Issuer', 'ClusterIssuer'].includes(o.issuerKind)) {

@@ -1,3 +1,4 @@
+import { Duration, Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
 /** The error thrown at synth time for input that would produce an invalid or unsafe manifest. */
@@ -19,10 +20,23 @@ export function validationError(constructPath: string, problems: string[]): Erro
   return Object.assign(error, { constructPath, problems });
 }
 
+function safely(f: () => string): string {
+  try {
+    return f();
+  } catch {
+    return '?';
+  }
+}
+
 /** Renders a bad value for an error message: strings quoted, everything else as JSON. */
 export function showValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'symbol' || typeof value === 'bigint' || typeof value === 'function') return `a ${typeof value}`;
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  // cdk8s values, shown as their factories would be written rather than as their internals.
+  if (value instanceof Duration) return `Duration of ${safely(() => value.toHumanString())}`;
+  if (value instanceof Size) return `Size of ${safely(() => `${(value as unknown as { amount: number }).amount} ${(value as unknown as { unit: { label: string } }).unit.label}`)}`;
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
@@ -32,23 +46,63 @@ export function showValue(value: unknown): string {
 
 /**
  * Collects problems found in one construct's input so the user sees all of them at once.
+ *
+ * A field whose value has the wrong type (or shape) is reported once: later checks of that field, or of anything
+ * inside it, would only repeat the refusal in other words.
  * @internal
  */
 export class Problems {
-  private readonly lines: string[] = [];
+  private readonly lines: { field: string; text: string }[] = [];
+  private readonly refused = new Set<string>();
 
   /** Records that `field` has the bad `value`; `allowed` says what would be accepted. */
   public add(field: string, value: unknown, allowed: string): void {
-    this.lines.push(`${field}: ${showValue(value)}: ${allowed}`);
+    if (this.isRefused(field)) return;
+    this.lines.push({ field, text: `${showValue(value)}: ${allowed}` });
   }
 
   /** Records a problem that is about a combination of fields rather than one value. */
   public addRaw(field: string, message: string): void {
-    this.lines.push(`${field}: ${message}`);
+    if (this.isRefused(field)) return;
+    this.lines.push({ field, text: message });
+  }
+
+  /**
+   * Records that `field` holds a value of the wrong type: this problem is reported, and nothing else about the
+   * field or its parts.
+   */
+  public refuse(field: string, value: unknown, allowed: string): void {
+    this.add(field, value, allowed);
+    this.refused.add(field);
+  }
+
+  /** Marks `field` refused without a line of its own (its parts were reported). */
+  public silence(field: string): void {
+    this.refused.add(field);
+  }
+
+  /** True when `field`, or a field it is part of, was refused for its type. */
+  public isRefused(field: string): boolean {
+    for (const r of this.refused) {
+      if (field === r || (r === '' ? true : field.startsWith(`${r}.`) || field.startsWith(`${r}[`))) return true;
+    }
+    return false;
   }
 
   public merge(other: Problems): void {
-    this.lines.push(...other.lines);
+    this.mergeAt('', other);
+  }
+
+  /**
+   * Adds `other`'s problems with their fields made relative to `prefix`: a factory records `size` and the cluster
+   * reports `repos[0].size`.
+   */
+  public mergeAt(prefix: string, other: Problems): void {
+    const at = (field: string) => (prefix === '' ? field : field === '' ? prefix : /^[[]/.test(field) ? `${prefix}${field}` : `${prefix}.${field}`);
+    for (const line of other.lines) {
+      if (!this.isRefused(at(line.field))) this.lines.push({ field: at(line.field), text: line.text });
+    }
+    for (const r of other.refused) this.refused.add(at(r));
   }
 
   public get isEmpty(): boolean {
@@ -56,13 +110,28 @@ export class Problems {
   }
 
   public get messages(): string[] {
-    return [...this.lines];
+    return this.lines.map(l => `${l.field}: ${l.text}`);
   }
 
   /** Throws a ValidationError for `scope` when any problem was recorded. */
   public throwIfAny(scope: IConstruct): void {
     if (!this.isEmpty) throw validationError(scope.node.path, this.messages);
   }
+}
+
+/** Edit distance, bounded: the strings compared are names, so only their first 64 characters count. */
+export function editDistance(a: string, b: string): number {
+  const x = a.slice(0, 64);
+  const y = b.slice(0, 64);
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[y.length];
 }
 
 /** A DNS-1123 label: lowercase alphanumerics and '-', starting and ending alphanumeric, at most 63 characters. */

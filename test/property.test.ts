@@ -9,9 +9,9 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CollisionPolicy, CompressionType, CredentialSource,
+  BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CollisionPolicy, CompressionType, CredentialSource,
   DeploymentTarget, FullRetentionType, IvoryCluster, IvoryClusterProps, ManualBackup, PgBackRestVersion, RecoveryTarget,
-  RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, VolumeAccessMode,
+  RepoCredentials, RepoEncryption, Restore, RestoreCheck, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
 import { validateManifests } from './support/schemas';
 import { credentialLeaks, rbacViolations, restrictedViolations } from './support/security';
@@ -216,5 +216,124 @@ describe.each([DeploymentTarget.OPERATOR, DeploymentTarget.STANDALONE])('any inp
     expect(outcome.synthesized).toBeGreaterThan(RUNS * 0.2);
     expect(outcome.refused).toBeGreaterThan(RUNS * 0.2);
     process.stdout.write(`${t}: ${RUNS} cases, ${outcome.synthesized} synthesized, ${outcome.refused} refused\n`);
+  }, 600_000);
+});
+
+/**
+ * Wrong types, numbers at and beyond their bounds, and misspelled props at every public entry point (issue 11), as a
+ * JavaScript or jsii user whose types nobody checked could pass them: each case synthesizes valid manifests or is a
+ * ValidationError naming the prop given; never another error. A quarter of FC_NUM_RUNS cases.
+ */
+describe('wrong types, bounds and typos at every entry point', () => {
+  const js = (v: unknown) => v as any;
+  const vol = (extra: object = {}) => BackupRepo.volume({ size: Size.gibibytes(1), ...extra });
+  const creds = () => RepoCredentials.s3AccessKey({
+    accessKeyId: CredentialSource.fromExternalSecret('a/b', 'id'), secretAccessKey: CredentialSource.fromExternalSecret('a/b', 'secret'),
+  });
+  const s3 = (extra: object = {}) => BackupRepo.s3({ bucket: 'acme-backups', region: 'us-east-1', credentials: creds(), ...extra });
+  const inPlace = (extra: object = {}) => Restore.inPlace({ restoreId: 'r1', repoName: 'repo1', confirmOverwrite: true, ...extra });
+  /** Each entry point: the field its value is reported under, and cluster props carrying `v` there. */
+  const points: [string, (v: any) => Partial<IvoryClusterProps>][] = [
+    ...['name', 'namespace', 'postgresVersion', 'image', 'port', 'labels', 'annotations', 'repos', 'pgbackrestOptions', 'instances', 'tuning',
+      'backupJobs', 'standby', 'manualBackup', 'backupDeletions', 'restoreChecks', 'externalSecretStore', 'standalone', 'backupPlan', 'pgbackrestVersion']
+      .map(k => [k, (v: any) => ({ [k]: v })] as [string, (v: any) => Partial<IvoryClusterProps>]),
+    ...['replicas', 'dataVolumeSize', 'walVolumeSize', 'storageClassName', 'resources'].map(k =>
+      [`instances[0].${k}`, (v: any) => ({ instances: [{ [k]: v }] })] as [string, (v: any) => Partial<IvoryClusterProps>]),
+    ...['compressLevel', 'processMax', 'archiveAsync', 'archiveTimeout', 'archivePushQueueMax', 'blockIncremental'].map(k =>
+      [`tuning.${k}`, (v: any) => ({ tuning: { [k]: v } })] as [string, (v: any) => Partial<IvoryClusterProps>]),
+    ...['ttlAfterFinished', 'successfulJobsRetained', 'activeDeadline', 'lockWait', 'startingDeadline'].map(k =>
+      [`backupJobs.${k}`, (v: any) => ({ backupJobs: { [k]: v } })] as [string, (v: any) => Partial<IvoryClusterProps>]),
+    ...['runAsUser', 'fsGroup', 'userFromPlatform', 'tls'].map(k =>
+      [`standalone.${k}`, (v: any) => ({ standalone: { [k]: v } })] as [string, (v: any) => Partial<IvoryClusterProps>]),
+    ...['size', 'path', 'name', 'retention', 'schedule', 'encryption', 'accessMode'].map(k =>
+      [`repos[0].${k}`, (v: any) => ({ repos: [vol({ [k]: v })] })] as [string, (v: any) => Partial<IvoryClusterProps>]),
+    ...['bucket', 'region', 'verifyTls', 'port', 'caCertificate', 'credentials'].map(k =>
+      [`repos[0].${k}`, (v: any) => ({ repos: [s3({ [k]: v })] })] as [string, (v: any) => Partial<IvoryClusterProps>]),
+    ['repos[0]', v => ({ repos: [js(BackupRepo).volume(v)] })],
+    ['repos[0]', v => ({ repos: [js(BackupRepo).s3(v)] })],
+    ['repos[0].schedule', v => ({ repos: [vol({ schedule: new BackupSchedule(v) })] })],
+    ['repos[0].schedule', v => ({ repos: [vol({ schedule: BackupSchedule.dailyFullHourlyIncremental(v) })] })],
+    ['repos[0].schedule.hour', v => ({ repos: [vol({ schedule: BackupSchedule.dailyFull({ hour: v }) })] })],
+    ['repos[0].schedule.minute', v => ({ repos: [vol({ schedule: BackupSchedule.weeklyFullDailyDifferential({ minute: v }) })] })],
+    ['repos[0].schedule.full', v => ({ repos: [vol({ schedule: new BackupSchedule({ full: v }) })] })],
+    ['repos[0].retention', v => ({ repos: [vol({ retention: BackupRetention.fullCount(v) })] })],
+    ['repos[0].retention', v => ({ repos: [vol({ retention: BackupRetention.fullDays(v) })] })],
+    ['repos[0].retention', v => ({ repos: [vol({ retention: BackupRetention.fullCount(2, v) })] })],
+    ['repos[0].retention.differentialBackups', v => ({ repos: [vol({ retention: BackupRetention.fullCount(2, { differentialBackups: v }) })] })],
+    ['repos[0].encryption.passphrase', v => ({ repos: [vol({ encryption: RepoEncryption.aes256Cbc(v) })] })],
+    ['repos[0].credentials', v => ({ repos: [s3({ credentials: js(RepoCredentials).s3AccessKey(v) })] })],
+    ['repos[0].credentials', v => ({ repos: [s3({ credentials: js(RepoCredentials).s3InstanceRole(v) })] })],
+    ['repos[0].credentials.accessKeyId', v => ({ repos: [s3({ credentials: RepoCredentials.s3AccessKey({ accessKeyId: v, secretAccessKey: CredentialSource.fromExternalSecret('a', 'b') }) })] })],
+    ['repos[0].credentials.s3Key.secretName', v => ({ repos: [s3({ credentials: RepoCredentials.s3AccessKey({ accessKeyId: CredentialSource.fromSecret(v, 'k'), secretAccessKey: CredentialSource.fromExternalSecret('a', 'b') }) })] })],
+    ['repos[0].caCertificate.name', v => ({ repos: [s3({ caCertificate: CaCertificate.fromSecret(v, 'ca.crt') })] })],
+    ['inPlaceRestore', v => ({ inPlaceRestore: js(Restore).inPlace(v) })],
+    ...['restoreId', 'repoName', 'confirmOverwrite', 'target', 'options'].map(k =>
+      [`inPlaceRestore.${k}`, (v: any) => ({ inPlaceRestore: inPlace({ [k]: v }) })] as [string, (v: any) => Partial<IvoryClusterProps>]),
+    ['inPlaceRestore.target.time', v => ({ inPlaceRestore: inPlace({ target: RecoveryTarget.time(v) }) })],
+    ['inPlaceRestore.target.time', v => ({ inPlaceRestore: inPlace({ target: RecoveryTarget.date(v) }) })],
+    ['inPlaceRestore.target.transactionId', v => ({ inPlaceRestore: inPlace({ target: RecoveryTarget.transactionId(v) }) })],
+    ['inPlaceRestore.target', v => ({ inPlaceRestore: inPlace({ target: RecoveryTarget.immediate(v) }) })],
+    ['inPlaceRestore.target.exclusive', v => ({ inPlaceRestore: inPlace({ target: RecoveryTarget.lsn('0/3000028', { exclusive: v }) }) })],
+    ['restoreFrom', v => ({ restoreFrom: js(Restore).fromClusterName(v) })],
+    ['restoreFrom.repo', v => ({ restoreFrom: Restore.fromRepo(v) })],
+    ['restoreFrom', v => ({ restoreFrom: Restore.fromRepo(s3({ path: '/old' }), v) })],
+    ['standby.repoName', v => ({ standby: Standby.fromRepo(v) })],
+    ['standby', v => ({ standby: js(Standby).fromHost(v) })],
+    ['standby.port', v => ({ standby: Standby.fromHost({ host: 'primary.example', port: v }) })],
+    ['manualBackup', v => ({ manualBackup: new ManualBackup(v) })],
+    ['manualBackup.options', v => ({ manualBackup: new ManualBackup({ repoName: 'repo1', options: v }) })],
+    ['backupDeletions[0]', v => ({ target: DeploymentTarget.STANDALONE, backupDeletions: [new BackupDeletion(v)] })],
+    ['backupDeletions[0].force', v => ({ target: DeploymentTarget.STANDALONE, backupDeletions: [new BackupDeletion({ repoName: 'repo1', backupSet: '20260101-010000F', confirmDelete: true, force: v })] })],
+    ['restoreChecks[0]', v => ({ target: DeploymentTarget.STANDALONE, restoreChecks: [new RestoreCheck(v)] })],
+    ['restoreChecks[0].volumeSize', v => ({ target: DeploymentTarget.STANDALONE, restoreChecks: [new RestoreCheck({ checkId: 'c1', repoName: 'repo1', volumeSize: v })] })],
+    ['standalone.tls', v => ({ target: DeploymentTarget.STANDALONE, standalone: { tls: js(TlsCertificates).fromSecrets(v) } })],
+    ['standalone.tls', v => ({ target: DeploymentTarget.STANDALONE, standalone: { tls: TlsCertificates.certManager(v) } })],
+  ];
+  /** Values of the wrong kind, numbers at and beyond the bounds fields have, and objects with misspelled props. */
+  const hostile = fc.oneof(
+    fc.constantFrom(undefined, null, '', 'x', 'false', 'true', 0, -1, 1.5, NaN, Infinity, -Infinity, 2 ** 31, 2 ** 31 - 1, 2 ** 53, 1023, 1024, 65535, 65536,
+      8432, 59, 60, 23, 24, 9_999_999, 10_000_000, true, false, [], {}, [null], js([, 1]), Symbol('s'), 10n, () => 1, new Date(NaN),
+      Size.kibibytes(1.5), Size.gibibytes(NaN), Size.gibibytes(1.5), Size.gibibytes(Infinity), Duration.millis(1500), Duration.seconds(2 ** 31),
+      Duration.minutes(0), Duration.seconds(NaN), Duration.hours(1), JSON.parse('{"__proto__": "x"}'), { constructor: 'x' }, { storage: 'volume' }),
+    // Typos of real prop names, with a plausible value.
+    fc.tuple(fc.constantFrom('sizee', 'storageClass', 'ful', 'hours', 'confirmOverwite', 'reponame', 'forse', 'retension', 'diffBackups', 'tls-cert'),
+      fc.constantFrom('1', 1, true)).map(([k, v]) => ({ [k]: v })),
+  );
+
+  test(`are refused naming the prop, never thrown otherwise (${Math.ceil(RUNS / 4)} cases)`, () => {
+    const outcome = { synthesized: 0, refused: 0 };
+    const targets = fc.constantFrom(DeploymentTarget.OPERATOR, DeploymentTarget.STANDALONE);
+    fc.assert(fc.property(fc.integer({ min: 0, max: points.length - 1 }), hostile, targets,
+      (i, value, t) => {
+        const [field, build] = points[i];
+        let built: Partial<IvoryClusterProps>;
+        try {
+          built = build(value);
+        } catch (e) {
+          // Factories of cdk8s itself are not ours; ours never throw.
+          throw new Error(`${field}: building the props threw ${(e as Error).stack}`);
+        }
+        const chart = Testing.chart();
+        try {
+          new IvoryCluster(chart, 'cluster', { target: t, repos: [vol()], externalSecretStore: { name: 'vault' }, backupPlan: { writeReport: false }, ...built } as IvoryClusterProps);
+        } catch (e) {
+          const err = e as Error & { problems?: string[] };
+          if (err.name !== 'ValidationError') throw new Error(`${field} = ${String(value)}: not a validation error: ${err.stack}`);
+          for (const problem of err.problems ?? []) expect(problem).toMatch(/^[a-zA-Z][\w.[\]"\-\s()/]*: /);
+          // The prop given is named (or a field inside it, or the object it is part of).
+          const fields = (err.problems ?? []).map(p => p.slice(0, p.indexOf(': ')));
+          if (!fields.some(f => f.startsWith(field) || field.startsWith(f))) {
+            throw new Error(`${field} = ${String(value)}: refused without naming it: ${err.message}`);
+          }
+          outcome.refused++;
+          return;
+        }
+        const manifests = Testing.synth(chart);
+        expect(JSON.stringify(manifests)).not.toMatch(/undefined|NaN|Infinity|\[object Object\]/);
+        validateManifests(manifests);
+        outcome.synthesized++;
+      }), { numRuns: Math.ceil(RUNS / 4), seed: Number(process.env.FC_SEED ?? 11) });
+    expect(outcome.refused).toBeGreaterThan(0);
+    process.stdout.write(`wrong types, bounds and typos: ${Math.ceil(RUNS / 4)} cases, ${outcome.synthesized} synthesized, ${outcome.refused} refused\n`);
   }, 600_000);
 });
