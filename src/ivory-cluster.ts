@@ -627,6 +627,12 @@ function validateRestoresAndTriggers(model: ClusterModel, problems: Problems): v
     } else {
       model.standby._validate(problems, 'standby');
       knownRepo('standby.repoName', model.standby.repoName, 'the repo a standby replays from');
+      const fed = model.repos.find(r => r.name === model.standby?.repoName);
+      if (fed?.storage === RepoStorage.VOLUME) {
+        problems.add('standby.repoName', fed.name, `is a volume repo (${fed.field}): this cluster's own, new volume, where the primary never archived; a standby reads the primary's WAL from an object-store repo with the primary's bucket and path, or streams it (Standby.fromHost)`);
+      } else if (fed !== undefined && fed.repo.requestedPath === undefined) {
+        problems.add('standby.repoName', fed.name, `${fed.field} has no path, so it is this cluster's own, empty location (${fed.path}); give ${fed.field} the path the primary cluster's repo writes to (its default is /pgbackrest/<namespace>/<cluster>/<repo name>; write it out even when it is the same)`);
+      }
     }
     if (inPlace !== undefined) problems.addRaw('inPlaceRestore', 'a standby cluster follows its primary and cannot be restored in place');
   }
