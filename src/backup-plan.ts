@@ -53,8 +53,10 @@ export interface BackupPlanOptions {
    */
   readonly horizon?: Duration;
   /**
-   * Write `<namespace>.<cluster>.backup-plan.md` and `.svg` into the app's output directory at synth.
-   * @default true
+   * Write `<namespace>.<cluster>.backup-plan.md` and `.svg` at synth, into the directory the app's settings name
+   * (`BackupPlanReports`; by default the app's output directory). `false` never writes this cluster's report; `true`
+   * writes it even where the app's settings would not (`Testing.app()`, `cdk8s synth --stdout`).
+   * @default - the app's setting (BackupPlanReports): written, except into cdk8s's temporary output directories
    */
   readonly writeReport?: boolean;
 }
@@ -252,7 +254,10 @@ export class BackupPlan {
   public readonly collisions: BackupCollision[];
   /** How collisions are treated. */
   public readonly collisionPolicy: CollisionPolicy;
-  /** Whether the report is written at synth. */
+  /**
+   * False when this cluster opted out of its report (`writeReport: false`). Whether and where a report is written
+   * also depends on the app's settings (BackupPlanReports).
+   */
   public readonly writeReport: boolean;
   /** @internal */
   public readonly _schedules: ScheduledBackup[];
@@ -260,6 +265,11 @@ export class BackupPlan {
   public readonly _weekStart: number;
   /** @internal */
   public readonly _concurrentRepos: boolean;
+  /**
+   * True for the operator target: IVYO's CronJobs have no time zone, so they follow the kube-controller-manager's.
+   * @internal
+   */
+  public readonly _controllerZone: boolean;
   private readonly overlaps: Overlap[];
   private readonly model: ClusterModel;
   private simulation?: { summaries: RepoPlanSummary[]; week: WeekRun[] };
@@ -270,6 +280,7 @@ export class BackupPlan {
     this.collisionPolicy = options.collisions ?? CollisionPolicy.ERROR;
     this.writeReport = options.writeReport ?? true;
     this._concurrentRepos = model.version.atLeast(2, 53);
+    this._controllerZone = model.target === 'operator';
     this._schedules = schedulesOf(model.repos, options.expectedDurations);
     const weekStart = parseWeek(options.weekStarting);
     this._weekStart = weekStart;

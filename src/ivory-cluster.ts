@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { BackupDeletion } from './backup-deletion';
 import { BackupPlan, BackupPlanOptions, validatePlanOptions } from './backup-plan';
 import { writeReport } from './backup-plan-files';
+import { BackupPlanReports } from './backup-plan-reports';
 import { BackupRepo, REPO_NAMES } from './backup-repo';
 import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from './cluster-model';
 import { InstanceSetProps } from './instance-set';
@@ -331,12 +332,14 @@ export class IvoryCluster extends Construct {
     this.backupPlan._validate(planProblems, 'repos');
     planProblems.throwIfAny(this);
     if (this.backupPlan.writeReport) {
-      // Written when the app synthesizes (validation runs then), beside the manifests. cdk8s validates the whole
-      // app once per chart, so write once.
+      // Written when the app synthesizes (validation runs then), where the app's settings say (BackupPlanReports).
+      // cdk8s validates the whole app once per chart, so write once.
       let written = false;
+      const requested = props.backupPlan?.writeReport;
       this.node.addValidation({
         validate: () => {
-          if (!written) writeReport(this, this.backupPlan);
+          const directory = written ? undefined : BackupPlanReports._directoryFor(this, requested);
+          if (directory !== undefined) writeReport(directory, this.backupPlan);
           written = true;
           return [];
         },
