@@ -1,5 +1,5 @@
 import { isShellLiteral, ivyoShellWords, SHELL_LITERAL_ALLOWED } from './ivyo-shell';
-import { Problems, validationError } from './validation';
+import { Problems, throwValidationError } from './validation';
 
 /** Where recovery stops. */
 export enum RecoveryTargetType {
@@ -134,7 +134,7 @@ export class RecoveryTarget {
   public toOperatorOptions(): string[] {
     const problems = new Problems();
     const words = ivyoShellWords(problems, 'target', this.toArguments());
-    if (!problems.isEmpty) throw validationError('RecoveryTarget', problems.messages);
+    if (!problems.isEmpty) throwValidationError('RecoveryTarget', problems.messages);
     return words;
   }
 
