@@ -5,6 +5,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   description: 'cdk8s constructs for IvorySQL clusters with pgBackRest backups: IvorySQL Operator custom resources or complete standalone manifests.',
   author: 'cdk8s-ivorysql developers',
   authorAddress: 'dev@cdk8s-ivorysql.invalid',
+  // jsii needs a repository to compile; there is no public one yet, so the published package.json has none
+  // (projenrc/published-manifest.js drops it with the development scripts).
   repositoryUrl: 'https://example.com/cdk8s-ivorysql.git',
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
@@ -84,6 +86,15 @@ project.addTask('test:long', {
   exec: 'jest --ci test/property.test.ts',
 });
 
-project.npmignore?.addPatterns('/examples/', '/bench/', '/test/', '/.ci/');
+project.npmignore?.addPatterns('/examples/', '/bench/', '/test/', '/.ci/', '/docs/', '/.package.json.dev', '/NOTES-*.md');
+
+// The first version users install (projen writes 0.0.0 unless a release workflow bumps it; this project has none).
+project.package.addVersion('0.1.0');
+// The published package.json without projen's development scripts, jest settings and the placeholder repository:
+// npm runs prepack before it reads the manifest into the tarball and postpack after, also for the package task's
+// pack to dist/js.
+project.package.setScript('prepack', 'node projenrc/published-manifest.js strip');
+project.package.setScript('postpack', 'node projenrc/published-manifest.js restore');
+project.gitignore.addPatterns('/.package.json.dev');
 project.eslint?.addIgnorePattern('test/emulators/');
 project.synth();

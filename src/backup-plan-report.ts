@@ -55,9 +55,14 @@ export function renderMarkdown(plan: BackupPlan): string {
   if (plan._schedules.length === 0) {
     lines.push('No backups are scheduled.', '');
   } else {
+    if (plan._controllerZone) {
+      lines.push('IVYO creates its CronJobs without a time zone, so they run in the kube-controller-manager\'s time zone, '
+        + 'usually UTC (the zone of its host or image). This analysis and the timeline assume UTC.', '');
+    }
     lines.push('| repo | type | schedule | meaning | time zone | expected duration |', '|---|---|---|---|---|---|');
     for (const s of plan._schedules) {
-      lines.push(`| ${s.repo.name} | ${TYPE_NAMES[s.backupType]} | \`${s.cron}\` | ${describe(s.cron)} | ${s.timeZone} | ${minutes(s.duration)} |`);
+      const zone = plan._controllerZone ? 'kube-controller-manager\'s (usually UTC)' : s.timeZone;
+      lines.push(`| ${s.repo.name} | ${TYPE_NAMES[s.backupType]} | \`${s.cron}\` | ${describe(s.cron)} | ${zone} | ${minutes(s.duration)} |`);
     }
     lines.push('');
   }

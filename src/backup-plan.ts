@@ -7,7 +7,7 @@ import { ClusterModel, ResolvedRepo } from './cluster-model';
 import { parseCron, runsBetween } from './cron';
 import { PgBackRestVersion } from './pgbackrest-version';
 import { backupRepo, checkArgument, checkInput, list } from './private/input';
-import { Problems, validationError } from './validation';
+import { Problems, throwValidationError } from './validation';
 
 /** What to do about backups that would run at the same time. */
 export enum CollisionPolicy {
@@ -54,8 +54,10 @@ export interface BackupPlanOptions {
    */
   readonly horizon?: Duration;
   /**
-   * Write `<namespace>.<cluster>.backup-plan.md` and `.svg` into the app's output directory at synth.
-   * @default true
+   * Write `<namespace>.<cluster>.backup-plan.md` and `.svg` at synth, into the directory the app's settings name
+   * (`BackupPlanReports`; by default the app's output directory). `false` never writes this cluster's report; `true`
+   * writes it even where the app's settings would not (`Testing.app()`, `cdk8s synth --stdout`).
+   * @default - the app's setting (BackupPlanReports): written, except into cdk8s's temporary output directories
    */
   readonly writeReport?: boolean;
 }
@@ -207,7 +209,7 @@ export class BackupPlan {
     validatePlanOptions(problems, 'options', { expectedDurations: options.expectedDurations });
     const version = options.pgbackrestVersion ?? PgBackRestVersion.V2_58;
     repos.forEach((repo, i) => repo._validate(problems, `repos[${i}]`, version));
-    if (!problems.isEmpty) throw validationError('BackupPlan.stagger', problems.messages);
+    if (!problems.isEmpty) throwValidationError('BackupPlan.stagger', problems.messages);
     const step = (options.step ?? Duration.minutes(5)).toSeconds() * 1000;
     const resolved = positionalRepos(repos);
     const all = schedulesOf(resolved, options.expectedDurations)
@@ -265,7 +267,10 @@ export class BackupPlan {
   public readonly collisions: BackupCollision[];
   /** How collisions are treated. */
   public readonly collisionPolicy: CollisionPolicy;
-  /** Whether the report is written at synth. */
+  /**
+   * False when this cluster opted out of its report (`writeReport: false`). Whether and where a report is written
+   * also depends on the app's settings (BackupPlanReports).
+   */
   public readonly writeReport: boolean;
   /** @internal */
   public readonly _schedules: ScheduledBackup[];
@@ -273,6 +278,11 @@ export class BackupPlan {
   public readonly _weekStart: number;
   /** @internal */
   public readonly _concurrentRepos: boolean;
+  /**
+   * True for the operator target: IVYO's CronJobs have no time zone, so they follow the kube-controller-manager's.
+   * @internal
+   */
+  public readonly _controllerZone: boolean;
   private readonly overlaps: Overlap[];
   private readonly model: ClusterModel;
   private simulation?: { summaries: RepoPlanSummary[]; week: WeekRun[] };
@@ -283,6 +293,7 @@ export class BackupPlan {
     this.collisionPolicy = options.collisions ?? CollisionPolicy.ERROR;
     this.writeReport = options.writeReport ?? true;
     this._concurrentRepos = model.version.atLeast(2, 53);
+    this._controllerZone = model.target === 'operator';
     this._schedules = schedulesOf(model.repos, options.expectedDurations);
     const weekStart = parseWeek(options.weekStarting);
     this._weekStart = weekStart;

@@ -36,9 +36,14 @@ export class CredentialSource {
   }
 
   /**
-   * A Secret key holding a whole pgBackRest conf file that sets the option itself, e.g. `pgbackrest-secrets.conf`
+   * A Secret key holding a whole pgBackRest conf file that sets this one option itself, e.g. `pgbackrest-secrets.conf`
    * with `[global]` / `repo1-cipher-pass=...`. The file is projected into `/etc/pgbackrest/conf.d`; it must name the
    * right repo index, so give the repo an explicit `name`. Works with both targets.
+   *
+   * Which to use: this one where a single value (an encryption passphrase, one key of a credential pair) is in a
+   * conf file and the rest comes from elsewhere; `RepoCredentials.fromConfSecret(name, key)` where one conf file
+   * holds all of a repo's credentials, as in IVYO's examples (`s3.conf`, `gcs.conf`, `azure.conf`). There is no
+   * default key here: give the Secret's key (it must end in `.conf`).
    */
   public static fromConfSecret(secretName: string, key: string): CredentialSource {
     return new CredentialSource(CredentialSourceKind.CONF_FILE, secretName, key);

@@ -16,4 +16,5 @@ export * from './pgbackrest-version';
 export * from './pgbackrest-tuning';
 export * from './tls-certificates';
 export * from './backup-plan';
+export * from './backup-plan-reports';
 export * from './ivorysql-engine';

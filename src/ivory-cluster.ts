@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { BackupDeletion } from './backup-deletion';
 import { BackupPlan, BackupPlanOptions, validatePlanOptions } from './backup-plan';
 import { writeReport } from './backup-plan-files';
+import { BackupPlanReports } from './backup-plan-reports';
 import { BackupRepo, REPO_NAMES } from './backup-repo';
 import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from './cluster-model';
 import { InstanceSetProps } from './instance-set';
@@ -337,12 +338,14 @@ export class IvoryCluster extends Construct {
     this.backupPlan._validate(planProblems, 'repos');
     planProblems.throwIfAny(this);
     if (this.backupPlan.writeReport) {
-      // Written when the app synthesizes (validation runs then), beside the manifests. cdk8s validates the whole
-      // app once per chart, so write once.
+      // Written when the app synthesizes (validation runs then), where the app's settings say (BackupPlanReports).
+      // cdk8s validates the whole app once per chart, so write once.
       let written = false;
+      const requested = props.backupPlan?.writeReport;
       this.node.addValidation({
         validate: () => {
-          if (!written) writeReport(this, this.backupPlan);
+          const directory = written ? undefined : BackupPlanReports._directoryFor(this, requested);
+          if (directory !== undefined) writeReport(directory, this.backupPlan);
           written = true;
           return [];
         },
@@ -644,6 +647,12 @@ function validateRestoresAndTriggers(model: ClusterModel, problems: Problems): v
     } else {
       model.standby._validate(problems, 'standby');
       knownRepo('standby.repoName', model.standby.repoName, 'the repo a standby replays from');
+      const fed = model.repos.find(r => r.name === model.standby?.repoName);
+      if (fed?.storage === RepoStorage.VOLUME) {
+        problems.add('standby.repoName', fed.name, `is a volume repo (${fed.field}): this cluster's own, new volume, where the primary never archived; a standby reads the primary's WAL from an object-store repo with the primary's bucket and path, or streams it (Standby.fromHost)`);
+      } else if (fed !== undefined && fed.repo.requestedPath === undefined) {
+        problems.add('standby.repoName', fed.name, `${fed.field} has no path, so it is this cluster's own, empty location (${fed.path}); give ${fed.field} the path the primary cluster's repo writes to (its default is /pgbackrest/<namespace>/<cluster>/<repo name>; write it out even when it is the same)`);
+      }
     }
     if (inPlace !== undefined) problems.addRaw('inPlaceRestore', 'a standby cluster follows its primary and cannot be restored in place');
   }

@@ -15,7 +15,11 @@ export interface ManualBackupProps {
   readonly backupType?: BackupType;
   /**
    * Identifies this backup. A new value takes a new backup; the same value re-synthesizes without one.
-   * @default - derived from the repo, type and options, so it changes only when they do
+   *
+   * Format: 1 to 32 lowercase letters, digits or `-`, starting and ending with a letter or digit, such as
+   * `before-v2-migration` or `2026-11-26-1`. It becomes the value of IVYO's `pgbackrest-backup` annotation and, with
+   * the standalone target, part of the Job's name (`<cluster>-backup-<backupId>`).
+   * @default - derived from the repo, type and options (a short hash), so it changes only when they do
    */
   readonly backupId?: string;
   /**

@@ -6,7 +6,6 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SCHEDULE_FIELD, BACKUP_TYPES } from './backup-schedule';
 import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from './cluster-model';
-import { CredentialSourceKind } from './credential-source';
 import { renderExternalSecret } from './external-secret';
 import { ivyoShellWords } from './ivyo-shell';
 import { ANNOTATION, MANAGED_BY } from './naming';
@@ -41,16 +40,20 @@ export function renderOperatorTarget(scope: Construct, model: ClusterModel): voi
   }
   problems.throwIfAny(scope);
 
+  const externalSecret = renderExternalSecret(scope, model, secureBindings(model.repos), model.names.pgbackrestSecrets);
+  // A repo without its cluster keeps its name, so its credentials get a Secret of their own: IVYO's restore Job
+  // reads only dataSource.pgbackrest (its repo, global and configuration), never the cluster's own repos.
   const source = model.restoreFrom?.kind === RestoreKind.FROM_REPO ? restoreSource(model) : undefined;
-  const bindings = secureBindings([...model.repos, ...(source ? [source.repo] : [])]);
-  const externalSecret = renderExternalSecret(scope, model, bindings, model.names.pgbackrestSecrets);
+  const sourceExternalSecret = source
+    ? renderExternalSecret(new Construct(scope, 'RestoreSource'), model, secureBindings([source.repo]), `${model.name}-restore-secrets`)
+    : undefined;
   const annotations: { [key: string]: string } = { ...model.annotations };
   if (model.manualBackup) annotations[ANNOTATION.manualBackup] = model.manualBackup.backupId;
   if (model.inPlaceRestore) annotations[ANNOTATION.restore] = model.inPlaceRestore.restoreId as string;
 
   // The last line of defence: what reaches IVYO's shell and its conf files is checked where it is rendered.
   const rendered = new Problems();
-  const spec = clusterSpec(model, externalSecret, rendered);
+  const spec = clusterSpec(model, externalSecret, sourceExternalSecret, rendered);
   rendered.throwIfAny(scope);
   new ApiObject(scope, 'Resource', {
     apiVersion: IVORY_API_VERSION,
@@ -65,7 +68,8 @@ export function renderOperatorTarget(scope: Construct, model: ClusterModel): voi
   });
 }
 
-function clusterSpec(model: ClusterModel, externalSecret: string | undefined, rendered: Problems): { [key: string]: unknown } {
+function clusterSpec(model: ClusterModel, externalSecret: string | undefined, sourceExternalSecret: string | undefined,
+  rendered: Problems): { [key: string]: unknown } {
   const spec: { [key: string]: unknown } = {
     postgresVersion: model.postgresVersion,
     image: model.image,
@@ -77,7 +81,7 @@ function clusterSpec(model: ClusterModel, externalSecret: string | undefined, re
   if (metadata) spec.metadata = metadata;
   // IVYO takes PostgreSQL parameters through Patroni's dynamic configuration.
   spec.patroni = { dynamicConfiguration: { postgresql: { parameters: { ...model.tuning.postgres } } } };
-  const dataSource = dataSourceSpec(model, externalSecret, rendered);
+  const dataSource = dataSourceSpec(model, sourceExternalSecret, rendered);
   if (dataSource) spec.dataSource = dataSource;
   if (model.standby) {
     spec.standby = {
@@ -123,7 +127,7 @@ function instanceSpec(set: ResolvedInstanceSet): { [key: string]: unknown } {
 }
 
 /** `global`: every repo option IVYO does not generate from the CRD fields, tuning, then the user's options. */
-function operatorGlobal(model: ClusterModel, repos: ResolvedRepo[]): { [option: string]: string } {
+function operatorGlobal(model: ClusterModel, repos: ResolvedRepo[], ownRepos = true): { [option: string]: string } {
   const fromRepos: { [option: string]: string } = {};
   for (const r of repos) {
     for (const [option, value] of Object.entries(repoOptions(model, r, ConfigRole.JOB))) {
@@ -136,7 +140,10 @@ function operatorGlobal(model: ClusterModel, repos: ResolvedRepo[]): { [option: 
   const tuning = { ...model.tuning.global };
   // IVYO's pods have a read-only root filesystem: the async spool goes on the data volume.
   if (model.tuning.archiveAsync) tuning['spool-path'] = '/pgdata/pgbackrest/spool';
-  return mergeOptions(tuning, fromRepos, model.userGlobal);
+  // The user's repo options are for the cluster's own repos, not for a restore source of the same index.
+  const user = ownRepos ? model.userGlobal
+    : Object.fromEntries(Object.entries(model.userGlobal).filter(([option]) => !/^repo\d+-/i.test(option)));
+  return mergeOptions(tuning, fromRepos, user);
 }
 
 function repoSpec(r: ResolvedRepo, withSchedules = true): { [key: string]: unknown } {
@@ -209,7 +216,7 @@ function operatorRestoreOptions(restore: Restore, rendered: Problems, field: str
   return [...ivyoShellWords(rendered, `${field}.target`, restore.target.toArguments()), ...ivyoShellWords(rendered, `${field}.options`, restore.options)];
 }
 
-function dataSourceSpec(model: ClusterModel, externalSecret: string | undefined, rendered: Problems): { [key: string]: unknown } | undefined {
+function dataSourceSpec(model: ClusterModel, sourceExternalSecret: string | undefined, rendered: Problems): { [key: string]: unknown } | undefined {
   const restore = model.restoreFrom;
   if (!restore) return undefined;
   const options = operatorRestoreOptions(restore, rendered, 'restoreFrom');
@@ -232,9 +239,8 @@ function dataSourceSpec(model: ClusterModel, externalSecret: string | undefined,
       const source = restoreSource(model);
       if (!source) return undefined;
       const repos = [source.repo];
-      const sourceExternal = secureBindings(repos).some(b => b.source.kind === CredentialSourceKind.EXTERNAL);
-      const configuration = projections(confDirSources(repos, sourceExternal ? externalSecret : undefined));
-      const global = operatorGlobal(model, repos);
+      const configuration = projections(confDirSources(repos, sourceExternalSecret));
+      const global = operatorGlobal(model, repos, false);
       checkIniSections(rendered, { global });
       return {
         pgbackrest: {

@@ -3,7 +3,7 @@
  * `[global:<command>]` sections first, then stanza sections, as IVYO writes them.
  */
 
-import { Problems, validationError } from './validation';
+import { Problems, throwValidationError } from './validation';
 
 /** A conf file: section name -> option -> value. */
 export type IniSections = { [section: string]: { [option: string]: string } };
@@ -46,7 +46,7 @@ export function checkIniSections(problems: Problems, sections: IniSections): voi
 export function renderIni(sections: IniSections, constructPath: string = 'pgBackRest config'): string {
   const problems = new Problems();
   checkIniSections(problems, sections);
-  if (!problems.isEmpty) throw validationError(constructPath, problems.messages);
+  if (!problems.isEmpty) throwValidationError(constructPath, problems.messages);
   const names = Object.keys(sections)
     .filter(name => Object.keys(sections[name]).length > 0)
     .sort((a, b) => sectionRank(a) - sectionRank(b) || byteOrder(a, b));

@@ -1,6 +1,6 @@
 import { isShellLiteral, ivyoShellWords, SHELL_LITERAL_ALLOWED } from './ivyo-shell';
 import { checkArgument, checkInput, date as dateKind, str } from './private/input';
-import { Problems, validationError } from './validation';
+import { Problems, throwValidationError } from './validation';
 
 /** Where recovery stops. */
 export enum RecoveryTargetType {
@@ -149,9 +149,9 @@ export class RecoveryTarget {
   public toOperatorOptions(): string[] {
     const problems = new Problems();
     problems.mergeAt('target', this._input);
-    if (!problems.isEmpty) throw validationError('RecoveryTarget', problems.messages);
+    if (!problems.isEmpty) throwValidationError('RecoveryTarget', problems.messages);
     const words = ivyoShellWords(problems, 'target', this.toArguments());
-    if (!problems.isEmpty) throw validationError('RecoveryTarget', problems.messages);
+    if (!problems.isEmpty) throwValidationError('RecoveryTarget', problems.messages);
     return words;
   }
 

@@ -152,9 +152,16 @@ export class RepoCredentials {
   }
 
   /**
-   * A Secret holding a whole pgBackRest conf file (IVYO's own way): for example key `s3.conf` with
-   * `[global]` / `repo1-s3-key=...` / `repo1-s3-key-secret=...`. It is projected into
-   * `/etc/pgbackrest/conf.d`. The file names the repo index, so the repo needs an explicit `name`.
+   * A Secret holding a whole pgBackRest conf file with all of the repo's credentials (IVYO's own way): for example
+   * key `s3.conf` with `[global]` / `repo1-s3-key=...` / `repo1-s3-key-secret=...`. It is projected into
+   * `/etc/pgbackrest/conf.d` (with both targets). The file names the repo index, so the repo needs an explicit
+   * `name`, and that name is kept wherever the repo is read, also as a restore source (`Restore.fromRepo`).
+   *
+   * The key defaults to `pgbackrest.conf`; IVYO's examples use `s3.conf`, `gcs.conf` or `azure.conf`, so pass the
+   * key your Secret has: `RepoCredentials.fromConfSecret('hippo-s3-creds', 's3.conf')`. For a single value in a conf
+   * file (say, only the encryption passphrase), use `CredentialSource.fromConfSecret` instead.
+   * @param secretName the Secret's name, in the cluster's namespace
+   * @param key the Secret's key holding the conf file; must end in `.conf`
    */
   public static fromConfSecret(secretName: string, key: string = 'pgbackrest.conf'): RepoCredentials {
     const input = new Problems();

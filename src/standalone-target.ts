@@ -17,7 +17,7 @@ import { renderIni } from './pgbackrest-ini';
 import { postgresConfig, pgHbaConf } from './postgres-config';
 import { RepoStorage } from './repo-credentials';
 import { RestoreKind } from './restore';
-import { restoreSource } from './restore-source';
+import { restoreSource, sourceIndexConflict } from './restore-source';
 import { renderInstances } from './standalone-instances';
 import { renderBackupJobs } from './standalone-jobs';
 import { renderNetworkPolicies } from './standalone-network';
@@ -83,6 +83,8 @@ function validateStandalone(scope: Construct, model: ClusterModel): void {
     problems.addRaw('restoreFrom.source', 'the source cluster must also use the standalone target');
   }
   if (source) {
+    const conflict = sourceIndexConflict(model, source);
+    if (conflict) problems.add(restore?.kind === RestoreKind.FROM_REPO ? 'restoreFrom.repo.name' : 'restoreFrom.repoName', source.repo.name, conflict);
     // A new cluster must never write into the repo it is restored from.
     for (const own of model.repos) {
       if (sameLocation(own, source.repo)) {

@@ -10,14 +10,43 @@ export interface ValidationErrorDetails {
 }
 
 /**
+ * The error refused input throws. Its message is all a user needs, so the rest of what Node.js prints for an uncaught
+ * error is left out: no stack trace (the library's frames say nothing about the input) and no extra properties
+ * (`constructPath` and `problems` are there, but not enumerable, so they are not printed a second time).
+ */
+class ValidationError extends Error {
+  constructor(message: string) {
+    // Without frames there is no code frame either: Node.js and source-map-support draw it from the first frame.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    Object.defineProperty(this, 'name', { value: 'ValidationError', enumerable: false, writable: true, configurable: true });
+    Object.defineProperty(this, 'stack', { value: `ValidationError: ${message}`, enumerable: false, writable: true, configurable: true });
+  }
+}
+
+/**
  * Makes the error thrown for refused input: `name` is `ValidationError`, the message names the construct path,
- * each offending field, the value given and what is allowed. (jsii cannot export subclasses of Error, so this is
- * a plain Error with the details attached.)
+ * each offending field, the value given and what is allowed. (jsii cannot export subclasses of Error, so the
+ * details are attached to the error as non-enumerable properties.)
  */
 export function validationError(constructPath: string, problems: string[]): Error & ValidationErrorDetails {
-  const error = new Error(`Invalid configuration at '${constructPath}':\n${problems.map(p => `  - ${p}`).join('\n')}`);
-  error.name = 'ValidationError';
-  return Object.assign(error, { constructPath, problems });
+  const error = new ValidationError(`Invalid configuration at '${constructPath}':\n${problems.map(p => `  - ${p}`).join('\n')}`);
+  Object.defineProperty(error, 'constructPath', { value: constructPath, enumerable: false });
+  Object.defineProperty(error, 'problems', { value: [...problems], enumerable: false });
+  return error as Error & ValidationErrorDetails;
+}
+
+/**
+ * Throws a ValidationError. Every refusal is thrown here, on a line that tells Node.js not to print it as a code
+ * frame above an uncaught error (its `node-do-not-add-exception-line` marker): the message is the whole output.
+ */
+export function throwValidationError(constructPath: string, problems: string[]): never {
+  throw validationError(constructPath, problems); // node-do-not-add-exception-line
 }
 
 function safely(f: () => string): string {
@@ -115,7 +144,7 @@ export class Problems {
 
   /** Throws a ValidationError for `scope` when any problem was recorded. */
   public throwIfAny(scope: IConstruct): void {
-    if (!this.isEmpty) throw validationError(scope.node.path, this.messages);
+    if (!this.isEmpty) throwValidationError(scope.node.path, this.messages);
   }
 }
 

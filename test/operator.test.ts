@@ -192,20 +192,69 @@ describe('operator target: restores, clones and standbys', () => {
     });
     expect(cr.spec.dataSource.pgbackrest).toEqual({
       stanza: 'db',
-      // repo1 is the new cluster's own, so the source is read as repo2: their credentials cannot clash.
-      repo: { name: 'repo2', gcs: { bucket: 'old-backups' } },
+      // Unnamed, the source is repo1 (IVYO's restore Job reads only dataSource.pgbackrest, so it cannot clash with
+      // the new cluster's own repo1).
+      repo: { name: 'repo1', gcs: { bucket: 'old-backups' } },
       global: expect.objectContaining({
-        'repo2-path': '/pgbackrest/prod/hippo/repo1',
-        'repo2-gcs-key-type': 'service',
-        'repo2-gcs-key': '/etc/pgbackrest/conf.d/repo2-gcs-key.json',
-        'repo2-cipher-type': 'aes-256-cbc',
+        'repo1-path': '/pgbackrest/prod/hippo/repo1',
+        'repo1-gcs-key-type': 'service',
+        'repo1-gcs-key': '/etc/pgbackrest/conf.d/repo1-gcs-key.json',
+        'repo1-cipher-type': 'aes-256-cbc',
       }),
       configuration: [
         { secret: { name: 'old-cipher', items: [{ key: 'cipher.conf', path: 'old-cipher-cipher.conf' }] } },
-        { secret: { name: 'gcs-key', items: [{ key: 'key.json', path: 'repo2-gcs-key.json' }] } },
+        { secret: { name: 'gcs-key', items: [{ key: 'key.json', path: 'repo1-gcs-key.json' }] } },
       ],
       options: ['--type=default'],
     });
+  });
+
+  test('a repo without a cluster keeps the name given, so its conf-file Secret (repo1-s3-key) matches', () => {
+    const source = BackupRepo.s3({
+      name: 'repo1',
+      bucket: 'old-backups',
+      region: 'eu-central-1',
+      path: '/pgbackrest/prod/hippo/repo1',
+      credentials: RepoCredentials.fromConfSecret('hippo-s3-creds', 's3.conf'),
+    });
+    const cr = find(synth({
+      repos: [BackupRepo.volume({ size: Size.gibibytes(10) }), BackupRepo.s3({ name: 'repo2', bucket: 'new-backups', region: 'eu-central-1', credentials: externalS3() })],
+      externalSecretStore: { name: 'vault' },
+      pgbackrestOptions: { 'repo1-retention-full': '9' },
+      restoreFrom: Restore.fromRepo(source),
+    }), 'IvoryCluster');
+    const ds = cr.spec.dataSource.pgbackrest;
+    expect(ds.repo).toEqual({ name: 'repo1', s3: { bucket: 'old-backups', endpoint: 's3.eu-central-1.amazonaws.com', region: 'eu-central-1' } });
+    expect(ds.global['repo1-path']).toBe('/pgbackrest/prod/hippo/repo1');
+    // The user's options for the cluster's own repo1 are not the source's; its own ExternalSecret is not projected.
+    expect(ds.global['repo1-retention-full']).toBeUndefined();
+    expect(Object.keys(ds.global).filter(o => /^repo[2-9]/.test(o))).toEqual([]);
+    expect(ds.configuration).toEqual([{ secret: { name: 'hippo-s3-creds', items: [{ key: 's3.conf', path: 'hippo-s3-creds-s3.conf' }] } }]);
+    expect(cr.spec.backups.pgbackrest.global['repo1-retention-full']).toBe('9');
+  });
+
+  test('a repo without a cluster with external credentials: an ExternalSecret of its own, under its own name', () => {
+    const manifests = synth({
+      repos: [BackupRepo.s3({ bucket: 'new-backups', region: 'eu-central-1', credentials: externalS3() })],
+      externalSecretStore: { name: 'vault' },
+      restoreFrom: Restore.fromRepo(BackupRepo.s3({ name: 'repo1', bucket: 'old-backups', region: 'eu-central-1', path: '/pgbackrest/prod/hippo/repo1', credentials: externalS3() })),
+    });
+    const own = find(manifests, 'ExternalSecret', 'hippo-pgbackrest-secrets');
+    const restore = find(manifests, 'ExternalSecret', 'hippo-restore-secrets');
+    expect(own.spec.data.map((d: any) => d.secretKey)).toEqual(['repo1_s3_key', 'repo1_s3_key_secret']);
+    expect(restore.spec.data.map((d: any) => d.secretKey)).toEqual(['repo1_s3_key', 'repo1_s3_key_secret']);
+    const cr = find(manifests, 'IvoryCluster', 'hippo');
+    expect(cr.spec.dataSource.pgbackrest.configuration).toEqual([{ secret: { name: 'hippo-restore-secrets' } }]);
+    expect(cr.spec.backups.pgbackrest.configuration).toEqual([{ secret: { name: 'hippo-pgbackrest-secrets' } }]);
+  });
+
+  test('a standby that would read its own, empty location is refused with the fix', () => {
+    const s3 = (path?: string) => BackupRepo.s3({ bucket: 'primary-backups', region: 'us-east-1', path, credentials: RepoCredentials.fromConfSecret('s3', 's3.conf'), name: 'repo1' });
+    expect(() => synth({ repos: [s3()], standby: Standby.fromRepo('repo1') }))
+      .toThrow(/standby\.repoName: "repo1": repos\[0\] has no path, so it is this cluster's own, empty location \(\/pgbackrest\/db\/hippo\/repo1\); give repos\[0\] the path the primary cluster's repo writes to/);
+    expect(() => synth({ repos: [BackupRepo.volume({ size: Size.gibibytes(1) })], standby: Standby.fromHost({ host: 'primary.example', repoName: 'repo1' }) }))
+      .toThrow(/standby\.repoName: "repo1": is a volume repo \(repos\[0\]\): this cluster's own, new volume/);
+    expect(() => synth({ repos: [s3('/pgbackrest/db/hippo/repo1')], standby: Standby.fromRepo('repo1') })).not.toThrow();
   });
 
   test('a standby fed from a repo', () => {
@@ -259,7 +308,12 @@ describe('operator target: restores, clones and standbys', () => {
       pgbackrestOptions: { 'compress-level': '9', 'repo1-retention-full': '3' },
     });
     expect(cr.spec.backups.pgbackrest.global).toEqual({
-      'archive-timeout': '300', 'compress-type': 'gz', 'compress-level': '9', 'process-max': '1', 'repo1-bundle': 'y', 'repo1-block': 'y',
+      'archive-timeout': '300',
+      'compress-type': 'gz',
+      'compress-level': '9',
+      'process-max': '1',
+      'repo1-bundle': 'y',
+      'repo1-block': 'y',
       'repo1-retention-full': '3',
     });
   });

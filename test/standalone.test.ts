@@ -229,6 +229,48 @@ describe('standalone target: restores', () => {
     ]));
   });
 
+  test('a repo without a cluster keeps the name given: its conf-file Secret says repo1, so the restore config does', () => {
+    const source = BackupRepo.s3({
+      name: 'repo1',
+      bucket: 'old-backups',
+      region: 'eu-central-1',
+      path: '/pgbackrest/prod/hippo/repo1',
+      credentials: RepoCredentials.fromConfSecret('hippo-s3-creds', 's3.conf'),
+    });
+    const manifests = synthStandalone({ restoreFrom: Restore.fromRepo(source) });
+    const config = find(manifests, 'ConfigMap', 'hippo-pgbackrest-config').data['pgbackrest_restore.conf'];
+    expect(config).toContain('repo1-path = /pgbackrest/prod/hippo/repo1\n');
+    expect(config).toContain('repo1-s3-bucket = old-backups\n');
+    expect(config).not.toMatch(/repo[2-9]/);
+    const pod = find(manifests, 'StatefulSet', 'hippo-instance1').spec.template.spec;
+    expect(pod.initContainers[0].env).toEqual(expect.arrayContaining([
+      { name: 'RESTORE_CONFIG_ARGS', value: '--config=/etc/pgbackrest/restore/pgbackrest.conf --config-include-path=/etc/pgbackrest/restore/conf.d --stanza=db --repo=1' },
+    ]));
+    const restoreVolume = pod.volumes.find((v: any) => v.name === 'pgbackrest-restore');
+    expect(restoreVolume.projected.sources).toContainEqual({ secret: { name: 'hippo-s3-creds', items: [{ key: 's3.conf', mode: 416, path: 'conf.d/hippo-s3-creds-s3.conf' }] } });
+  });
+
+  test('a source whose conf file names an index the cluster\'s own environment variables use is refused, naming a free index', () => {
+    const own = BackupRepo.s3({
+      bucket: 'new-backups',
+      region: 'eu-central-1',
+      credentials: RepoCredentials.s3AccessKey({ accessKeyId: CredentialSource.fromSecret('s3', 'id'), secretAccessKey: CredentialSource.fromSecret('s3', 'secret') }),
+    });
+    const source = BackupRepo.s3({
+      name: 'repo1',
+      bucket: 'old-backups',
+      region: 'eu-central-1',
+      path: '/pgbackrest/prod/hippo/repo1',
+      credentials: RepoCredentials.fromConfSecret('hippo-s3-creds', 's3.conf'),
+    });
+    const message = validationMessage(() => synthStandalone({ repos: [own], restoreFrom: Restore.fromRepo(source) }));
+    expect(message).toContain('restoreFrom.repo.name: "repo1": this cluster\'s own repo1 (repos[0]) passes credentials as environment variables (PGBACKREST_REPO1_...), which the restore would read as the source\'s, and the source\'s conf-file Secret names repo1: it cannot be read under another index; name the source repo2 (and write repo2-... in its conf file), or give this cluster\'s repo another name');
+    // Named repo2 as the error says, it synthesizes under repo2.
+    const renamed = BackupRepo.s3({ name: 'repo2', bucket: 'old-backups', region: 'eu-central-1', path: '/pgbackrest/prod/hippo/repo1', credentials: RepoCredentials.fromConfSecret('hippo-s3-creds', 's3.conf') });
+    const manifests = synthStandalone({ repos: [own], restoreFrom: Restore.fromRepo(renamed) });
+    expect(find(manifests, 'ConfigMap', 'hippo-pgbackrest-config').data['pgbackrest_restore.conf']).toContain('repo2-path = /pgbackrest/prod/hippo/repo1\n');
+  });
+
   test('restoring from a repo path the new cluster also writes to is refused', () => {
     const chart = Testing.chart();
     const repo = BackupRepo.s3({ bucket: 'acme-backups', region: 'eu-central-1', path: '/pgbackrest/db/hippo/repo1', credentials: RepoCredentials.s3InstanceRole() });

@@ -34,3 +34,9 @@ export function build(app: App): Chart {
   });
   return chart;
 }
+
+if (require.main === module) {
+  const app = new App();
+  build(app);
+  app.synth();
+}

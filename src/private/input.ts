@@ -369,6 +369,7 @@ export const SHAPES = {
   RestoreFromRepoOptions: (): Shape => ({ ...RESTORE_OPTIONS, stanza: opt(str) }),
   InPlaceRestoreProps: (): Shape => ({ ...RESTORE_OPTIONS, restoreId: req(str), repoName: req(str), confirmOverwrite: req(bool) }),
   StandbyHostProps: (): Shape => ({ host: req(str), port: opt(num), repoName: opt(str) }),
+  BackupPlanReportsOptions: (): Shape => ({ directory: opt(str), enabled: opt(bool) }),
   ManualBackupProps: (): Shape => ({ repoName: req(str), backupType: opt(str), backupId: opt(str), options: opt(strings) }),
   BackupDeletionProps: (): Shape => ({ repoName: req(str), backupSet: req(str), confirmDelete: req(bool), force: opt(bool) }),
   RestoreCheckProps: (): Shape => ({
