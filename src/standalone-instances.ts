@@ -9,8 +9,8 @@ import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from './clus
 import { kubeObject } from './kube-object';
 import { LABEL, MANAGED_BY } from './naming';
 import { confDirSources, RESTORE_CONF_DIR, RESTORE_TLS_DIR, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from './pgbackrest-config';
-import { initdbModeOption } from './private/engine';
 import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from './postgres-config';
+import { initdbModeOption } from './private/engine';
 import { RecoveryTargetType } from './recovery-target';
 import { RepoStorage } from './repo-credentials';
 import { quantity, renderResources } from './resources';

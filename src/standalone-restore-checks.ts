@@ -15,7 +15,8 @@ import { RestoreCheck } from './restore-check';
 import { RESTORE_CHECK_SCRIPT } from './scripts';
 import { cronJobSpec, jobMetadata, jobSelector, jobSpec } from './standalone-jobs';
 import {
-  bashCommand, clusterLabels, containerSecurityContext, env, ivorysqlUserEnv, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, pgbackrestConfigVolume, podDefaults, secureEnv, tlsVolume, TMP_MOUNT, tmpVolume,
+  bashCommand, clusterLabels, containerSecurityContext, env, ivorysqlUserEnv, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT,
+  pgbackrestConfigVolume, podDefaults, secureEnv, tlsVolume, TMP_MOUNT, tmpVolume,
 } from './standalone-pod';
 import { CONFIG_KEYS, StandaloneContext } from './standalone-target';
 import { tlsSecretNames } from './standalone-tls';

@@ -1,6 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import {
-  BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget, IvoryCluster, IvoryClusterProps,
+  BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget, IvoryCluster,
+  IvoryClusterProps,
   ManualBackup, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, RestoreCheck, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
 import { all, find, synth, validationMessage } from './support/synth';
@@ -120,7 +121,6 @@ describe('standalone target: a PVC repo and an S3 repo', () => {
         { name: 'NSS_WRAPPER_PASSWD', value: '/tmp/nss_wrapper/passwd' }, { name: 'NSS_WRAPPER_GROUP', value: '/tmp/nss_wrapper/group' },
       ]));
     }
-    const config = find(manifests, 'ConfigMap', 'hippo-pgbackrest-config').data;
     expect(config['pgbackrest_instance.conf']).toContain('pg1-user = ivorysql\n');
     const platform = find(synthStandalone({ standalone: { userFromPlatform: true } }), 'StatefulSet', 'hippo-instance1').spec.template.spec;
     expect(platform.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });

@@ -3,8 +3,8 @@
  * content, read `pgbackrest info`, restore into new clusters.
  */
 import * as fs from 'fs';
-import { App, Chart, Size, Testing } from 'cdk8s';
 import * as path from 'path';
+import { App, Chart, Size, Testing } from 'cdk8s';
 import { BackupRepo, DeploymentTarget, IvoryCluster, IvoryClusterProps, RecoveryTarget, Restore } from '../../src';
 import { LocalCluster } from './harness/cluster';
 

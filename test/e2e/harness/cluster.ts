@@ -608,6 +608,7 @@ export class LocalCluster {
    * The kubelet's fsGroup on a mounted claim: group-owned by fsGroup and setgid, group-writable; with
    * `fsGroupChangePolicy: OnRootMismatch` only when the volume's root does not match yet, then recursively.
    */
+  /* eslint-disable no-bitwise */
   private applyFsGroup(dir: string, fsGroup: number | undefined, policy: string | undefined): void {
     if (fsGroup === undefined) return;
     const root = fs.statSync(dir);
@@ -621,6 +622,7 @@ export class LocalCluster {
     };
     walk(dir);
   }
+  /* eslint-enable no-bitwise */
 
   private configMapFiles(ref: any, defaultMode: number): { path: string; content: string; mode: number }[] {
     const cm = this.manifests.find(m => m.kind === 'ConfigMap' && m.metadata.name === ref.name);
