@@ -24,6 +24,8 @@ run('e2e: volume repo through the repo host', () => {
   let props: ReturnType<typeof e2eProps>;
   const redeploy = (changes: Partial<ReturnType<typeof e2eProps>>) => {
     props = { ...props, ...changes };
+    // The next `cdk8s synth` of the user's app: a new app (within one app, a second cluster of the name is refused).
+    app = Testing.app();
     const chart = newChart(app);
     source = new IvoryCluster(chart, 'hippo', props);
     k.apply(synthChart(chart));

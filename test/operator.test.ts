@@ -5,7 +5,7 @@ import {
   IvoryClusterProps,
   ManualBackup, PgBackRestVersion, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby,
 } from '../src';
-import { checked, find, synth } from './support/synth';
+import { checked, find, orphanedS3Repo, synth } from './support/synth';
 
 const externalS3 = () => RepoCredentials.s3AccessKey({
   accessKeyId: CredentialSource.fromExternalSecret('prod/backup-s3', 'access-key-id'),
@@ -211,13 +211,7 @@ describe('operator target: restores, clones and standbys', () => {
   });
 
   test('a repo without a cluster keeps the name given, so its conf-file Secret (repo1-s3-key) matches', () => {
-    const source = BackupRepo.s3({
-      name: 'repo1',
-      bucket: 'old-backups',
-      region: 'eu-central-1',
-      path: '/pgbackrest/prod/hippo/repo1',
-      credentials: RepoCredentials.fromConfSecret('hippo-s3-creds', 's3.conf'),
-    });
+    const source = orphanedS3Repo();
     const cr = find(synth({
       repos: [BackupRepo.volume({ size: Size.gibibytes(10) }), BackupRepo.s3({ name: 'repo2', bucket: 'new-backups', region: 'eu-central-1', credentials: externalS3() })],
       externalSecretStore: { name: 'vault' },

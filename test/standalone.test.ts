@@ -4,7 +4,7 @@ import {
   IvoryClusterProps,
   ManualBackup, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, RestoreCheck, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
-import { all, find, synth, validationMessage } from './support/synth';
+import { all, find, orphanedS3Repo, synth, validationMessage } from './support/synth';
 
 const s3 = () => BackupRepo.s3({
   bucket: 'acme-backups',
@@ -230,13 +230,7 @@ describe('standalone target: restores', () => {
   });
 
   test('a repo without a cluster keeps the name given: its conf-file Secret says repo1, so the restore config does', () => {
-    const source = BackupRepo.s3({
-      name: 'repo1',
-      bucket: 'old-backups',
-      region: 'eu-central-1',
-      path: '/pgbackrest/prod/hippo/repo1',
-      credentials: RepoCredentials.fromConfSecret('hippo-s3-creds', 's3.conf'),
-    });
+    const source = orphanedS3Repo();
     const manifests = synthStandalone({ restoreFrom: Restore.fromRepo(source) });
     const config = find(manifests, 'ConfigMap', 'hippo-pgbackrest-config').data['pgbackrest_restore.conf'];
     expect(config).toContain('repo1-path = /pgbackrest/prod/hippo/repo1\n');
@@ -256,13 +250,7 @@ describe('standalone target: restores', () => {
       region: 'eu-central-1',
       credentials: RepoCredentials.s3AccessKey({ accessKeyId: CredentialSource.fromSecret('s3', 'id'), secretAccessKey: CredentialSource.fromSecret('s3', 'secret') }),
     });
-    const source = BackupRepo.s3({
-      name: 'repo1',
-      bucket: 'old-backups',
-      region: 'eu-central-1',
-      path: '/pgbackrest/prod/hippo/repo1',
-      credentials: RepoCredentials.fromConfSecret('hippo-s3-creds', 's3.conf'),
-    });
+    const source = orphanedS3Repo();
     const message = validationMessage(() => synthStandalone({ repos: [own], restoreFrom: Restore.fromRepo(source) }));
     expect(message).toContain('restoreFrom.repo.name: "repo1": this cluster\'s own repo1 (repos[0]) passes credentials as environment variables (PGBACKREST_REPO1_...), which the restore would read as the source\'s, and the source\'s conf-file Secret names repo1: it cannot be read under another index; name the source repo2 (and write repo2-... in its conf file), or give this cluster\'s repo another name');
     // Named repo2 as the error says, it synthesizes under repo2.

@@ -57,6 +57,8 @@ export function objectStoreSuite(options: ObjectStoreSuiteOptions): void {
       ctx.k = new LocalCluster(synthChart(chart), { secrets, hosts: ctx.emulators.hosts }, network);
       ctx.redeploy = changes => {
         ctx.props = { ...ctx.props, ...changes };
+        // The next `cdk8s synth` of the user's app: a new app (within one app, a second cluster of the name is refused).
+        ctx.app = Testing.app();
         const c = newChart(ctx.app);
         ctx.source = new IvoryCluster(c, 'hippo', ctx.props);
         ctx.k.apply(synthChart(c));

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { TEST_SECRETS } from './secrets';
-import { IvoryCluster, IvoryClusterProps } from '../../src';
+import { BackupRepo, IvoryCluster, IvoryClusterProps, RepoCredentials } from '../../src';
 
 
 /**
@@ -39,4 +39,15 @@ export function validationMessage(fn: () => unknown): string {
     return (e as Error).message;
   }
   throw new Error('expected a ValidationError, but nothing was thrown');
+}
+
+/** An S3 repo whose cluster is gone, named repo1 as its conf-file Secret (`repo1-s3-key`) is: a restore source. */
+export function orphanedS3Repo(): BackupRepo {
+  return BackupRepo.s3({
+    name: 'repo1',
+    bucket: 'old-backups',
+    region: 'eu-central-1',
+    path: '/pgbackrest/prod/hippo/repo1',
+    credentials: RepoCredentials.fromConfSecret('hippo-s3-creds', 's3.conf'),
+  });
 }
