@@ -129,6 +129,33 @@ objectStoreSuite({
       await k.stopPod(clone);
     });
 
+    test('a cluster from the bucket whose cluster is gone, with IVYO\'s conf-file Secret (repo1-s3-key, repo1-cipher-pass): every row', async () => {
+      const { k, primary, emulators } = ctx();
+      // The user's Secret names repo1, as IVYO's examples do; the source keeps that name, so the options match.
+      k.setSecret('old-s3-creds', {
+        's3.conf': `[global]\nrepo1-s3-key=${S3RVER_KEY}\nrepo1-s3-key-secret=${S3_SECRET}\nrepo1-cipher-pass=${PASSPHRASE}\n`,
+      });
+      await archiveCurrentWal(k, primary);
+      const expected = await content(k, primary);
+      const { primary: clone } = await bootClone(k, ctx().app, e2eProps({
+        repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
+        restoreFrom: Restore.fromRepo(BackupRepo.s3({
+          name: 'repo1',
+          bucket: BUCKET,
+          region: 'us-east-1',
+          endpoint: emulators.host('s3'),
+          port: emulators.port('s3'),
+          uriStyle: S3UriStyle.PATH,
+          caCertificate: CaCertificate.fromSecret('emulator-ca', 'ca.crt'),
+          path: '/pgbackrest/db/hippo/repo1',
+          credentials: RepoCredentials.fromConfSecret('old-s3-creds', 's3.conf'),
+          encryption: RepoEncryption.aes256Cbc(CredentialSource.fromConfSecret('old-s3-creds', 's3.conf')),
+        })),
+      }), 'from-bucket');
+      expect(await content(k, clone)).toEqual(expected);
+      await k.stopPod(clone);
+    });
+
     test('8. the encrypted repo: pgBackRest reports the cipher, and no repo file holds plaintext', async () => {
       const { k, primary, emulators } = ctx();
       const repo1 = (await info(k, primary)).raw.repo.find((r: any) => r.key === 1);

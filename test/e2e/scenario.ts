@@ -76,7 +76,7 @@ export async function boot(k: LocalCluster, cluster: IvoryCluster, options: { st
  * summary (test/support/summary-reporter.js).
  */
 export async function recordEngine(k: LocalCluster, pod: string): Promise<void> {
-  const testPath = expect.getState().testPath;
+  const testPath = typeof expect === 'undefined' ? undefined : expect.getState().testPath;
   if (!testPath) return;
   const postgres = await k.psql(pod, 'select version()');
   const pgbackrest = (await k.pgbackrest(pod, 'database', ['version'])).stdout.trim().replace(/^pgBackRest /, '');

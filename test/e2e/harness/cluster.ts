@@ -797,7 +797,8 @@ export class LocalCluster {
   }
 
   public async destroy(): Promise<void> {
-    const testPath = expect.getState().testPath;
+    // Outside jest (the benchmark) there is no test to report for.
+    const testPath = typeof expect === 'undefined' ? undefined : expect.getState().testPath;
     if (testPath) {
       const dir = path.join(__dirname, '..', '..', '..', 'test-reports', 'e2e-archiver');
       const report = this.archiverReport().filter(r => r.failures || r.crashRestarts);
