@@ -44,7 +44,7 @@ objectStoreSuite({
       const ready = await k.exec(primary, 'database', ['ls', `/pgdata/pg18/pg_wal/archive_status/${segment}.ready`]);
       expect(ready.code).toBe(0);
       // pgBackRest itself reports the repo as unreadable rather than showing stale data.
-      const broken = await info(k, primary);
+      const broken = await info(k, primary, { expectUnreadable: true });
       expect(broken.archive).toEqual([]);
       expect(broken.raw.status.message).toMatch(/other/);
       expect(archivedBefore < segment).toBe(true);
