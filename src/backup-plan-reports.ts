@@ -82,7 +82,7 @@ function realpath(p: string): string {
   }
 }
 
-/** `Testing.app()` makes `<tmp>/cdk8s.outdir.XXXXXX`; `cdk8s synth --stdout` runs the app with `<tmp>/cdk8s-XXXXXX`. */
+/** `Testing.app()` makes `<tmp>/cdk8s.outdir.<random>`; `cdk8s synth --stdout` runs the app with `<tmp>/cdk8s-<random>`. */
 function isCdk8sTempDir(outdir: string): boolean {
   const dir = realpath(outdir);
   return path.dirname(dir) === realpath(os.tmpdir()) && /^cdk8s(\.outdir\.|-)/.test(path.basename(dir));

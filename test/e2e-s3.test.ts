@@ -8,11 +8,23 @@ import { Size } from 'cdk8s';
 import {
   BackupRepo, BackupRetention, CaCertificate, CredentialSource, ManualBackup, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle,
 } from '../src';
-import { BUCKET, S3RVER_KEY } from './e2e/harness/emulators';
+import { BUCKET, Emulators, S3RVER_KEY } from './e2e/harness/emulators';
 import { objectStoreSuite, schedule } from './e2e/object-store-suite';
 import { archiveCurrentWal, bootClone, content, e2eProps, info, until, write } from './e2e/scenario';
 
 const S3_SECRET = 'S3RVER-secret-value';
+
+/** Where the emulator's bucket is, as every S3 repo of this suite reaches it. */
+function emulatorBucket(emulators: Emulators) {
+  return {
+    bucket: BUCKET,
+    region: 'us-east-1',
+    endpoint: emulators.host('s3'),
+    port: emulators.port('s3'),
+    uriStyle: S3UriStyle.PATH,
+    caCertificate: CaCertificate.fromSecret('emulator-ca', 'ca.crt'),
+  };
+}
 const PASSPHRASE = 'correct-horse-battery-staple-e2e';
 
 objectStoreSuite({
@@ -22,12 +34,7 @@ objectStoreSuite({
   props: { pgbackrestOptions: { 'io-timeout': '5' } },
   repos: emulators => [
     BackupRepo.s3({
-      bucket: BUCKET,
-      region: 'us-east-1',
-      endpoint: emulators.host('s3'),
-      port: emulators.port('s3'),
-      uriStyle: S3UriStyle.PATH,
-      caCertificate: CaCertificate.fromSecret('emulator-ca', 'ca.crt'),
+      ...emulatorBucket(emulators),
       credentials: RepoCredentials.s3AccessKey({
         accessKeyId: CredentialSource.fromSecret('s3-creds', 'access-key-id'),
         secretAccessKey: CredentialSource.fromSecret('s3-creds', 'secret-access-key'),
@@ -141,12 +148,7 @@ objectStoreSuite({
         repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
         restoreFrom: Restore.fromRepo(BackupRepo.s3({
           name: 'repo1',
-          bucket: BUCKET,
-          region: 'us-east-1',
-          endpoint: emulators.host('s3'),
-          port: emulators.port('s3'),
-          uriStyle: S3UriStyle.PATH,
-          caCertificate: CaCertificate.fromSecret('emulator-ca', 'ca.crt'),
+          ...emulatorBucket(emulators),
           path: '/pgbackrest/db/hippo/repo1',
           credentials: RepoCredentials.fromConfSecret('old-s3-creds', 's3.conf'),
           encryption: RepoEncryption.aes256Cbc(CredentialSource.fromConfSecret('old-s3-creds', 's3.conf')),
