@@ -147,7 +147,8 @@ describePacked('the packed library in a fresh cdk8s app', () => {
   });
 
   test('the app\'s own jest snapshot test: written, then checked', () => {
-    const run = (ci: boolean) => spawnSync(process.execPath, [JEST, '--rootDir', app, ...(ci ? ['--ci'] : []), '--coverage=false'],
+    // The user writes the snapshot on their machine, then CI checks it (--ci=false: this suite may itself run under CI).
+    const run = (ci: boolean) => spawnSync(process.execPath, [JEST, '--rootDir', app, `--ci=${ci}`, '--coverage=false'],
       { cwd: app, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
     const first = run(false);
     expect(`${first.status} ${first.stderr}`).toMatch(/^0 [\s\S]*1 snapshot written/);
