@@ -1,11 +1,11 @@
 /**
- * Generates src/pgbackrest-option-table.ts from pgBackRest's own option definitions (src/build/config/config.yaml of
+ * Generates src/private/pgbackrest/option-table.ts from pgBackRest's own option definitions (src/build/config/config.yaml of
  * the pgBackRest source), resolving `inherit`, `+inherit`, `+role` and `-command` the way pgBackRest's build does
  * (src/build/config/parse.c), so the table says what that pgBackRest version accepts.
  *
  *   mkdir -p /tmp/pgbr && tar xJf pgbackrest-2.58.0.tar.xz -C /tmp/pgbr pgbackrest-2.58.0/src/build/config/config.yaml
  *   npx ts-node --project projenrc/tsconfig.json projenrc/generate-pgbackrest-options.ts \
- *     /tmp/pgbr/pgbackrest-2.58.0/src/build/config/config.yaml 2.58 > src/pgbackrest-option-table.ts
+ *     /tmp/pgbr/pgbackrest-2.58.0/src/build/config/config.yaml 2.58 > src/private/pgbackrest/option-table.ts
  */
 import { readFileSync } from 'fs';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';

@@ -1,5 +1,5 @@
 import { checkInput } from './private/input';
-import { Problems } from './validation';
+import { Problems } from './private/validation';
 
 /** Properties of a {@link BackupDeletion}. */
 export interface BackupDeletionProps {

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { checkInput } from './private/input';
-import { Problems, throwValidationError } from './validation';
+import { Problems, throwValidationError } from './private/validation';
 
 /** App-wide settings of the backup plan reports (`<namespace>.<cluster>.backup-plan.md` and `.svg`). */
 export interface BackupPlanReportsOptions {

@@ -1,13 +1,13 @@
 import { Duration } from 'cdk8s';
-import { renderMarkdown, renderSvg } from './backup-plan-report';
+import { renderMarkdown, renderSvg } from './private/plan/report';
 import { BackupRepo, REPO_NAMES } from './backup-repo';
 import { BACKUP_TYPES, BackupSchedule, BackupType, SCHEDULE_FIELD } from './backup-schedule';
-import { DAY, findOverlaps, HOUR, MINUTE, Overlap, RepoState, retain, runsOf, ScheduledBackup, simulate, SimulatedBackup } from './backup-simulation';
-import { ClusterModel, ResolvedRepo } from './cluster-model';
-import { parseCron, runsBetween } from './cron';
+import { DAY, findOverlaps, HOUR, MINUTE, Overlap, RepoState, retain, runsOf, ScheduledBackup, simulate, SimulatedBackup } from './private/plan/simulation';
+import { ClusterModel, ResolvedRepo } from './private/model/cluster-model';
+import { parseCron, runsBetween } from './private/cron/cron';
 import { PgBackRestVersion } from './pgbackrest-version';
 import { backupRepo, checkArgument, checkInput, list } from './private/input';
-import { Problems, throwValidationError } from './validation';
+import { Problems, throwValidationError } from './private/validation';
 
 /** What to do about backups that would run at the same time. */
 export enum CollisionPolicy {

@@ -6,7 +6,7 @@ import { PgBackRestVersion } from './pgbackrest-version';
 import { checkArgument, checkInput, instance } from './private/input';
 import { RepoCredentials, RepoStorage } from './repo-credentials';
 import { RepoEncryption } from './repo-encryption';
-import { checkInteger, Problems } from './validation';
+import { checkInteger, Problems } from './private/validation';
 
 /** The repo names IVYO accepts, in priority order. */
 export const REPO_NAMES = ['repo1', 'repo2', 'repo3', 'repo4'];

@@ -1,6 +1,6 @@
 import { BackupType } from './backup-schedule';
 import { checkArgument, checkInput, num } from './private/input';
-import { checkInteger, Problems } from './validation';
+import { checkInteger, Problems } from './private/validation';
 
 /** pgBackRest's upper bound for every retention option. */
 const MAX_RETENTION = 9_999_999;

@@ -1,6 +1,6 @@
-import { cronProblem, CRON_ALLOWED, MAX_RUNS_PER_DAY, parseCron, runsPerDay, timeZoneProblem } from './cron';
+import { cronProblem, CRON_ALLOWED, MAX_RUNS_PER_DAY, parseCron, runsPerDay, timeZoneProblem } from './private/cron/cron';
 import { checkInput } from './private/input';
-import { Problems } from './validation';
+import { Problems } from './private/validation';
 
 /** The three pgBackRest backup types. */
 export enum BackupType {

@@ -1,5 +1,5 @@
 import { checkArgument, str } from './private/input';
-import { checkDnsSubdomain, Problems } from './validation';
+import { checkDnsSubdomain, Problems } from './private/validation';
 
 /** Where a secret value is read from, when a pod starts. It is never copied into the manifests. */
 export enum CredentialSourceKind {

@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
 import { BackupType } from './backup-schedule';
-import { checkPgBackRestArguments } from './pgbackrest-options';
+import { checkPgBackRestArguments } from './private/pgbackrest/options';
 import { checkInput } from './private/input';
-import { Problems } from './validation';
+import { Problems } from './private/validation';
 
 /** Properties of a {@link ManualBackup}. */
 export interface ManualBackupProps {

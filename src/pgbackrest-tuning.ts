@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { PgBackRestVersion } from './pgbackrest-version';
-import { defaultWalCompression, ResolvedImageBuild, walCompressionRefusal } from './private/engine';
-import { checkInteger, Problems } from './validation';
+import { defaultWalCompression, ResolvedImageBuild, walCompressionRefusal } from './private/postgres/engine';
+import { checkInteger, Problems } from './private/validation';
 
 /** pgBackRest compression types. */
 export enum CompressionType {

@@ -1,6 +1,6 @@
-import { isShellLiteral, ivyoShellWords, SHELL_LITERAL_ALLOWED } from './ivyo-shell';
+import { isShellLiteral, ivyoShellWords, SHELL_LITERAL_ALLOWED } from './private/operator/ivyo-shell';
 import { checkArgument, checkInput, date as dateKind, str } from './private/input';
-import { Problems, throwValidationError } from './validation';
+import { Problems, throwValidationError } from './private/validation';
 
 /** Where recovery stops. */
 export enum RecoveryTargetType {

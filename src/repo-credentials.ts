@@ -1,7 +1,7 @@
 import { CredentialSource } from './credential-source';
 import { PgBackRestVersion } from './pgbackrest-version';
 import { checkArgument, checkInput, credentialSource, str } from './private/input';
-import { checkDnsSubdomain, Problems } from './validation';
+import { checkDnsSubdomain, Problems } from './private/validation';
 
 /** The storage a credential is for. */
 export enum RepoStorage {

@@ -1,6 +1,6 @@
 import { CredentialSource } from './credential-source';
 import { checkArgument, credentialSource } from './private/input';
-import { Problems } from './validation';
+import { Problems } from './private/validation';
 
 /**
  * Client-side encryption of a repo (`repoN-cipher-type`, `repoN-cipher-pass`).

@@ -1,8 +1,8 @@
 import { Size } from 'cdk8s';
-import { cronProblem, CRON_ALLOWED } from './cron';
+import { cronProblem, CRON_ALLOWED } from './private/cron/cron';
 import { checkInput } from './private/input';
 import { RecoveryTarget } from './recovery-target';
-import { Problems } from './validation';
+import { Problems } from './private/validation';
 
 /** Properties of a {@link RestoreCheck}. */
 export interface RestoreCheckProps {

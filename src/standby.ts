@@ -1,5 +1,5 @@
 import { checkArgument, checkInput, str } from './private/input';
-import { checkInteger, Problems } from './validation';
+import { checkInteger, Problems } from './private/validation';
 
 /** Properties of a standby fed by streaming from another cluster's primary. */
 export interface StandbyHostProps {

@@ -1,5 +1,5 @@
 import { checkInput } from './private/input';
-import { Problems, checkDnsSubdomain } from './validation';
+import { Problems, checkDnsSubdomain } from './private/validation';
 
 /** Options of certificates issued by cert-manager. */
 export interface CertManagerOptions {

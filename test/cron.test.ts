@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import { cronProblem, parseCron, runsBetween } from '../src/cron';
+import { cronProblem, parseCron, runsBetween } from '../src/private/cron/cron';
 
 const iso = (t: number) => new Date(t).toISOString().slice(0, 16);
 const DAY = 86_400_000;

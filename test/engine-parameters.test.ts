@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Size } from 'cdk8s';
 import { BackupRepo, DatabaseMode, DeploymentTarget, IvoryClusterProps } from '../src';
-import { walCompressionMethods } from '../src/private/engine';
+import { walCompressionMethods } from '../src/private/postgres/engine';
 import { IVORYSQL_PREFIX } from './e2e/harness/cluster';
 import { describeWith } from './support/prerequisites';
 import { find, synth } from './support/synth';

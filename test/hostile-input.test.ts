@@ -15,8 +15,8 @@ import * as fc from 'fast-check';
 import {
   BackupRepo, DeploymentTarget, IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, Restore, TlsCertificates,
 } from '../src';
-import { DEPRECATED, OPTIONS } from '../src/pgbackrest-option-table';
-import { CREDENTIAL_OPTIONS, credentialOption, resolveOptionName } from '../src/pgbackrest-options';
+import { DEPRECATED, OPTIONS } from '../src/private/pgbackrest/option-table';
+import { CREDENTIAL_OPTIONS, credentialOption, resolveOptionName } from '../src/private/pgbackrest/options';
 import { credentialLeaks } from './support/security';
 
 const RUNS = Number(process.env.FC_NUM_RUNS ?? 300);
@@ -241,5 +241,5 @@ const TARBALL = process.env.PGBACKREST_SOURCE_TARBALL ?? '/work/shared/vendor/pg
   execFileSync('tar', ['xJf', TARBALL, '-C', dir, 'pgbackrest-2.58.0/src/build/config/config.yaml']);
   const generated = execFileSync('npx', ['ts-node', '--project', 'projenrc/tsconfig.json', 'projenrc/generate-pgbackrest-options.ts',
     join(dir, 'pgbackrest-2.58.0/src/build/config/config.yaml'), '2.58'], { encoding: 'utf8' });
-  expect(generated).toBe(readFileSync('src/pgbackrest-option-table.ts', 'utf8'));
+  expect(generated).toBe(readFileSync('src/private/pgbackrest/option-table.ts', 'utf8'));
 }, 120_000);

@@ -3,8 +3,8 @@ import {
   BackupRepo, BackupRetention, BackupSchedule, BackupType, CredentialSource, DeploymentTarget, IvoryCluster, IvoryClusterProps,
   ManualBackup, PgBackRestVersion, RecoveryTarget, RepoCredentials, Restore, S3UriStyle, TlsCertificates,
 } from '../src';
-import { renderIni } from '../src/pgbackrest-ini';
-import { ValidationErrorDetails } from '../src/validation';
+import { renderIni } from '../src/private/pgbackrest/ini';
+import { ValidationErrorDetails } from '../src/private/validation';
 import { validationMessage } from './support/synth';
 
 const s3Creds = () => RepoCredentials.s3AccessKey({

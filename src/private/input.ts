@@ -10,7 +10,7 @@
  */
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
-import { editDistance, Problems } from '../validation';
+import { editDistance, Problems } from './validation';
 
 /** Checks one value; returns it (possibly sanitized) when it has the right kind, else records a problem. */
 export type Kind = (problems: Problems, field: string, value: unknown) => { ok: boolean; value?: unknown };

@@ -2,7 +2,7 @@
  * Security checks over synthesized manifests: the Kubernetes "restricted" Pod Security Standard (plus a read-only
  * root filesystem and no service account token), RBAC without wildcards or pods/exec, and no credential anywhere.
  */
-import { credentialOption } from '../../src/pgbackrest-options';
+import { credentialOption } from '../../src/private/pgbackrest/options';
 
 /** Every pod spec in a manifest, with where it was found. */
 export function podSpecs(obj: any): { where: string; spec: any; metadata: any }[] {

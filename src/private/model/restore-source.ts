@@ -1,9 +1,9 @@
 import { ClusterModel, ResolvedRepo } from './cluster-model';
-import { CredentialSourceKind } from './credential-source';
-import { IvoryCluster } from './ivory-cluster';
-import { RESTORE_SOURCE_INDEX, secureBindings, secureSources } from './pgbackrest-config';
-import { RepoStorage } from './repo-credentials';
-import { RestoreKind } from './restore';
+import { CredentialSourceKind } from '../../credential-source';
+import { IvoryCluster } from '../../ivory-cluster';
+import { RESTORE_SOURCE_INDEX, secureBindings, secureSources } from '../pgbackrest/config';
+import { RepoStorage } from '../../repo-credentials';
+import { RestoreKind } from '../../restore';
 
 /** The repo a new cluster is restored from, resolved against its source. */
 export interface RestoreSourceRepo {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BackupPlan } from './backup-plan';
-import { reportName } from './backup-plan-report';
+import type { BackupPlan } from '../../backup-plan';
+import { reportName } from './report';
 
 /** Writes a plan's Markdown report and SVG timeline into `directory`. */
 export function writeReport(directory: string, plan: BackupPlan): void {

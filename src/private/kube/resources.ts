@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-28';
-import { Problems } from './validation';
+import { Problems } from '../validation';
 
 /** Resource requests and limits as plain quantities, for custom resources. */
 export interface PlainResources {

@@ -4,28 +4,28 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ClusterModel, hasVolumeRepo, instancePods } from './cluster-model';
-import { CredentialSourceKind } from './credential-source';
-import { renderExternalSecret } from './external-secret';
-import { kubeObject } from './kube-object';
-import { LABEL, MANAGED_BY } from './naming';
+import { ClusterModel, hasVolumeRepo, instancePods } from '../model/cluster-model';
+import { CredentialSourceKind } from '../../credential-source';
+import { renderExternalSecret } from '../kube/external-secret';
+import { kubeObject } from '../kube/kube-object';
+import { LABEL, MANAGED_BY } from '../model/naming';
 import {
   ConfigRole, repoOptions, RESTORE_CONF_DIR, RESTORE_TLS_DIR, roleConfig, secureBindings,
   serverConfig,
-} from './pgbackrest-config';
-import { renderIni } from './pgbackrest-ini';
-import { postgresConfig, pgHbaConf } from './postgres-config';
-import { RepoStorage } from './repo-credentials';
-import { RestoreKind } from './restore';
-import { restoreSource, sourceIndexConflict } from './restore-source';
-import { renderInstances } from './standalone-instances';
-import { renderBackupJobs } from './standalone-jobs';
-import { renderNetworkPolicies } from './standalone-network';
-import { clusterLabels } from './standalone-pod';
-import { renderRepoHost } from './standalone-repo-host';
-import { renderRestoreChecks } from './standalone-restore-checks';
-import { pgbackrestCommonName, renderTls } from './standalone-tls';
-import { Problems } from './validation';
+} from '../pgbackrest/config';
+import { renderIni } from '../pgbackrest/ini';
+import { postgresConfig, pgHbaConf } from '../postgres/config';
+import { RepoStorage } from '../../repo-credentials';
+import { RestoreKind } from '../../restore';
+import { restoreSource, sourceIndexConflict } from '../model/restore-source';
+import { renderInstances } from './instances';
+import { renderBackupJobs } from './jobs';
+import { renderNetworkPolicies } from './network';
+import { clusterLabels } from './pod';
+import { renderRepoHost } from './repo-host';
+import { renderRestoreChecks } from './restore-checks';
+import { pgbackrestCommonName, renderTls } from './tls';
+import { Problems } from '../validation';
 
 /** ConfigMap keys of `<cluster>-pgbackrest-config`. */
 export const CONFIG_KEYS = {

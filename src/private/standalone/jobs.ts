@@ -6,21 +6,21 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { BACKUP_TYPES } from './backup-schedule';
-import { ClusterModel, instancePods, ResolvedRepo } from './cluster-model';
-import { kubeObject } from './kube-object';
-import { LABEL, MANAGED_BY, shortHash } from './naming';
-import { confDirSources, repoOptions, ConfigRole, secureBindings } from './pgbackrest-config';
-import { RepoStorage } from './repo-credentials';
-import { renderResources } from './resources';
+import { BACKUP_TYPES } from '../../backup-schedule';
+import { ClusterModel, instancePods, ResolvedRepo } from '../model/cluster-model';
+import { kubeObject } from '../kube/kube-object';
+import { LABEL, MANAGED_BY, shortHash } from '../model/naming';
+import { confDirSources, repoOptions, ConfigRole, secureBindings } from '../pgbackrest/config';
+import { RepoStorage } from '../../repo-credentials';
+import { renderResources } from '../kube/resources';
 import { BACKUP_SCRIPT, EXPIRE_SCRIPT, STANZA_CREATE_SCRIPT } from './scripts';
 import {
   bashCommand, clusterLabels, containerSecurityContext, env, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
   PGBACKREST_TLS_MOUNT, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
-} from './standalone-pod';
-import { repoHostSelector, repoVolume, volumeRepos } from './standalone-repo-host';
-import { CONFIG_KEYS, StandaloneContext } from './standalone-target';
-import { tlsSecretNames } from './standalone-tls';
+} from './pod';
+import { repoHostSelector, repoVolume, volumeRepos } from './repo-host';
+import { CONFIG_KEYS, StandaloneContext } from './render';
+import { tlsSecretNames } from './tls';
 
 const JOB_RESOURCES = { cpu: { request: Cpu.units(1), limit: Cpu.units(2) }, memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) } };
 

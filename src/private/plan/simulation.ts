@@ -4,10 +4,10 @@
  * retention applied by the expire that follows every backup. Shared by the collision check, the recovery-window
  * analysis and the report.
  */
-import { FullRetentionType } from './backup-retention';
-import { BackupType } from './backup-schedule';
-import { ResolvedRepo } from './cluster-model';
-import { ParsedCron, runsBetween } from './cron';
+import { FullRetentionType } from '../../backup-retention';
+import { BackupType } from '../../backup-schedule';
+import { ResolvedRepo } from '../model/cluster-model';
+import { ParsedCron, runsBetween } from '../cron/cron';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;

@@ -1,9 +1,9 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ClusterModel } from './cluster-model';
-import { CredentialSourceKind } from './credential-source';
-import { MANAGED_BY } from './naming';
-import { projectedFileName, SecureBinding } from './pgbackrest-config';
+import { ClusterModel } from '../model/cluster-model';
+import { CredentialSourceKind } from '../../credential-source';
+import { MANAGED_BY } from '../model/naming';
+import { projectedFileName, SecureBinding } from '../pgbackrest/config';
 
 /** The conf file the ExternalSecret renders, projected into conf.d. */
 export const EXTERNAL_CONF_KEY = 'pgbackrest-secrets.conf';

@@ -3,11 +3,11 @@
  * instance, repo-host and Job pods.
  */
 import { k8s } from 'cdk8s-plus-28';
-import { ClusterModel } from './cluster-model';
-import { CredentialSourceKind } from './credential-source';
-import { LABEL, SUPERUSER } from './naming';
-import { CONF_DIR, ConfDirSource, SecureBinding, TLS_DIR } from './pgbackrest-config';
-import { envVarName } from './pgbackrest-options';
+import { ClusterModel } from '../model/cluster-model';
+import { CredentialSourceKind } from '../../credential-source';
+import { LABEL, SUPERUSER } from '../model/naming';
+import { CONF_DIR, ConfDirSource, SecureBinding, TLS_DIR } from '../pgbackrest/config';
+import { envVarName } from '../pgbackrest/options';
 
 /** Owner read-write, group read: what libpq, PostgreSQL and pgBackRest accept for root-owned key files. */
 const KEY_MODE = 0o640;

@@ -3,9 +3,9 @@
  * type, and a red mark where a backup fires while one it cannot run beside is expected to run.
  */
 import { toString as describeCron } from 'cronstrue';
-import type { BackupPlan, RepoPlanSummary, ValueRange } from './backup-plan';
-import { BackupType } from './backup-schedule';
-import { DAY, MINUTE } from './backup-simulation';
+import type { BackupPlan, RepoPlanSummary, ValueRange } from '../../backup-plan';
+import { BackupType } from '../../backup-schedule';
+import { DAY, MINUTE } from './simulation';
 
 export const TYPE_COLOURS: { [type: string]: string } = {
   [BackupType.FULL]: '#2563eb',

@@ -5,23 +5,23 @@
 import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from './cluster-model';
-import { kubeObject } from './kube-object';
-import { LABEL, MANAGED_BY } from './naming';
-import { confDirSources, RESTORE_CONF_DIR, RESTORE_TLS_DIR, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from './pgbackrest-config';
-import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from './postgres-config';
-import { initdbModeOption } from './private/engine';
-import { RecoveryTargetType } from './recovery-target';
-import { RepoStorage } from './repo-credentials';
-import { quantity, renderResources } from './resources';
-import { restoreSource } from './restore-source';
+import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from '../model/cluster-model';
+import { kubeObject } from '../kube/kube-object';
+import { LABEL, MANAGED_BY } from '../model/naming';
+import { confDirSources, RESTORE_CONF_DIR, RESTORE_TLS_DIR, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from '../pgbackrest/config';
+import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from '../postgres/config';
+import { initdbModeOption } from '../postgres/engine';
+import { RecoveryTargetType } from '../../recovery-target';
+import { RepoStorage } from '../../repo-credentials';
+import { quantity, renderResources } from '../kube/resources';
+import { restoreSource } from '../model/restore-source';
 import { BOOTSTRAP_SCRIPT } from './scripts';
 import {
   bashCommand, clusterLabels, containerSecurityContext, env, fieldEnv, ivorysqlUserEnv, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
   PGBACKREST_TLS_MOUNT, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
-} from './standalone-pod';
-import { CONFIG_KEYS, StandaloneContext } from './standalone-target';
-import { tlsSecretNames } from './standalone-tls';
+} from './pod';
+import { CONFIG_KEYS, StandaloneContext } from './render';
+import { tlsSecretNames } from './tls';
 
 /** Labels selecting every instance pod of the cluster. */
 export function instanceSelector(model: ClusterModel): { [key: string]: string } {

@@ -5,18 +5,18 @@
 import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ClusterModel, ResolvedRepo } from './cluster-model';
-import { kubeObject } from './kube-object';
-import { LABEL, MANAGED_BY } from './naming';
-import { TLS_SERVER_PORT } from './pgbackrest-config';
-import { RepoStorage } from './repo-credentials';
-import { quantity, renderResources } from './resources';
+import { ClusterModel, ResolvedRepo } from '../model/cluster-model';
+import { kubeObject } from '../kube/kube-object';
+import { LABEL, MANAGED_BY } from '../model/naming';
+import { TLS_SERVER_PORT } from '../pgbackrest/config';
+import { RepoStorage } from '../../repo-credentials';
+import { quantity, renderResources } from '../kube/resources';
 import {
   clusterLabels, containerSecurityContext, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT,
   podDefaults, TMP_MOUNT, tmpVolume, tlsVolume,
-} from './standalone-pod';
-import { CONFIG_KEYS, StandaloneContext } from './standalone-target';
-import { tlsSecretNames } from './standalone-tls';
+} from './pod';
+import { CONFIG_KEYS, StandaloneContext } from './render';
+import { tlsSecretNames } from './tls';
 
 /**
  * Annotations that keep GitOps tools from deleting backup data when the object disappears from the manifests:

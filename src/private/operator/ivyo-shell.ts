@@ -2,7 +2,7 @@
  * IVYO joins restore options with spaces and runs them through `bash -c` (and its backup options reach a command
  * line too), so every word the library gives it reaches a shell. This is the one place that decides what may.
  */
-import { Problems } from './validation';
+import { Problems } from '../validation';
 
 /** Characters bash takes literally anywhere in a word: no expansion, quoting, globbing, redirection or separation. */
 const LITERAL = /^[A-Za-z0-9_\-=.,:/+@%]+$/;

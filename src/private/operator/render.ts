@@ -4,19 +4,19 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { SCHEDULE_FIELD, BACKUP_TYPES } from './backup-schedule';
-import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from './cluster-model';
-import { renderExternalSecret } from './external-secret';
+import { SCHEDULE_FIELD, BACKUP_TYPES } from '../../backup-schedule';
+import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from '../model/cluster-model';
+import { renderExternalSecret } from '../kube/external-secret';
 import { ivyoShellWords } from './ivyo-shell';
-import { ANNOTATION, MANAGED_BY } from './naming';
-import { ConfDirSource, confDirSources, ConfigRole, OPERATOR_GENERATED, repoOptions, secureBindings } from './pgbackrest-config';
-import { checkIniSections, mergeOptions } from './pgbackrest-ini';
-import { repoOptionSuffix } from './pgbackrest-options';
-import { RepoStorage } from './repo-credentials';
-import { plainResources, quantity } from './resources';
-import { Restore, RestoreKind } from './restore';
-import { restoreSource } from './restore-source';
-import { Problems } from './validation';
+import { ANNOTATION, MANAGED_BY } from '../model/naming';
+import { ConfDirSource, confDirSources, ConfigRole, OPERATOR_GENERATED, repoOptions, secureBindings } from '../pgbackrest/config';
+import { checkIniSections, mergeOptions } from '../pgbackrest/ini';
+import { repoOptionSuffix } from '../pgbackrest/options';
+import { RepoStorage } from '../../repo-credentials';
+import { plainResources, quantity } from '../kube/resources';
+import { Restore, RestoreKind } from '../../restore';
+import { restoreSource } from '../model/restore-source';
+import { Problems } from '../validation';
 
 export const IVORY_API_VERSION = 'ivory-operator.ivorysql.org/v1beta1';
 

@@ -5,21 +5,21 @@
 import { Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ClusterModel, pgDataDir } from './cluster-model';
-import { kubeObject } from './kube-object';
-import { LABEL } from './naming';
-import { confDirSources, secureBindings, SOCKET_DIR } from './pgbackrest-config';
-import { RecoveryTargetType } from './recovery-target';
-import { quantity, renderResources } from './resources';
-import { RestoreCheck } from './restore-check';
+import { ClusterModel, pgDataDir } from '../model/cluster-model';
+import { kubeObject } from '../kube/kube-object';
+import { LABEL } from '../model/naming';
+import { confDirSources, secureBindings, SOCKET_DIR } from '../pgbackrest/config';
+import { RecoveryTargetType } from '../../recovery-target';
+import { quantity, renderResources } from '../kube/resources';
+import { RestoreCheck } from '../../restore-check';
 import { RESTORE_CHECK_SCRIPT } from './scripts';
-import { cronJobSpec, jobMetadata, jobSelector, jobSpec } from './standalone-jobs';
+import { cronJobSpec, jobMetadata, jobSelector, jobSpec } from './jobs';
 import {
   bashCommand, clusterLabels, containerSecurityContext, env, ivorysqlUserEnv, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT,
   pgbackrestConfigVolume, podDefaults, secureEnv, tlsVolume, TMP_MOUNT, tmpVolume,
-} from './standalone-pod';
-import { CONFIG_KEYS, StandaloneContext } from './standalone-target';
-import { tlsSecretNames } from './standalone-tls';
+} from './pod';
+import { CONFIG_KEYS, StandaloneContext } from './render';
+import { tlsSecretNames } from './tls';
 
 const RESOURCES = { cpu: { request: Cpu.millis(500), limit: Cpu.units(2) }, memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) } };
 

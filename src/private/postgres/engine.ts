@@ -2,7 +2,7 @@
  * What the IvorySQL engine in the image takes: the one place that knows which PostgreSQL settings depend on the
  * image's build and on the database mode. Both targets render what these return.
  */
-import { DatabaseMode, ImageBuildProps } from '../ivorysql-engine';
+import { DatabaseMode, ImageBuildProps } from '../../ivorysql-engine';
 import { Problems } from '../validation';
 
 /** The image build, resolved: IVYO 5.4's image has neither. */

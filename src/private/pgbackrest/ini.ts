@@ -3,7 +3,7 @@
  * `[global:<command>]` sections first, then stanza sections, as IVYO writes them.
  */
 
-import { Problems, throwValidationError } from './validation';
+import { Problems, throwValidationError } from '../validation';
 
 /** A conf file: section name -> option -> value. */
 export type IniSections = { [section: string]: { [option: string]: string } };

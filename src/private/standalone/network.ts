@@ -4,17 +4,17 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ClusterModel, hasVolumeRepo } from './cluster-model';
-import { kubeObject } from './kube-object';
-import { MANAGED_BY } from './naming';
-import { TLS_SERVER_PORT } from './pgbackrest-config';
-import { RepoStorage } from './repo-credentials';
-import { restoreSource } from './restore-source';
-import { instanceSelector } from './standalone-instances';
-import { jobSelector } from './standalone-jobs';
-import { clusterLabels } from './standalone-pod';
-import { repoHostSelector } from './standalone-repo-host';
-import { restoreCheckSelector } from './standalone-restore-checks';
+import { ClusterModel, hasVolumeRepo } from '../model/cluster-model';
+import { kubeObject } from '../kube/kube-object';
+import { MANAGED_BY } from '../model/naming';
+import { TLS_SERVER_PORT } from '../pgbackrest/config';
+import { RepoStorage } from '../../repo-credentials';
+import { restoreSource } from '../model/restore-source';
+import { instanceSelector } from './instances';
+import { jobSelector } from './jobs';
+import { clusterLabels } from './pod';
+import { repoHostSelector } from './repo-host';
+import { restoreCheckSelector } from './restore-checks';
 
 export function renderNetworkPolicies(scope: Construct, model: ClusterModel): void {
   const meta = (name: string) => ({ name, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) });
