@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Size, Testing } from 'cdk8s';
 import { BackupRepo, BackupSchedule, IvoryCluster, IvoryClusterProps, PgBackRestTuningProps } from '../src';
-import { PGBACKREST_DEFAULTS } from '../src/pgbackrest-tuning';
+import { PGBACKREST_DEFAULTS } from '../src/private/pgbackrest/tuning';
 import { LocalCluster } from '../test/e2e/harness/cluster';
 import { boot, e2eProps, info, newChart, synthChart } from '../test/e2e/scenario';
 

@@ -1,4 +1,6 @@
+import { Construct } from 'constructs';
 import { checkInput } from './private/input';
+import { isRepoName } from './private/pgbackrest/layout';
 import { Problems } from './private/validation';
 
 /** Properties of a {@link BackupDeletion}. */
@@ -22,9 +24,32 @@ export interface BackupDeletionProps {
 
 /**
  * Deletes one backup with `pgbackrest expire --set=<label> --repo=<N>` (standalone target: a Job). The Job
- * checks at run time that the backup exists and is the oldest of its repo, unless forced.
+ * checks at run time that the backup exists and is the oldest of its repo, unless forced. Add it with
+ * `cluster.addBackupDeletion(id, props)` (or the cluster's `backupDeletions` prop).
  */
-export class BackupDeletion {
+export class BackupDeletion extends Construct {
+  /**
+   * Checks deletion props on their own (the repo's existence is checked by the cluster at synth).
+   * @internal
+   */
+  public static _check(problems: Problems, field: string, props: BackupDeletionProps): BackupDeletionProps {
+    const input = new Problems();
+    // `force: "false"` would be read as true by the Job: flags are checked to be booleans here.
+    props = checkInput(input, 'BackupDeletionProps', props);
+    problems.mergeAt(field, input);
+    const at = (f: string) => (field === '' ? f : `${field}.${f}`);
+    if (!isRepoName(props.repoName)) {
+      problems.add(at('repoName'), props.repoName, 'must be one of repo1, repo2, repo3, repo4');
+    }
+    if (typeof props.backupSet !== 'string' || !/^\d{8}-\d{6}F(_\d{8}-\d{6}[DI])?$/.test(props.backupSet)) {
+      problems.add(at('backupSet'), props.backupSet, 'must be a pgBackRest backup label such as 20261101-010000F or 20261101-010000F_20261102-010000I');
+    }
+    if (props.confirmDelete !== true) {
+      problems.add(at('confirmDelete'), props.confirmDelete, 'deleting a backup is destructive; set confirmDelete: true to allow it');
+    }
+    return props;
+  }
+
   /** The repo. */
   public readonly repoName: string;
   /** The backup label. */
@@ -33,30 +58,16 @@ export class BackupDeletion {
   public readonly force: boolean;
   /** The explicit opt-in. */
   public readonly confirmDelete: boolean;
-  /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
-  public readonly _input: Problems;
 
-  constructor(props: BackupDeletionProps) {
-    this._input = new Problems();
-    // `force: "false"` would be read as true by the Job: flags are checked to be booleans here.
-    props = checkInput(this._input, 'BackupDeletionProps', props);
+  /** Declares the deletion of a backup of the cluster `scope`. */
+  constructor(scope: Construct, id: string, props: BackupDeletionProps) {
+    super(scope, id);
+    const problems = new Problems();
+    props = BackupDeletion._check(problems, '', props);
+    problems.throwIfAny(this);
     this.repoName = props.repoName;
     this.backupSet = props.backupSet;
     this.force = props.force ?? false;
     this.confirmDelete = props.confirmDelete;
-  }
-
-  /** @internal */
-  public _validate(problems: Problems, field: string): void {
-    problems.mergeAt(field, this._input);
-    if (!/^repo[1-4]$/.test(String(this.repoName))) {
-      problems.add(`${field}.repoName`, this.repoName, 'must be one of repo1, repo2, repo3, repo4');
-    }
-    if (typeof this.backupSet !== 'string' || !/^\d{8}-\d{6}F(_\d{8}-\d{6}[DI])?$/.test(this.backupSet)) {
-      problems.add(`${field}.backupSet`, this.backupSet, 'must be a pgBackRest backup label such as 20261101-010000F or 20261101-010000F_20261102-010000I');
-    }
-    if (this.confirmDelete !== true) {
-      problems.add(`${field}.confirmDelete`, this.confirmDelete, 'deleting a backup is destructive; set confirmDelete: true to allow it');
-    }
   }
 }

@@ -6,10 +6,9 @@ import { PgBackRestVersion } from './pgbackrest-version';
 import { checkArgument, checkInput, instance } from './private/input';
 import { RepoCredentials, RepoStorage } from './repo-credentials';
 import { RepoEncryption } from './repo-encryption';
+import { checkRepoPath, REPO_NAMES } from './private/pgbackrest/layout';
 import { checkInteger, Problems } from './private/validation';
 
-/** The repo names IVYO accepts, in priority order. */
-export const REPO_NAMES = ['repo1', 'repo2', 'repo3', 'repo4'];
 
 /** Options every repo has. */
 export interface BackupRepoOptions {
@@ -317,19 +316,6 @@ export class BackupRepo {
         }
       }
     }
-  }
-}
-
-/**
- * Repo paths: absolute and normalised (no `//`, no trailing `/`, which pgBackRest refuses; no `.` or `..` segment,
- * which would take a volume repo out of its mount and make two spellings of one location), one line of printable
- * characters without spaces (the path is written into pgBackRest's conf file).
- */
-export function checkRepoPath(problems: Problems, field: string, path: string): void {
-  if (typeof path !== 'string' || !/^\/([^/\s\x00-\x1f\x7f]+(\/[^/\s\x00-\x1f\x7f]+)*)?$/.test(path)) {
-    problems.add(field, path, 'must be an absolute path without "//", spaces, control characters or a trailing "/"');
-  } else if (path.split('/').some(segment => segment === '.' || segment === '..')) {
-    problems.add(field, path, 'must be a normalised path: no "." or ".." segment');
   }
 }
 

@@ -1,4 +1,4 @@
-import { BackupType } from './backup-schedule';
+import { BackupType } from './backup-type';
 import { checkArgument, checkInput, num } from './private/input';
 import { checkInteger, Problems } from './private/validation';
 

@@ -1,26 +1,9 @@
 import { cronProblem, CRON_ALLOWED, MAX_RUNS_PER_DAY, parseCron, runsPerDay, timeZoneProblem } from './private/cron/cron';
 import { checkInput } from './private/input';
+import { BackupType } from './backup-type';
+import { SCHEDULE_FIELD } from './private/model/backup-types';
 import { Problems } from './private/validation';
 
-/** The three pgBackRest backup types. */
-export enum BackupType {
-  /** A copy of the whole cluster. */
-  FULL = 'full',
-  /** Files changed since the last full backup. */
-  DIFFERENTIAL = 'diff',
-  /** Files changed since the last backup of any type. */
-  INCREMENTAL = 'incr',
-}
-
-/** Every backup type, in the order pgBackRest's restore chain builds on them. */
-export const BACKUP_TYPES: BackupType[] = [BackupType.FULL, BackupType.DIFFERENTIAL, BackupType.INCREMENTAL];
-
-/** The CRD and CronJob suffix for each backup type, as IVYO names them. */
-export const SCHEDULE_FIELD: { [type: string]: 'full' | 'differential' | 'incremental' } = {
-  [BackupType.FULL]: 'full',
-  [BackupType.DIFFERENTIAL]: 'differential',
-  [BackupType.INCREMENTAL]: 'incremental',
-};
 
 /**
  * When a repo's backups run: one Kubernetes cron expression per backup type.

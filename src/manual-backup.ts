@@ -1,5 +1,7 @@
 import { createHash } from 'crypto';
-import { BackupType } from './backup-schedule';
+import { Construct } from 'constructs';
+import { BackupType } from './backup-type';
+import { isRepoName } from './private/pgbackrest/layout';
 import { checkPgBackRestArguments } from './private/pgbackrest/options';
 import { checkInput } from './private/input';
 import { Problems } from './private/validation';
@@ -39,9 +41,32 @@ const REFUSED_BACKUP_OPTIONS: { [option: string]: string } = {
 
 /**
  * A declared one-off backup: IVYO's annotation trigger (operator target) or a Job (standalone target), with a
- * stable id so that re-synthesizing does not take it again.
+ * stable id so that re-synthesizing does not take it again. A cluster takes one at a time, as IVYO does: add it with
+ * `cluster.addManualBackup(id, props)` (or the cluster's `manualBackup` prop).
  */
-export class ManualBackup {
+export class ManualBackup extends Construct {
+  /**
+   * Checks manual backup props on their own (the repo's existence is checked by the cluster at synth).
+   * @internal
+   */
+  public static _check(problems: Problems, field: string, props: ManualBackupProps): ManualBackupProps {
+    const input = new Problems();
+    props = checkInput(input, 'ManualBackupProps', props);
+    problems.mergeAt(field, input);
+    const at = (f: string) => (field === '' ? f : `${field}.${f}`);
+    if (!isRepoName(props.repoName)) {
+      problems.add(at('repoName'), props.repoName, 'must be one of repo1, repo2, repo3, repo4');
+    }
+    if (props.backupType !== undefined && !Object.values(BackupType).includes(props.backupType)) {
+      problems.add(at('backupType'), props.backupType, `must be one of ${Object.values(BackupType).join(', ')}`);
+    }
+    if (props.backupId !== undefined && (typeof props.backupId !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(props.backupId))) {
+      problems.add(at('backupId'), props.backupId, 'must be 1 to 32 lowercase letters, digits or \'-\', starting and ending with a letter or digit (it becomes part of a Job name)');
+    }
+    checkPgBackRestArguments(problems, at('options'), props.options ?? [], 'backup', REFUSED_BACKUP_OPTIONS);
+    return props;
+  }
+
   /** The repo backed up to. */
   public readonly repoName: string;
   /** The backup type. */
@@ -50,31 +75,20 @@ export class ManualBackup {
   public readonly options: string[];
   /** The stable id. */
   public readonly backupId: string;
-  /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
-  public readonly _input: Problems;
 
-  constructor(props: ManualBackupProps) {
-    this._input = new Problems();
-    props = checkInput(this._input, 'ManualBackupProps', props);
+  /**
+   * Declares a manual backup of the cluster `scope`. Props are checked here; whether the repo is one of the
+   * cluster's is checked at synth.
+   */
+  constructor(scope: Construct, id: string, props: ManualBackupProps) {
+    super(scope, id);
+    const problems = new Problems();
+    props = ManualBackup._check(problems, '', props);
+    problems.throwIfAny(this);
     this.repoName = props.repoName;
     this.backupType = props.backupType ?? BackupType.FULL;
     this.options = props.options ?? [];
     this.backupId = props.backupId ?? createHash('sha256')
       .update(JSON.stringify([props.repoName, this.backupType, this.options])).digest('hex').slice(0, 10);
-  }
-
-  /** @internal */
-  public _validate(problems: Problems, field: string): void {
-    problems.mergeAt(field, this._input);
-    if (!/^repo[1-4]$/.test(String(this.repoName))) {
-      problems.add(`${field}.repoName`, this.repoName, 'must be one of repo1, repo2, repo3, repo4');
-    }
-    if (!Object.values(BackupType).includes(this.backupType)) {
-      problems.add(`${field}.backupType`, this.backupType, `must be one of ${Object.values(BackupType).join(', ')}`);
-    }
-    if (typeof this.backupId !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(this.backupId)) {
-      problems.add(`${field}.backupId`, this.backupId, 'must be 1 to 32 lowercase letters, digits or \'-\', starting and ending with a letter or digit (it becomes part of a Job name)');
-    }
-    checkPgBackRestArguments(problems, `${field}.options`, this.options, 'backup', REFUSED_BACKUP_OPTIONS);
   }
 }

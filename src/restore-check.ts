@@ -1,13 +1,18 @@
 import { Size } from 'cdk8s';
+import { Construct } from 'constructs';
 import { cronProblem, CRON_ALLOWED } from './private/cron/cron';
 import { checkInput } from './private/input';
+import { isRepoName } from './private/pgbackrest/layout';
 import { RecoveryTarget } from './recovery-target';
 import { Problems } from './private/validation';
 
 /** Properties of a {@link RestoreCheck}. */
 export interface RestoreCheckProps {
-  /** Identifies the check; part of its Job or CronJob name. */
-  readonly checkId: string;
+  /**
+   * Identifies the check; part of its Job or CronJob name. Required in the cluster's `restoreChecks` prop.
+   * @default - the construct id
+   */
+  readonly checkId?: string;
   /** The repo whose backups are restored. */
   readonly repoName: string;
   /**
@@ -40,9 +45,41 @@ export interface RestoreCheckProps {
 /**
  * Proves backups restorable (standalone target): a Job restores a repo's backup into a scratch volume, recovers it
  * to the target, starts PostgreSQL on it and runs a query. Nothing is archived from the copy and the cluster is
- * not touched. Untested backups are not backups.
+ * not touched. Untested backups are not backups. Add it with `cluster.addRestoreCheck(id, props)` (or the
+ * cluster's `restoreChecks` prop).
  */
-export class RestoreCheck {
+export class RestoreCheck extends Construct {
+  /**
+   * Checks restore-check props on their own (the repo's existence is checked by the cluster at synth).
+   * @internal
+   */
+  public static _check(problems: Problems, field: string, props: RestoreCheckProps, defaultId?: string): RestoreCheckProps {
+    const input = new Problems();
+    props = checkInput(input, 'RestoreCheckProps', props);
+    problems.mergeAt(field, input);
+    const at = (f: string) => (field === '' ? f : `${field}.${f}`);
+    const checkId = props.checkId ?? defaultId;
+    if (typeof checkId !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/.test(checkId)) {
+      problems.add(at('checkId'), checkId, `must be 1 to 22 lowercase letters, digits or '-', starting and ending with a letter or digit${defaultId === undefined ? ' (a check in restoreChecks needs one)' : ''}`);
+    }
+    if (!isRepoName(props.repoName)) problems.add(at('repoName'), props.repoName, 'must be one of repo1, repo2, repo3, repo4');
+    if (props.target instanceof RecoveryTarget) props.target._validate(problems, at('target'));
+    if (props.schedule !== undefined) {
+      const problem = cronProblem(props.schedule);
+      if (problem) problems.add(at('schedule'), props.schedule, `${problem}; allowed: ${CRON_ALLOWED}`);
+    }
+    if (props.query !== undefined && (typeof props.query !== 'string' || props.query.trim() === '' || /[\r\n]/.test(props.query))) {
+      problems.add(at('query'), props.query, 'must be one line of SQL');
+    }
+    if (props.database !== undefined && !/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(String(props.database))) {
+      problems.add(at('database'), props.database, 'must be a database name');
+    }
+    if (props.volumeSize !== undefined && !(props.volumeSize instanceof Size && props.volumeSize.toKibibytes() >= 1024)) {
+      problems.add(at('volumeSize'), props.volumeSize, 'must be a cdk8s Size of at least 1 MiB');
+    }
+    return props;
+  }
+
   /** The id. */
   public readonly checkId: string;
   /** The repo restored from. */
@@ -57,41 +94,19 @@ export class RestoreCheck {
   public readonly database: string;
   /** The scratch volume size, if chosen. */
   public readonly volumeSize?: Size;
-  /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
-  public readonly _input: Problems;
 
-  constructor(props: RestoreCheckProps) {
-    this._input = new Problems();
-    props = checkInput(this._input, 'RestoreCheckProps', props);
-    this.checkId = props.checkId;
+  /** Declares a restore check of the cluster `scope`; its id is the construct id unless `checkId` is given. */
+  constructor(scope: Construct, id: string, props: RestoreCheckProps) {
+    super(scope, id);
+    const problems = new Problems();
+    props = RestoreCheck._check(problems, '', props, id);
+    problems.throwIfAny(this);
+    this.checkId = props.checkId ?? id;
     this.repoName = props.repoName;
     this.target = props.target ?? RecoveryTarget.endOfArchive();
     this.schedule = props.schedule;
     this.query = props.query ?? 'select count(*) from pg_class';
     this.database = props.database ?? 'postgres';
     this.volumeSize = props.volumeSize;
-  }
-
-  /** @internal */
-  public _validate(problems: Problems, field: string): void {
-    problems.mergeAt(field, this._input);
-    if (typeof this.checkId !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/.test(this.checkId)) {
-      problems.add(`${field}.checkId`, this.checkId, 'must be 1 to 22 lowercase letters, digits or \'-\', starting and ending with a letter or digit');
-    }
-    if (!/^repo[1-4]$/.test(String(this.repoName))) problems.add(`${field}.repoName`, this.repoName, 'must be one of repo1, repo2, repo3, repo4');
-    if (this.target instanceof RecoveryTarget) this.target._validate(problems, `${field}.target`);
-    if (this.schedule !== undefined) {
-      const problem = cronProblem(this.schedule);
-      if (problem) problems.add(`${field}.schedule`, this.schedule, `${problem}; allowed: ${CRON_ALLOWED}`);
-    }
-    if (typeof this.query !== 'string' || this.query.trim() === '' || /[\r\n]/.test(this.query)) {
-      problems.add(`${field}.query`, this.query, 'must be one line of SQL');
-    }
-    if (!/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(String(this.database))) {
-      problems.add(`${field}.database`, this.database, 'must be a database name');
-    }
-    if (this.volumeSize !== undefined && !(this.volumeSize instanceof Size && this.volumeSize.toKibibytes() >= 1024)) {
-      problems.add(`${field}.volumeSize`, this.volumeSize, 'must be a cdk8s Size of at least 1 MiB');
-    }
   }
 }

@@ -6,7 +6,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Size, Testing } from 'cdk8s';
-import { BackupPlanReports, BackupRepo, BackupSchedule, IvoryCluster, IvoryClusterProps } from '../src';
+import {
+  BackupPlanReports, BackupRepo, BackupSchedule, IvoryCluster, IvoryClusterProps,
+} from '../src';
 
 const scratch: string[] = [];
 afterAll(() => scratch.forEach(d => fs.rmSync(d, { recursive: true, force: true })));
@@ -111,7 +113,7 @@ test('the context key: false, or a directory', () => {
 test('the operator report says its schedules follow the kube-controller-manager\'s time zone', () => {
   const chart = Testing.chart();
   const c = new IvoryCluster(chart, 'hippo', { repos: [BackupRepo.volume({ size: Size.gibibytes(1), schedule: BackupSchedule.dailyFull() })] });
-  const markdown = c.backupPlan.toMarkdown();
+  const markdown = c.planAnalysis.toMarkdown();
   expect(markdown).toContain('IVYO creates its CronJobs without a time zone, so they run in the kube-controller-manager\'s time zone, usually UTC');
   expect(markdown).toMatch(/\| repo1 \| full \| `0 1 \* \* \*` \| .* \| kube-controller-manager's \(usually UTC\) \|/);
 });

@@ -30,7 +30,7 @@ run('the week timeline in Chromium', () => {
     ],
     backupPlan: { collisions: CollisionPolicy.IGNORE },
   });
-  const plan = cluster.backupPlan;
+  const plan = cluster.planAnalysis;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svg-'));
   const svg = plan.toSvg();
 

@@ -1,15 +1,19 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import {
-  BackupPlan, BackupRepo, BackupRetention, BackupSchedule, CollisionPolicy, IvoryCluster, IvoryClusterProps, PgBackRestVersion,
+  BackupPlanAnalysis, BackupRepo, BackupRetention, BackupSchedule, CollisionPolicy, IvoryCluster, IvoryClusterProps, PgBackRestVersion,
 } from '../src';
-import { shiftCron } from '../src/backup-plan';
+import { shiftCron } from '../src/private/cron/shift';
 import { validationMessage } from './support/synth';
 
 const repo = (schedule: BackupSchedule, retention?: BackupRetention, name?: string) =>
   BackupRepo.volume({ size: Size.gibibytes(1), schedule, retention, name });
 
-function plan(props: Partial<IvoryClusterProps>): BackupPlan {
-  return new IvoryCluster(Testing.chart(), 'hippo', { repos: [], ...props } as IvoryClusterProps).backupPlan;
+function cluster(props: Partial<IvoryClusterProps>): IvoryCluster {
+  return new IvoryCluster(Testing.chart(), 'hippo', { repos: [], ...props } as IvoryClusterProps);
+}
+
+function plan(props: Partial<IvoryClusterProps>): BackupPlanAnalysis {
+  return cluster(props).planAnalysis;
 }
 
 describe('retention and recovery window at steady state', () => {
@@ -75,7 +79,7 @@ describe('collisions', () => {
   const twoRepos = [repo(new BackupSchedule({ full: '0 1 * * *' })), repo(new BackupSchedule({ full: '30 1 * * *' }))];
 
   test('before pgBackRest 2.53 backups of different repos collide when they overlap', () => {
-    const m = validationMessage(() => plan({ pgbackrestVersion: PgBackRestVersion.V2_45, repos: twoRepos }));
+    const m = validationMessage(() => cluster({ pgbackrestVersion: PgBackRestVersion.V2_45, repos: twoRepos }));
     expect(m).toContain('repos[1].schedule.full: "30 1 * * *": starts at 2026-01-05 01:30 UTC while repos[0].schedule.full ("0 1 * * *") is expected to run (30 min overlap');
     expect(m).toContain('before pgBackRest 2.53 a cluster takes one backup at a time');
   });
@@ -109,7 +113,7 @@ describe('collisions', () => {
 
   test('stagger moves schedules apart and says what it moved', () => {
     const repos = [repo(new BackupSchedule({ full: '0 1 * * *', incremental: '30 2-23 * * *' })), repo(new BackupSchedule({ full: '0 1 * * *' }))];
-    const result = BackupPlan.stagger(repos, { pgbackrestVersion: PgBackRestVersion.V2_45 });
+    const result = BackupPlanAnalysis.stagger(repos, { pgbackrestVersion: PgBackRestVersion.V2_45 });
     expect(result.moves).toEqual([
       'repos[1].schedule.full: "0 1 * * *" -> "0 2 * * *" (it overlapped repos[0].schedule.full)',
       'repos[0].schedule.incremental: "30 2-23 * * *" -> "0 0,3-23 * * *" (it overlapped repos[1].schedule.full)',

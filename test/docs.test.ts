@@ -14,9 +14,9 @@ test('docs/ holds the standalone example\'s current backup plan report', () => {
   const docs = path.join(__dirname, '..', 'docs');
   const name = `${cluster.namespace}.${cluster.clusterName}.backup-plan`;
   if (process.env.UPDATE_DOCS) {
-    fs.writeFileSync(path.join(docs, `${name}.md`), cluster.backupPlan.toMarkdown());
-    fs.writeFileSync(path.join(docs, `${name}.svg`), cluster.backupPlan.toSvg());
+    fs.writeFileSync(path.join(docs, `${name}.md`), cluster.planAnalysis.toMarkdown());
+    fs.writeFileSync(path.join(docs, `${name}.svg`), cluster.planAnalysis.toSvg());
   }
-  expect(fs.readFileSync(path.join(docs, `${name}.md`), 'utf8')).toBe(cluster.backupPlan.toMarkdown());
-  expect(fs.readFileSync(path.join(docs, `${name}.svg`), 'utf8')).toBe(cluster.backupPlan.toSvg());
+  expect(fs.readFileSync(path.join(docs, `${name}.md`), 'utf8')).toBe(cluster.planAnalysis.toMarkdown());
+  expect(fs.readFileSync(path.join(docs, `${name}.svg`), 'utf8')).toBe(cluster.planAnalysis.toSvg());
 });

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Size } from 'cdk8s';
 import {
-  BackupRepo, BackupRetention, CaCertificate, CredentialSource, ManualBackup, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle,
+  BackupRepo, BackupRetention, CaCertificate, CredentialSource, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle,
 } from '../src';
 import { BUCKET, Emulators, S3RVER_KEY } from './e2e/harness/emulators';
 import { objectStoreSuite, schedule } from './e2e/object-store-suite';
@@ -106,7 +106,7 @@ objectStoreSuite({
     test('fault: a corrupted file in the volume repo is found by pgbackrest verify; a restore from the S3 repo still succeeds', async () => {
       const { k, primary } = ctx();
       // The volume repo has no schedule (the S3 repo's schedules fill the day): a manual backup to it.
-      ctx().redeploy({ manualBackup: new ManualBackup({ repoName: 'repo2', backupId: 'before-corruption' }) });
+      ctx().redeploy({ manualBackup: { repoName: 'repo2', backupId: 'before-corruption' } });
       expect((await k.runJob('Job', 'hippo-backup-before-corruption')).succeeded).toBe(true);
       const label = (await info(k, primary)).backups.filter(b => b.repoKey === 2).pop()!.label;
       const dir = path.join(k.claimDir('hippo-repo2'), 'backup', 'db', label);

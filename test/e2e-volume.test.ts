@@ -4,7 +4,7 @@
  */
 import { Size } from 'cdk8s';
 import {
-  BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, IvoryCluster, ManualBackup, RecoveryTarget, Restore, RestoreCheck,
+  BackupRepo, BackupRetention, BackupSchedule, IvoryCluster, RecoveryTarget, Restore,
 } from '../src';
 import { describeE2E, LocalCluster } from './e2e/harness/cluster';
 import {
@@ -130,8 +130,8 @@ run('e2e: volume repo through the repo host', () => {
 
     redeploy({
       backupDeletions: [
-        new BackupDeletion({ repoName: 'repo1', backupSet: newest, confirmDelete: true }),
-        new BackupDeletion({ repoName: 'repo1', backupSet: oldest, confirmDelete: true }),
+        { repoName: 'repo1', backupSet: newest, confirmDelete: true },
+        { repoName: 'repo1', backupSet: oldest, confirmDelete: true },
       ],
     });
     const jobName = (label: string) => `hippo-expire-${label.toLowerCase().replace(/_/g, '-')}`;
@@ -195,7 +195,7 @@ run('e2e: volume repo through the repo host', () => {
   });
 
   test('a restore check Job restores the repo into a scratch volume and queries it', async () => {
-    redeploy({ restoreChecks: [new RestoreCheck({ checkId: 'nightly', repoName: 'repo1', query: "select phase || '=' || count(*) from t where phase = 'bulk' group by phase" })] });
+    redeploy({ restoreChecks: [{ checkId: 'nightly', repoName: 'repo1', query: "select phase || '=' || count(*) from t where phase = 'bulk' group by phase" }] });
     const r = await k.runJob('Job', 'hippo-restore-check-nightly', 600);
     expect(r.succeeded).toBe(true);
     expect(r.logs).toContain('bulk=300000');
@@ -204,7 +204,7 @@ run('e2e: volume repo through the repo host', () => {
   });
 
   test('a manual backup Job', async () => {
-    redeploy({ manualBackup: new ManualBackup({ repoName: 'repo1', backupId: 'pre-upgrade' }) });
+    redeploy({ manualBackup: { repoName: 'repo1', backupId: 'pre-upgrade' } });
     const r = await k.runJob('Job', 'hippo-backup-pre-upgrade');
     expect(r.succeeded).toBe(true);
     expect(r.logs).toMatch(/backup command begin .*--start-fast.*--type=full/);

@@ -27,11 +27,12 @@ function attempt(props: Partial<IvoryClusterProps>): { manifests: any[] } | { me
   const chart = Testing.chart();
   try {
     new IvoryCluster(chart, 'hippo', { repos: [BackupRepo.volume({ size: Size.gibibytes(1) })], externalSecretStore: { name: 'vault' }, ...props } as IvoryClusterProps);
+    // Checks of the whole cluster run at synth.
+    return { manifests: Testing.synth(chart) };
   } catch (e) {
     if ((e as Error).name !== 'ValidationError') throw e;
     return { message: (e as Error).message };
   }
-  return { manifests: Testing.synth(chart) };
 }
 
 /** The field of each problem of a ValidationError message: the text before the first ': ' of each line. */

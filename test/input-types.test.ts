@@ -8,8 +8,7 @@ import { join } from 'path';
 import { Duration, Size, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
-  BackupDeletion, BackupPlan, BackupRepo, BackupRetention, BackupSchedule, CredentialSource, DeploymentTarget, IvoryCluster,
-  IvoryClusterProps, ManualBackup, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, RestoreCheck, Standby, TlsCertificates,
+  BackupPlanAnalysis, BackupRepo, BackupRetention, BackupSchedule, CredentialSource, DeploymentTarget, IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, Standby, TlsCertificates,
 } from '../src';
 import { validationMessage } from './support/synth';
 import { SHAPES } from '../src/private/input';
@@ -42,7 +41,7 @@ describe('wrong types are refused with the field, the value and what is allowed'
     expect(refusal({ repos: [js(BackupRepo).s3()] })).toContain('repos[0]: undefined: must be S3RepoProps: an object with at least bucket, region, credentials');
     expect(refusal({ inPlaceRestore: js(Restore).inPlace() }))
       .toContain('inPlaceRestore: undefined: must be InPlaceRestoreProps: an object with at least restoreId, repoName, confirmOverwrite');
-    expect(refusal({ manualBackup: new ManualBackup(js(undefined)) })).toContain('manualBackup: undefined: must be ManualBackupProps: an object with at least repoName');
+    expect(refusal({ manualBackup: js(null) })).toContain('manualBackup: null: must be ManualBackupProps: an object with at least repoName');
     expect(refusal({ repos: [s3({ credentials: js(RepoCredentials).s3AccessKey() })] }))
       .toContain('repos[0].credentials: undefined: must be S3AccessKeyProps: an object with at least accessKeyId, secretAccessKey');
     expect(refusal({ repos: [volume({ schedule: new BackupSchedule(js(null)) })] })).toContain('repos[0].schedule: null: must be BackupScheduleProps');
@@ -56,7 +55,7 @@ describe('wrong types are refused with the field, the value and what is allowed'
     expect(refusal({ repos: [volume({ size: { amount: 1, unit: 'Gi' } })] })).toContain('repos[0].size: {"amount":1,"unit":"Gi"}: must be a cdk8s Size');
     expect(refusal({ repos: [volume({ encryption: RepoEncryption.aes256Cbc(js({ key: 'k' })) })] }))
       .toContain('repos[0].encryption.passphrase: {"key":"k"}: must be a CredentialSource');
-    expect(refusal({ restoreChecks: [new RestoreCheck({ checkId: 'c', repoName: 'repo1', target: js({}) })], target: DeploymentTarget.STANDALONE }))
+    expect(refusal({ restoreChecks: [{ checkId: 'c', repoName: 'repo1', target: js({}) }], target: DeploymentTarget.STANDALONE }))
       .toContain('restoreChecks[0].target: {}: must be a RecoveryTarget');
     expect(refusal({ target: DeploymentTarget.STANDALONE, standalone: { tls: js({}) } })).toContain('standalone.tls: {}: must be TlsCertificates');
     expect(refusal({ backupJobs: { ttlAfterFinished: js(3600) } })).toContain('backupJobs.ttlAfterFinished: 3600: must be a cdk8s Duration of a whole number of seconds');
@@ -79,7 +78,7 @@ describe('wrong types are refused with the field, the value and what is allowed'
   });
 
   test('booleans that are booleans: force "false" is refused, not read as true', () => {
-    const deletion = (force: unknown) => new BackupDeletion({ repoName: 'repo1', backupSet: '20260101-010000F', confirmDelete: true, force: js(force) });
+    const deletion = (force: unknown) => ({ repoName: 'repo1', backupSet: '20260101-010000F', confirmDelete: true, force: js(force) });
     const m = refusal({ target: DeploymentTarget.STANDALONE, backupDeletions: [deletion('false')] });
     expect(m).toContain('backupDeletions[0].force: "false": must be true or false (a boolean, not a string or a number)');
     expect(refusal({ inPlaceRestore: Restore.inPlace({ restoreId: 'r', repoName: 'repo1', confirmOverwrite: js('true') }) }))
@@ -94,8 +93,8 @@ describe('wrong types are refused with the field, the value and what is allowed'
     // eslint-disable-next-line no-sparse-arrays
     expect(refusal({ repos: js([volume(), , volume()]) })).toContain('repos[1]: undefined: is a hole in the list; must be BackupRepos');
     expect(refusal({ instances: js([null]) })).toContain('instances[0]: null: must be InstanceSetProps');
-    expect(refusal({ backupDeletions: js({}) })).toContain('backupDeletions: {}: must be a list of BackupDeletions');
-    expect(refusal({ manualBackup: new ManualBackup({ repoName: 'repo1', options: js(['--annotation=a=b', null]) }) }))
+    expect(refusal({ backupDeletions: js({}) })).toContain('backupDeletions: {}: must be a list of BackupDeletionProps');
+    expect(refusal({ manualBackup: { repoName: 'repo1', options: js(['--annotation=a=b', null]) } }))
       .toContain('manualBackup.options[1]: null: must be a string');
   });
 
@@ -122,7 +121,7 @@ describe('wrong types are refused with the field, the value and what is allowed'
 
   test('symbols, bigints and functions are refused, not thrown', () => {
     expect(refusal({ name: js(Symbol('x')) })).toContain('name: a symbol: must be a string');
-    expect(refusal({ manualBackup: new ManualBackup({ repoName: 'repo1', backupType: js(10n) }) })).toContain('manualBackup.backupType: a bigint: must be a string');
+    expect(refusal({ manualBackup: { repoName: 'repo1', backupType: js(10n) } })).toContain('manualBackup.backupType: a bigint: must be a string');
     expect(refusal({ standby: Standby.fromRepo(js(() => 'repo1')) })).toContain('standby.repoName: a function: must be a string');
   });
 
@@ -167,13 +166,13 @@ describe('bounded work', () => {
     const repos = [volume({ schedule: BackupSchedule.dailyFull() }), volume({ schedule: BackupSchedule.dailyFull() })];
     for (const step of [Duration.minutes(0), Duration.seconds(30), Duration.minutes(NaN), js({})]) {
       const started = Date.now();
-      const m = validationMessage(() => BackupPlan.stagger(repos, { step }));
-      expect(m).toContain("Invalid configuration at 'BackupPlan.stagger'");
+      const m = validationMessage(() => BackupPlanAnalysis.stagger(repos, { step }));
+      expect(m).toContain("Invalid configuration at 'BackupPlanAnalysis.stagger'");
       expect(m).toMatch(/options\.step: .*(must be from 1 minute to 1 day|must be a cdk8s Duration of a whole number of minutes)/);
       expect(Date.now() - started).toBeLessThan(500);
     }
-    expect(validationMessage(() => BackupPlan.stagger(js(undefined)))).toContain('repos: undefined: must be a list of BackupRepos');
-    expect(validationMessage(() => BackupPlan.stagger([js({})]))).toContain('repos[0]: {}: must be a BackupRepo');
+    expect(validationMessage(() => BackupPlanAnalysis.stagger(js(undefined)))).toContain('repos: undefined: must be a list of BackupRepos');
+    expect(validationMessage(() => BackupPlanAnalysis.stagger([js({})]))).toContain('repos[0]: {}: must be a BackupRepo');
   });
 
   test('a plan that backs up every minute is refused from its fields, quickly', () => {

@@ -1,9 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CompressionType, CredentialSource, DatabaseMode, IvoryCluster,
-  IvoryClusterProps,
-  ManualBackup, PgBackRestVersion, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby,
+  BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CompressionType, CredentialSource, DatabaseMode, IvoryCluster, IvoryClusterProps, ManualBackupProps, PgBackRestVersion, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby,
 } from '../src';
 import { checked, find, orphanedS3Repo, synth } from './support/synth';
 
@@ -34,7 +32,7 @@ describe('operator target: the IvoryCluster resource', () => {
     ],
     externalSecretStore: { name: 'vault', kind: 'ClusterSecretStore' },
     backupJobs: { ttlAfterFinished: Duration.hours(1), resources: { cpu: { limit: Cpu.units(4) } } },
-    manualBackup: new ManualBackup({ repoName: 'repo2', backupId: 'pre-upgrade-1' }),
+    manualBackup: { repoName: 'repo2', backupId: 'pre-upgrade-1' },
   });
   const cr = find(manifests, 'IvoryCluster', 'hippo');
   const pgbackrest = cr.spec.backups.pgbackrest;
@@ -332,9 +330,11 @@ describe('operator target: restores, clones and standbys', () => {
   });
 
   test('a backup id defaults to a hash of what the backup is', () => {
-    const a = new ManualBackup({ repoName: 'repo1', backupType: BackupType.DIFFERENTIAL });
-    const b = new ManualBackup({ repoName: 'repo1', backupType: BackupType.DIFFERENTIAL });
-    const c = new ManualBackup({ repoName: 'repo1', backupType: BackupType.FULL });
+    const backup = (props: ManualBackupProps) =>
+      new IvoryCluster(Testing.chart(), 'hippo', { repos: [BackupRepo.volume({ size: Size.gibibytes(1) })] }).addManualBackup('before-upgrade', props);
+    const a = backup({ repoName: 'repo1', backupType: BackupType.DIFFERENTIAL });
+    const b = backup({ repoName: 'repo1', backupType: BackupType.DIFFERENTIAL });
+    const c = backup({ repoName: 'repo1', backupType: BackupType.FULL });
     expect(a.backupId).toMatch(/^[0-9a-f]{10}$/);
     expect(a.backupId).toBe(b.backupId);
     expect(a.backupId).not.toBe(c.backupId);

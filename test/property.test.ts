@@ -9,9 +9,7 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CollisionPolicy, CompressionType, CredentialSource,
-  DeploymentTarget, FullRetentionType, IvoryCluster, IvoryClusterProps, ManualBackup, PgBackRestVersion, RecoveryTarget,
-  RepoCredentials, RepoEncryption, Restore, RestoreCheck, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
+  BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CollisionPolicy, CompressionType, CredentialSource, DeploymentTarget, FullRetentionType, IvoryCluster, IvoryClusterProps, ManualBackup, PgBackRestVersion, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
 import { validateManifests } from './support/schemas';
 import { credentialLeaks, rbacViolations, restrictedViolations } from './support/security';
@@ -128,7 +126,7 @@ function propsFor(t: DeploymentTarget, invalid: boolean): fc.Arbitrary<IvoryClus
     })),
     manualBackup: opt(fc.tuple(maybe(fc.constant('repo1'), fc.constantFrom('repo2', 'repo9')), fc.constantFrom(BackupType.FULL, BackupType.INCREMENTAL),
       maybe(fc.constantFrom([], ['--annotation=a=b']), fc.constant(['--repo=1'])))
-      .map(([r, type, o]) => new ManualBackup({ repoName: r, backupType: type, options: o })), 3),
+      .map(([r, type, o]) => ({ repoName: r, backupType: type, options: o })), 3),
     inPlaceRestore: opt(fc.tuple(maybe(fc.constant('repo1'), fc.constant('repo2')), maybe(fc.constant(true), fc.constant(false)),
       maybe(fc.constantFrom(RecoveryTarget.immediate(), RecoveryTarget.time('2026-11-26 10:00:00+00')), fc.constant(RecoveryTarget.time('yesterday'))))
       .map(([r, ok, tg]) => Restore.inPlace({ restoreId: 'r1', repoName: r, confirmOverwrite: ok, target: tg })), 4),
@@ -149,7 +147,7 @@ function propsFor(t: DeploymentTarget, invalid: boolean): fc.Arbitrary<IvoryClus
 /** Every input value that must show in the output when synthesis succeeds: nothing is silently dropped. */
 function expectedFragments(props: IvoryClusterProps, cluster: IvoryCluster): string[] {
   const out: string[] = [String(cluster.clusterName), String(cluster.namespace)];
-  for (const r of props.repos) {
+  for (const r of props.repos ?? []) {
     const s = r._storage;
     if (s.bucket) out.push(s.bucket);
     if (s.container) out.push(s.container);
@@ -163,7 +161,8 @@ function expectedFragments(props: IvoryClusterProps, cluster: IvoryCluster): str
   if (props.port) out.push(String(props.port));
   for (const [k, v] of Object.entries(props.pgbackrestOptions ?? {})) out.push(k, v);
   for (const [k, v] of Object.entries(props.labels ?? {})) out.push(k, v);
-  if (props.manualBackup) out.push(props.manualBackup.backupId);
+  const manual = cluster.node.children.find((c): c is ManualBackup => c instanceof ManualBackup);
+  if (manual) out.push(manual.backupId);
   if (props.inPlaceRestore) out.push(props.inPlaceRestore.restoreId as string);
   return out;
 }
@@ -171,8 +170,11 @@ function expectedFragments(props: IvoryClusterProps, cluster: IvoryCluster): str
 function check(props: IvoryClusterProps): 'synthesized' | 'refused' {
   const chart = Testing.chart();
   let cluster: IvoryCluster;
+  let manifests: any[];
   try {
     cluster = new IvoryCluster(chart, 'cluster', props);
+    // Checks of the whole cluster run at synth: a refusal there is as clear as one at construction.
+    manifests = Testing.synth(chart);
   } catch (e) {
     const err = e as Error & { problems?: string[] };
     if (err.name !== 'ValidationError') throw new Error(`not a validation error: ${err.stack}`);
@@ -182,7 +184,6 @@ function check(props: IvoryClusterProps): 'synthesized' | 'refused' {
     expect(err.message).not.toContain(SECRET);
     return 'refused';
   }
-  const manifests = Testing.synth(chart);
   const text = JSON.stringify(manifests);
   expect(text).not.toMatch(/undefined|NaN|\[object Object\]/);
   validateManifests(manifests);
@@ -280,12 +281,12 @@ describe('wrong types, bounds and typos at every entry point', () => {
     ['standby.repoName', v => ({ standby: Standby.fromRepo(v) })],
     ['standby', v => ({ standby: js(Standby).fromHost(v) })],
     ['standby.port', v => ({ standby: Standby.fromHost({ host: 'primary.example', port: v }) })],
-    ['manualBackup', v => ({ manualBackup: new ManualBackup(v) })],
-    ['manualBackup.options', v => ({ manualBackup: new ManualBackup({ repoName: 'repo1', options: v }) })],
-    ['backupDeletions[0]', v => ({ target: DeploymentTarget.STANDALONE, backupDeletions: [new BackupDeletion(v)] })],
-    ['backupDeletions[0].force', v => ({ target: DeploymentTarget.STANDALONE, backupDeletions: [new BackupDeletion({ repoName: 'repo1', backupSet: '20260101-010000F', confirmDelete: true, force: v })] })],
-    ['restoreChecks[0]', v => ({ target: DeploymentTarget.STANDALONE, restoreChecks: [new RestoreCheck(v)] })],
-    ['restoreChecks[0].volumeSize', v => ({ target: DeploymentTarget.STANDALONE, restoreChecks: [new RestoreCheck({ checkId: 'c1', repoName: 'repo1', volumeSize: v })] })],
+    ['manualBackup', v => ({ manualBackup: v })],
+    ['manualBackup.options', v => ({ manualBackup: { repoName: 'repo1', options: v } })],
+    ['backupDeletions[0]', v => ({ target: DeploymentTarget.STANDALONE, backupDeletions: [v] })],
+    ['backupDeletions[0].force', v => ({ target: DeploymentTarget.STANDALONE, backupDeletions: [{ repoName: 'repo1', backupSet: '20260101-010000F', confirmDelete: true, force: v }] })],
+    ['restoreChecks[0]', v => ({ target: DeploymentTarget.STANDALONE, restoreChecks: [v] })],
+    ['restoreChecks[0].volumeSize', v => ({ target: DeploymentTarget.STANDALONE, restoreChecks: [{ checkId: 'c1', repoName: 'repo1', volumeSize: v }] })],
     ['standalone.tls', v => ({ target: DeploymentTarget.STANDALONE, standalone: { tls: js(TlsCertificates).fromSecrets(v) } })],
     ['standalone.tls', v => ({ target: DeploymentTarget.STANDALONE, standalone: { tls: TlsCertificates.certManager(v) } })],
   ];
@@ -314,8 +315,10 @@ describe('wrong types, bounds and typos at every entry point', () => {
           throw new Error(`${field}: building the props threw ${(e as Error).stack}`);
         }
         const chart = Testing.chart();
+        let manifests: any[];
         try {
           new IvoryCluster(chart, 'cluster', { target: t, repos: [vol()], externalSecretStore: { name: 'vault' }, backupPlan: { writeReport: false }, ...built } as IvoryClusterProps);
+          manifests = Testing.synth(chart);
         } catch (e) {
           const err = e as Error & { problems?: string[] };
           if (err.name !== 'ValidationError') throw new Error(`${field} = ${String(value)}: not a validation error: ${err.stack}`);
@@ -328,7 +331,6 @@ describe('wrong types, bounds and typos at every entry point', () => {
           outcome.refused++;
           return;
         }
-        const manifests = Testing.synth(chart);
         expect(JSON.stringify(manifests)).not.toMatch(/undefined|NaN|Infinity|\[object Object\]/);
         validateManifests(manifests);
         outcome.synthesized++;

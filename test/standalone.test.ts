@@ -1,8 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import {
-  BackupDeletion, BackupRepo, BackupRetention, BackupSchedule, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget, IvoryCluster,
-  IvoryClusterProps,
-  ManualBackup, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, RestoreCheck, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
+  BackupRepo, BackupRetention, BackupSchedule, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget, IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
 import { all, find, orphanedS3Repo, synth, validationMessage } from './support/synth';
 
@@ -35,8 +33,8 @@ describe('standalone target: a PVC repo and an S3 repo', () => {
       s3(),
     ],
     backupJobs: { lockWait: Duration.minutes(45) },
-    manualBackup: new ManualBackup({ repoName: 'repo2', backupId: 'before-upgrade' }),
-    backupDeletions: [new BackupDeletion({ repoName: 'repo1', backupSet: '20261101-010000F', confirmDelete: true })],
+    manualBackup: { repoName: 'repo2', backupId: 'before-upgrade' },
+    backupDeletions: [{ repoName: 'repo1', backupSet: '20261101-010000F', confirmDelete: true }],
   });
   const config = find(manifests, 'ConfigMap', 'hippo-pgbackrest-config').data;
 
@@ -322,7 +320,7 @@ describe('standalone target: restore checks', () => {
       target: DeploymentTarget.STANDALONE,
       instances: [{ dataVolumeSize: Size.gibibytes(30), storageClassName: 'fast' }],
       repos: [BackupRepo.volume({ size: Size.gibibytes(100) })],
-      restoreChecks: [new RestoreCheck({ checkId: 'weekly', repoName: 'repo1', schedule: '0 12 * * 6', query: 'select count(*) from orders', database: 'shop' })],
+      restoreChecks: [{ checkId: 'weekly', repoName: 'repo1', schedule: '0 12 * * 6', query: 'select count(*) from orders', database: 'shop' }],
     });
     const cron = find(manifests, 'CronJob', 'hippo-restore-check-weekly');
     expect(cron.spec.schedule).toBe('0 12 * * 6');
@@ -337,12 +335,12 @@ describe('standalone target: restore checks', () => {
   test('refused with the operator target, and with an id too long for a CronJob name', () => {
     const chart = Testing.chart();
     expect(validationMessage(() => new IvoryCluster(chart, 'hippo', {
-      repos: [BackupRepo.volume({ size: Size.gibibytes(1) })], restoreChecks: [new RestoreCheck({ checkId: 'c', repoName: 'repo1' })],
+      repos: [BackupRepo.volume({ size: Size.gibibytes(1) })], restoreChecks: [{ checkId: 'c', repoName: 'repo1' }],
     }))).toContain('restoreChecks: restore checks are rendered by the standalone target only');
     expect(validationMessage(() => new IvoryCluster(Testing.chart(), 'a-rather-long-cluster-name', {
       target: DeploymentTarget.STANDALONE,
       repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
-      restoreChecks: [new RestoreCheck({ checkId: 'every-saturday-noon', repoName: 'repo1', schedule: '0 12 * * 6' })],
+      restoreChecks: [{ checkId: 'every-saturday-noon', repoName: 'repo1', schedule: '0 12 * * 6' }],
     }))).toContain('restoreChecks[0].checkId: "every-saturday-noon": makes the CronJob name "a-rather-long-cluster-name-restore-check-every-saturday-noon" longer than 52 characters');
   });
 });

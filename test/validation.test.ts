@@ -1,7 +1,6 @@
 import { Size, Testing } from 'cdk8s';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, BackupType, CredentialSource, DeploymentTarget, IvoryCluster, IvoryClusterProps,
-  ManualBackup, PgBackRestVersion, RecoveryTarget, RepoCredentials, Restore, S3UriStyle, TlsCertificates,
+  BackupRepo, BackupRetention, BackupSchedule, BackupType, CredentialSource, DeploymentTarget, IvoryCluster, IvoryClusterProps, PgBackRestVersion, RecoveryTarget, RepoCredentials, Restore, S3UriStyle, TlsCertificates,
 } from '../src';
 import { renderIni } from '../src/private/pgbackrest/ini';
 import { ValidationErrorDetails } from '../src/private/validation';
@@ -231,7 +230,7 @@ describe('refusals name the construct path, the field, the bad value and what is
   });
 
   test('a manual backup with --repo in its options', () => {
-    const m = refusal({ manualBackup: new ManualBackup({ repoName: 'repo1', options: ['--repo=2'] }) });
+    const m = refusal({ manualBackup: { repoName: 'repo1', options: ['--repo=2'] } });
     expect(m).toContain('manualBackup.options[0]: "--repo=2": --repo is not allowed here: the repo is chosen with repoName');
   });
 
@@ -282,7 +281,7 @@ describe('hostile and careless input (issue 11)', () => {
     ])('restore and manual backup option %s', (name, arg) => {
       for (const [props, field] of [
         [inPlace([arg]), 'inPlaceRestore.options[0]'],
-        [{ manualBackup: new ManualBackup({ repoName: 'repo1', options: [arg] }) }, 'manualBackup.options[0]'],
+        [{ manualBackup: { repoName: 'repo1', options: [arg] as string[] } }, 'manualBackup.options[0]'],
         [{ restoreFrom: Restore.fromClusterName({ clusterName: 'old', repoName: 'repo1', options: [arg] }) }, 'restoreFrom.options[0]'],
       ] as const) {
         const m = refusal(props);
@@ -342,7 +341,7 @@ describe('hostile and careless input (issue 11)', () => {
     });
 
     test('manual backup options are checked against the backup command', () => {
-      const m = refusal({ manualBackup: new ManualBackup({ repoName: 'repo1', options: ['--db-include=app', '--ty=incr', '--annotation=reason=upgrade'] }) });
+      const m = refusal({ manualBackup: { repoName: 'repo1', options: ['--db-include=app', '--ty=incr', '--annotation=reason=upgrade'] } });
       expect(m).toContain('manualBackup.options[0]: "--db-include=app": is not an option of pgbackrest backup (restore take it)');
       expect(m).toContain('manualBackup.options[1]: "--ty=incr": --ty is not allowed here: the type is chosen with backupType');
       expect(m).not.toContain('manualBackup.options[2]');
@@ -351,7 +350,7 @@ describe('hostile and careless input (issue 11)', () => {
     test('documented options pass', () => {
       expect(() => make({
         ...inPlace(['--db-include=app', '--process-max=4', '--delta', '--no-delta', '--tablespace-map=ts1=/pgdata/ts1']),
-        manualBackup: new ManualBackup({ repoName: 'repo1', options: ['--annotation=reason=pre-upgrade', '--start-fast'] }),
+        manualBackup: { repoName: 'repo1', options: ['--annotation=reason=pre-upgrade', '--start-fast'] },
       })).not.toThrow();
     });
   });
@@ -378,7 +377,7 @@ describe('hostile and careless input (issue 11)', () => {
     });
 
     test('a manual backup option', () => {
-      const m = refusal({ manualBackup: new ManualBackup({ repoName: 'repo1', options: ['--annotation=a=$(id)'] }) });
+      const m = refusal({ manualBackup: { repoName: 'repo1', options: ['--annotation=a=$(id)'] } });
       expect(m).toContain('manualBackup.options[0]: "--annotation=a=$(id)": must contain only letters, digits and - _ = . , : / + @ %');
     });
 

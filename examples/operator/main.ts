@@ -4,7 +4,7 @@
  */
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, CredentialSource, IvoryCluster, ManualBackup, RepoCredentials, RepoEncryption,
+  BackupRepo, BackupRetention, BackupSchedule, CredentialSource, IvoryCluster, RepoCredentials, RepoEncryption,
 } from '../../src';
 
 export function build(app: App): Chart {
@@ -31,7 +31,7 @@ export function build(app: App): Chart {
     ],
     externalSecretStore: { name: 'vault', kind: 'ClusterSecretStore' },
     backupJobs: { ttlAfterFinished: Duration.days(1) },
-    manualBackup: new ManualBackup({ repoName: 'repo2', backupId: 'before-v2-migration' }),
+    manualBackup: { repoName: 'repo2', backupId: 'before-v2-migration' },
   });
   return chart;
 }

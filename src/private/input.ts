@@ -305,9 +305,10 @@ export const SHAPES = {
     restoreFrom: opt(instance(cls('../restore', 'Restore'), 'a Restore (Restore.fromCluster, fromClusterName or fromRepo)')),
     inPlaceRestore: opt(instance(cls('../restore', 'Restore'), 'Restore.inPlace(...)')),
     standby: opt(instance(cls('../standby', 'Standby'), 'a Standby (Standby.fromRepo or Standby.fromHost)')),
-    manualBackup: opt(instance(cls('../manual-backup', 'ManualBackup'), 'a ManualBackup')),
-    backupDeletions: opt(list(instance(cls('../backup-deletion', 'BackupDeletion'), 'a BackupDeletion'), 'BackupDeletions')),
-    restoreChecks: opt(list(instance(cls('../restore-check', 'RestoreCheck'), 'a RestoreCheck'), 'RestoreChecks')),
+    // Checked as their props, by the constructs they become (ManualBackup, BackupDeletion, RestoreCheck).
+    manualBackup: opt(anything),
+    backupDeletions: opt(list(anything, 'BackupDeletionProps')),
+    restoreChecks: opt(list(anything, 'RestoreCheckProps')),
     externalSecretStore: opt(object('ExternalSecretStoreRef', () => ({ name: req(str), kind: opt(str), refreshInterval: opt(duration()) }))),
     standalone: opt(object('StandaloneOptions', () => ({
       tls: opt(instance(cls('../tls-certificates', 'TlsCertificates'), 'TlsCertificates (TlsCertificates.certManager or fromSecrets)')),
@@ -373,7 +374,7 @@ export const SHAPES = {
   ManualBackupProps: (): Shape => ({ repoName: req(str), backupType: opt(str), backupId: opt(str), options: opt(strings) }),
   BackupDeletionProps: (): Shape => ({ repoName: req(str), backupSet: req(str), confirmDelete: req(bool), force: opt(bool) }),
   RestoreCheckProps: (): Shape => ({
-    checkId: req(str),
+    checkId: opt(str),
     repoName: req(str),
     target: opt(recoveryTarget),
     schedule: opt(str),

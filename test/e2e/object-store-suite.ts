@@ -76,7 +76,7 @@ export function objectStoreSuite(options: ObjectStoreSuiteOptions): void {
       await write(k, primary, 'one');
       const segment = await archiveCurrentWal(k, primary);
       const { archive, backups } = await info(k, primary);
-      const repoCount = ctx.props.repos.length;
+      const repoCount = ctx.props.repos?.length ?? 0;
       expect(archive.map(a => a.repoKey).sort()).toEqual(Array.from({ length: repoCount }, (_, i) => i + 1));
       for (const a of archive) expect(a.max >= segment).toBe(true);
       expect(backups.map(b => [b.type, b.repoKey])).toEqual([['full', 1]]);

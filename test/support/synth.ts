@@ -1,4 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import { TEST_SECRETS } from './secrets';
 import { BackupRepo, IvoryCluster, IvoryClusterProps, RepoCredentials } from '../../src';
 
@@ -30,10 +31,14 @@ export function all(manifests: any[], kind: string): any[] {
   return manifests.filter(m => m.kind === kind);
 }
 
-/** Runs `fn` and returns the ValidationError message it throws (failing the test if it does not). */
+/**
+ * Runs `fn` and returns the ValidationError message it throws (failing the test if it does not). When `fn` returns
+ * a construct, its chart is synthesized too: checks of the whole cluster run at synth.
+ */
 export function validationMessage(fn: () => unknown): string {
   try {
-    fn();
+    const result = fn();
+    if (result instanceof Construct) Testing.synth(Chart.of(result));
   } catch (e) {
     if ((e as Error).name !== 'ValidationError') throw e;
     return (e as Error).message;

@@ -1,7 +1,8 @@
 import { ClusterModel, ResolvedRepo } from './cluster-model';
 import { CredentialSourceKind } from '../../credential-source';
-import { IvoryCluster } from '../../ivory-cluster';
 import { RESTORE_SOURCE_INDEX, secureBindings, secureSources } from '../pgbackrest/config';
+import { isRepoName, pgbackrestDefaultRepoPath, repoIndex, STANZA } from '../pgbackrest/layout';
+import { modelOf } from './registry';
 import { RepoStorage } from '../../repo-credentials';
 import { RestoreKind } from '../../restore';
 
@@ -24,24 +25,24 @@ export interface RestoreSourceRepo {
 export function restoreSource(model: ClusterModel): RestoreSourceRepo | undefined {
   const restore = model.restoreFrom;
   if (!restore) return undefined;
-  if (restore.kind === RestoreKind.FROM_CLUSTER && restore.source instanceof IvoryCluster) {
-    const sourceModel = restore.source._model;
-    const repo = sourceModel.repos.find(r => r.name === (restore.repoName ?? sourceModel.repos[0].name));
-    return repo ? { repo, stanza: 'db', sourceModel, standaloneIndex: standaloneIndex(model, repo) } : undefined;
+  const sourceModel = restore.kind === RestoreKind.FROM_CLUSTER ? modelOf(restore.source) : undefined;
+  if (sourceModel) {
+    const repo = sourceModel.repos.find(r => r.name === (restore.repoName ?? sourceModel.repos[0]?.name));
+    return repo ? { repo, stanza: STANZA, sourceModel, standaloneIndex: standaloneIndex(model, repo) } : undefined;
   }
   if (restore.kind === RestoreKind.FROM_REPO && restore.repo) {
     // The name given is kept: a conf-file Secret of the source names its index. Unnamed, the source is repo1.
     const requested = restore.repo.requestedName;
-    const name = requested !== undefined && /^repo[1-4]$/.test(requested) ? requested : 'repo1';
+    const name = isRepoName(requested) ? requested : 'repo1';
     const repo: ResolvedRepo = {
       name,
-      index: Number(name.slice(4)),
+      index: repoIndex(name),
       repo: restore.repo,
-      path: restore.repo.requestedPath ?? `/pgbackrest/${name}`,
+      path: restore.repo.requestedPath ?? pgbackrestDefaultRepoPath(name),
       storage: restore.repo.storage,
       field: 'restoreFrom.repo',
     };
-    return { repo, stanza: restore.stanza ?? 'db', standaloneIndex: standaloneIndex(model, repo) };
+    return { repo, stanza: restore.stanza ?? STANZA, standaloneIndex: standaloneIndex(model, repo) };
   }
   return undefined;
 }

@@ -3,8 +3,8 @@
  * needs beside it. IVYO then creates the pgBackRest config, repo host, CronJobs and Jobs itself.
  */
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
-import { SCHEDULE_FIELD, BACKUP_TYPES } from '../../backup-schedule';
+import { Construct, IConstruct } from 'constructs';
+import { BACKUP_TYPES, SCHEDULE_FIELD } from '../model/backup-types';
 import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from '../model/cluster-model';
 import { renderExternalSecret } from '../kube/external-secret';
 import { ivyoShellWords } from './ivyo-shell';
@@ -21,7 +21,8 @@ import { Problems } from '../validation';
 export const IVORY_API_VERSION = 'ivory-operator.ivorysql.org/v1beta1';
 
 /** Adds the IvoryCluster resource and its companions to `scope`. */
-export function renderOperatorTarget(scope: Construct, model: ClusterModel): void {
+/** Renders the cluster into `scope`; refusals name `cluster`, the construct whose props they are about. */
+export function renderOperatorTarget(cluster: IConstruct, scope: Construct, model: ClusterModel): void {
   const problems = new Problems();
   if (model.restoreChecks.length > 0) {
     problems.addRaw('restoreChecks', 'restore checks are rendered by the standalone target only (IVYO has no API for them); with the operator, clone into a scratch cluster with restoreFrom');
@@ -38,7 +39,7 @@ export function renderOperatorTarget(scope: Construct, model: ClusterModel): voi
         'the operator target cannot set a time zone: IVYO creates CronJobs without one, so they follow the kube-controller-manager\'s zone (usually UTC); write the schedule in UTC');
     }
   }
-  problems.throwIfAny(scope);
+  problems.throwIfAny(cluster);
 
   const externalSecret = renderExternalSecret(scope, model, secureBindings(model.repos), model.names.pgbackrestSecrets);
   // A repo without its cluster keeps its name, so its credentials get a Secret of their own: IVYO's restore Job
@@ -54,7 +55,7 @@ export function renderOperatorTarget(scope: Construct, model: ClusterModel): voi
   // The last line of defence: what reaches IVYO's shell and its conf files is checked where it is rendered.
   const rendered = new Problems();
   const spec = clusterSpec(model, externalSecret, sourceExternalSecret, rendered);
-  rendered.throwIfAny(scope);
+  rendered.throwIfAny(cluster);
   new ApiObject(scope, 'Resource', {
     apiVersion: IVORY_API_VERSION,
     kind: 'IvoryCluster',

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BackupPlan } from '../../backup-plan';
+import type { BackupPlanAnalysis } from '../../backup-plan-analysis';
 import { reportName } from './report';
 
 /** Writes a plan's Markdown report and SVG timeline into `directory`. */
-export function writeReport(directory: string, plan: BackupPlan): void {
+export function writeReport(directory: string, plan: BackupPlanAnalysis): void {
   fs.mkdirSync(directory, { recursive: true });
   const base = path.join(directory, reportName(plan));
   fs.writeFileSync(`${base}.md`, plan.toMarkdown());

@@ -5,7 +5,7 @@
  * analysis and the report.
  */
 import { FullRetentionType } from '../../backup-retention';
-import { BackupType } from '../../backup-schedule';
+import { BackupType } from '../../backup-type';
 import { ResolvedRepo } from '../model/cluster-model';
 import { ParsedCron, runsBetween } from '../cron/cron';
 

@@ -20,7 +20,7 @@ import {
   bashCommand, clusterLabels, containerSecurityContext, env, fieldEnv, ivorysqlUserEnv, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
   PGBACKREST_TLS_MOUNT, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
-import { CONFIG_KEYS, StandaloneContext } from './render';
+import { CONFIG_KEYS, StandaloneContext } from './context';
 import { tlsSecretNames } from './tls';
 
 /** Labels selecting every instance pod of the cluster. */

@@ -6,7 +6,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { BACKUP_TYPES } from '../../backup-schedule';
+import { BACKUP_TYPES } from '../model/backup-types';
 import { ClusterModel, instancePods, ResolvedRepo } from '../model/cluster-model';
 import { kubeObject } from '../kube/kube-object';
 import { LABEL, MANAGED_BY, shortHash } from '../model/naming';
@@ -19,7 +19,7 @@ import {
   PGBACKREST_TLS_MOUNT, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
 import { repoHostSelector, repoVolume, volumeRepos } from './repo-host';
-import { CONFIG_KEYS, StandaloneContext } from './render';
+import { CONFIG_KEYS, StandaloneContext } from './context';
 import { tlsSecretNames } from './tls';
 
 const JOB_RESOURCES = { cpu: { request: Cpu.units(1), limit: Cpu.units(2) }, memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) } };
@@ -142,11 +142,11 @@ export function renderBackupJobs(scope: Construct, ctx: StandaloneContext): void
       renderCronJob(scope, ctx, r, backupType, cron);
     }
   }
-  if (model.manualBackup) renderManualBackup(scope, ctx);
+  if (model.manualBackup) renderManualBackup(model.manualBackup, ctx);
   model.backupDeletions.forEach(d => {
     const r = model.repos.find(x => x.name === d.repoName) as ResolvedRepo;
     const name = model.names.expireJob(d.backupSet.toLowerCase().replace(/_/g, '-'));
-    kubeObject(k8s.KubeJob, scope, `Expire-${d.repoName}-${d.backupSet}`, {
+    kubeObject(k8s.KubeJob, d, 'Resource', {
       metadata: jobMetadata(model, name, { [LABEL.pgbackrestRepo]: r.name }),
       spec: jobSpec(ctx, jobPodTemplate(ctx, {
         component: 'expire',
@@ -198,6 +198,7 @@ function renderCronJob(scope: Construct, ctx: StandaloneContext, r: ResolvedRepo
   });
 }
 
+/** The manual backup's Job renders into its construct (`scope`). */
 function renderManualBackup(scope: Construct, ctx: StandaloneContext): void {
   const { model } = ctx;
   const m = model.manualBackup!;
@@ -206,7 +207,7 @@ function renderManualBackup(scope: Construct, ctx: StandaloneContext): void {
   if (model.tuning.startFastManual && !m.options.some(o => o.startsWith('--start-fast'))) args.push('--start-fast');
   const labels = { [LABEL.pgbackrestRepo]: r.name, [LABEL.pgbackrestBackup]: 'manual' };
   const annotations = { [LABEL.pgbackrestBackup]: m.backupId };
-  kubeObject(k8s.KubeJob, scope, 'ManualBackup', {
+  kubeObject(k8s.KubeJob, scope, 'Resource', {
     metadata: jobMetadata(model, model.names.manualBackupJob(m.backupId), labels, annotations),
     spec: jobSpec(ctx, jobPodTemplate(ctx, {
       component: 'manual-backup',

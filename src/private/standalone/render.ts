@@ -3,9 +3,8 @@
  * with no operator. Names and labels follow IVYO's.
  */
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ClusterModel, hasVolumeRepo, instancePods } from '../model/cluster-model';
-import { CredentialSourceKind } from '../../credential-source';
 import { renderExternalSecret } from '../kube/external-secret';
 import { kubeObject } from '../kube/kube-object';
 import { LABEL, MANAGED_BY } from '../model/naming';
@@ -26,27 +25,16 @@ import { renderRepoHost } from './repo-host';
 import { renderRestoreChecks } from './restore-checks';
 import { pgbackrestCommonName, renderTls } from './tls';
 import { Problems } from '../validation';
+import { CONFIG_KEYS, StandaloneContext } from './context';
 
-/** ConfigMap keys of `<cluster>-pgbackrest-config`. */
-export const CONFIG_KEYS = {
-  instance: 'pgbackrest_instance.conf',
-  repoHost: 'pgbackrest_repo.conf',
-  job: 'pgbackrest_job.conf',
-  server: 'pgbackrest-server.conf',
-  restore: 'pgbackrest_restore.conf',
-};
 
-/** What every standalone renderer needs beside the model. */
-export interface StandaloneContext {
-  readonly model: ClusterModel;
-  /** The Secret rendered by the ExternalSecret, if any credential comes from an external store. */
-  readonly externalSecret?: string;
-  /** The restore source's Secret from the ExternalSecret, if its credentials are external. */
-  readonly restoreExternalSecret?: string;
-}
-
-export function renderStandaloneTarget(scope: Construct, model: ClusterModel): void {
-  validateStandalone(scope, model);
+/**
+ * Renders the cluster's objects into `scope`; what the cluster's added constructs declare (a manual backup, backup
+ * deletions, restore checks) into those constructs, and the network policies, which must see every pod the others
+ * make, into the scope `networkScope` makes last.
+ */
+export function renderStandaloneTarget(cluster: IConstruct, scope: Construct, model: ClusterModel, networkScope: () => Construct): void {
+  validateStandalone(cluster, model);
   const ownExternal = renderExternalSecret(scope, model, secureBindings(model.repos), model.names.pgbackrestSecrets);
   const source = restoreSource(model);
   let restoreExternalSecret: string | undefined;
@@ -62,13 +50,13 @@ export function renderStandaloneTarget(scope: Construct, model: ClusterModel): v
   renderInstances(scope, ctx);
   if (hasVolumeRepo(model)) renderRepoHost(scope, ctx);
   renderBackupJobs(scope, ctx);
-  renderRestoreChecks(scope, ctx);
-  renderNetworkPolicies(scope, model);
+  renderRestoreChecks(ctx);
+  renderNetworkPolicies(networkScope(), model);
 }
 
-function validateStandalone(scope: Construct, model: ClusterModel): void {
+/** Refusals name `cluster`, the construct whose props they are about. */
+function validateStandalone(cluster: IConstruct, model: ClusterModel): void {
   const problems = new Problems();
-  model.tls._validate(problems, 'standalone.tls');
   const restore = model.restoreFrom;
   if (restore?.kind === RestoreKind.FROM_CLUSTER_NAME) {
     problems.addRaw('restoreFrom', 'Restore.fromClusterName works with the operator target only: the standalone target needs the source repo\'s settings; use Restore.fromCluster(sourceCluster) or Restore.fromRepo(repo)');
@@ -85,12 +73,6 @@ function validateStandalone(scope: Construct, model: ClusterModel): void {
   if (source) {
     const conflict = sourceIndexConflict(model, source);
     if (conflict) problems.add(restore?.kind === RestoreKind.FROM_REPO ? 'restoreFrom.repo.name' : 'restoreFrom.repoName', source.repo.name, conflict);
-    // A new cluster must never write into the repo it is restored from.
-    for (const own of model.repos) {
-      if (sameLocation(own, source.repo)) {
-        problems.add(`${own.field}.path`, own.path, 'is where this cluster is restored from: its own WAL and backups would be mixed into the source\'s; give it another path');
-      }
-    }
   }
   if (model.inPlaceRestore && instancePods(model).length > 1) {
     problems.addRaw('inPlaceRestore', 'the standalone target restores in place with one instance: scale the cluster to one instance, restore, then add replicas back (they are recreated from the repo)');
@@ -101,20 +83,7 @@ function validateStandalone(scope: Construct, model: ClusterModel): void {
         'the repo host and the backup Jobs both mount a volume repo; use ReadWriteOnce (Jobs run on the repo host\'s node) or ReadWriteMany');
     }
   }
-  for (const b of secureBindings(model.repos)) {
-    if (b.source.kind === CredentialSourceKind.EXTERNAL && !model.externalSecretStore) {
-      problems.addRaw('externalSecretStore', `${b.option} comes from an external store; set externalSecretStore`);
-    }
-  }
-  problems.throwIfAny(scope);
-}
-
-function sameLocation(a: { storage: RepoStorage; path: string; repo: { _storage: { bucket?: string; container?: string; endpoint?: string } } },
-  b: typeof a): boolean {
-  if (a.storage !== b.storage || a.path !== b.path) return false;
-  if (a.storage === RepoStorage.VOLUME) return false;
-  return a.repo._storage.bucket === b.repo._storage.bucket && a.repo._storage.container === b.repo._storage.container
-    && a.repo._storage.endpoint === b.repo._storage.endpoint;
+  problems.throwIfAny(cluster);
 }
 
 function renderConfigMaps(scope: Construct, model: ClusterModel): void {

@@ -15,7 +15,7 @@ import {
   clusterLabels, containerSecurityContext, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT,
   podDefaults, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
-import { CONFIG_KEYS, StandaloneContext } from './render';
+import { CONFIG_KEYS, StandaloneContext } from './context';
 import { tlsSecretNames } from './tls';
 
 /**

@@ -4,7 +4,6 @@
  */
 import { Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
 import { ClusterModel, pgDataDir } from '../model/cluster-model';
 import { kubeObject } from '../kube/kube-object';
 import { LABEL } from '../model/naming';
@@ -18,7 +17,7 @@ import {
   bashCommand, clusterLabels, containerSecurityContext, env, ivorysqlUserEnv, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT,
   pgbackrestConfigVolume, podDefaults, secureEnv, tlsVolume, TMP_MOUNT, tmpVolume,
 } from './pod';
-import { CONFIG_KEYS, StandaloneContext } from './render';
+import { CONFIG_KEYS, StandaloneContext } from './context';
 import { tlsSecretNames } from './tls';
 
 const RESOURCES = { cpu: { request: Cpu.millis(500), limit: Cpu.units(2) }, memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) } };
@@ -28,11 +27,12 @@ export function restoreCheckSelector(model: ClusterModel): { [key: string]: stri
   return { ...jobSelector(model), [LABEL.pgbackrestRestoreCheck]: '' };
 }
 
-export function renderRestoreChecks(scope: Construct, ctx: StandaloneContext): void {
-  for (const check of ctx.model.restoreChecks) renderRestoreCheck(scope, ctx, check);
+/** Each check renders into its own construct. */
+export function renderRestoreChecks(ctx: StandaloneContext): void {
+  for (const check of ctx.model.restoreChecks) renderRestoreCheck(ctx, check);
 }
 
-function renderRestoreCheck(scope: Construct, ctx: StandaloneContext, check: RestoreCheck): void {
+function renderRestoreCheck(ctx: StandaloneContext, check: RestoreCheck): void {
   const { model } = ctx;
   const repo = model.repos.find(r => r.name === check.repoName)!;
   const set = model.instances[0];
@@ -91,8 +91,8 @@ function renderRestoreCheck(scope: Construct, ctx: StandaloneContext, check: Res
   const spec = jobSpec(ctx, template, 0);
   const metadata = jobMetadata(model, model.names.restoreCheck(check.checkId), { [LABEL.pgbackrestRestoreCheck]: '' });
   if (check.schedule !== undefined) {
-    kubeObject(k8s.KubeCronJob, scope, `RestoreCheck-${check.checkId}`, { metadata, spec: cronJobSpec(model, check.schedule, undefined, labels, spec) });
+    kubeObject(k8s.KubeCronJob, check, 'Resource', { metadata, spec: cronJobSpec(model, check.schedule, undefined, labels, spec) });
   } else {
-    kubeObject(k8s.KubeJob, scope, `RestoreCheck-${check.checkId}`, { metadata, spec });
+    kubeObject(k8s.KubeJob, check, 'Resource', { metadata, spec });
   }
 }

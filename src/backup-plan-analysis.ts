@@ -1,7 +1,13 @@
 import { Duration } from 'cdk8s';
+import { BackupPlanOptions, CollisionPolicy, ExpectedBackupDurations } from './backup-plan-options';
 import { renderMarkdown, renderSvg } from './private/plan/report';
-import { BackupRepo, REPO_NAMES } from './backup-repo';
-import { BACKUP_TYPES, BackupSchedule, BackupType, SCHEDULE_FIELD } from './backup-schedule';
+import { BackupRepo } from './backup-repo';
+import { BackupSchedule } from './backup-schedule';
+import { BackupType } from './backup-type';
+import { BACKUP_TYPES, SCHEDULE_FIELD } from './private/model/backup-types';
+import { shiftCron } from './private/cron/shift';
+import { assignRepoNames, repoIndex } from './private/pgbackrest/layout';
+import { validatePlanOptions } from './private/plan/options';
 import { DAY, findOverlaps, HOUR, MINUTE, Overlap, RepoState, retain, runsOf, ScheduledBackup, simulate, SimulatedBackup } from './private/plan/simulation';
 import { ClusterModel, ResolvedRepo } from './private/model/cluster-model';
 import { parseCron, runsBetween } from './private/cron/cron';
@@ -9,58 +15,6 @@ import { PgBackRestVersion } from './pgbackrest-version';
 import { backupRepo, checkArgument, checkInput, list } from './private/input';
 import { Problems, throwValidationError } from './private/validation';
 
-/** What to do about backups that would run at the same time. */
-export enum CollisionPolicy {
-  /** Refuse the configuration at synth. */
-  ERROR = 'error',
-  /** Report them (in the report and on stderr) and synthesize. */
-  WARN = 'warn',
-  /** Only report them. */
-  IGNORE = 'ignore',
-}
-
-/** How long each backup type is expected to take. */
-export interface ExpectedBackupDurations {
-  /** @default Duration.hours(1) */
-  readonly full?: Duration;
-  /** @default Duration.minutes(30) */
-  readonly differential?: Duration;
-  /** @default Duration.minutes(10) */
-  readonly incremental?: Duration;
-}
-
-/** Options of the backup plan analysis. */
-export interface BackupPlanOptions {
-  /**
-   * Expected durations, used to find backups that overlap and to draw the week.
-   * @default - full 1 h, differential 30 min, incremental 10 min
-   */
-  readonly expectedDurations?: ExpectedBackupDurations;
-  /**
-   * Backups of one cluster that pgBackRest cannot run together (same repo; any repos before pgBackRest 2.53).
-   * Two schedules starting at the same minute are always refused.
-   * @default CollisionPolicy.ERROR
-   */
-  readonly collisions?: CollisionPolicy;
-  /**
-   * The Monday (`YYYY-MM-DD`, UTC) the analysis starts on and whose week the report draws. Fixed by default so
-   * reports do not change from one synth to the next.
-   * @default 2026-01-05
-   */
-  readonly weekStarting?: string;
-  /**
-   * How far ahead overlaps are looked for.
-   * @default Duration.days(35)
-   */
-  readonly horizon?: Duration;
-  /**
-   * Write `<namespace>.<cluster>.backup-plan.md` and `.svg` at synth, into the directory the app's settings name
-   * (`BackupPlanReports`; by default the app's output directory). `false` never writes this cluster's report; `true`
-   * writes it even where the app's settings would not (`Testing.app()`, `cdk8s synth --stdout`).
-   * @default - the app's setting (BackupPlanReports): written, except into cdk8s's temporary output directories
-   */
-  readonly writeReport?: boolean;
-}
 
 /** Two backups that would run at the same time. */
 export interface BackupCollision {
@@ -191,7 +145,7 @@ const iso = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', '
  * reaches, the longest restore chain and when WAL is expired. Available as `cluster.backupPlan`, and written as a
  * Markdown report with an SVG timeline of one week at synth.
  */
-export class BackupPlan {
+export class BackupPlanAnalysis {
   /**
    * Moves schedules apart until no two backups that pgBackRest cannot run together overlap, keeping each schedule's
    * pattern and moving it later by whole steps. Returns the repos with their new schedules and what moved.
@@ -209,7 +163,7 @@ export class BackupPlan {
     validatePlanOptions(problems, 'options', { expectedDurations: options.expectedDurations });
     const version = options.pgbackrestVersion ?? PgBackRestVersion.V2_58;
     repos.forEach((repo, i) => repo._validate(problems, `repos[${i}]`, version));
-    if (!problems.isEmpty) throwValidationError('BackupPlan.stagger', problems.messages);
+    if (!problems.isEmpty) throwValidationError('BackupPlanAnalysis.stagger', problems.messages);
     const step = (options.step ?? Duration.minutes(5)).toSeconds() * 1000;
     const resolved = positionalRepos(repos);
     const all = schedulesOf(resolved, options.expectedDurations)
@@ -255,8 +209,8 @@ export class BackupPlan {
   }
 
   /** @internal */
-  public static _analyse(model: ClusterModel, options: BackupPlanOptions): BackupPlan {
-    return new BackupPlan(model, options);
+  public static _analyse(model: ClusterModel, options: BackupPlanOptions): BackupPlanAnalysis {
+    return new BackupPlanAnalysis(model, options);
   }
 
   /** The cluster's name. */
@@ -387,7 +341,7 @@ export class BackupPlan {
         problems.add(o.second.field, o.second.cron,
           `starts at ${iso(o.at)} while ${o.first.field} (${JSON.stringify(o.first.cron)}) is expected to run (${o.minutes} min overlap with the expected durations)`
           + `${this._concurrentRepos ? ' on the same repo' : '; before pgBackRest 2.53 a cluster takes one backup at a time'}`
-          + '. Move it (BackupPlan.stagger() can), give expectedDurations that fit, or set backupPlan.collisions to WARN');
+          + '. Move it (BackupPlanAnalysis.stagger() can), give expectedDurations that fit, or set backupPlan.collisions to WARN');
       }
     } else if (this.collisionPolicy === CollisionPolicy.WARN) {
       for (const c of this.collisions) {
@@ -405,37 +359,12 @@ function parseWeek(week: string | undefined): number {
   return Number.isNaN(t) ? Date.UTC(2026, 0, 5) : t;
 }
 
-/** @internal */
-export function validatePlanOptions(problems: Problems, field: string, options: BackupPlanOptions): void {
-  if (options.weekStarting !== undefined) {
-    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(options.weekStarting);
-    const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
-    if (!d || d.getUTCDate() !== Number(m![3]) || d.getUTCDay() !== 1) {
-      problems.add(`${field}.weekStarting`, options.weekStarting, 'must be a Monday as YYYY-MM-DD');
-    }
-  }
-  if (options.collisions !== undefined && !Object.values(CollisionPolicy).includes(options.collisions)) {
-    problems.add(`${field}.collisions`, options.collisions, `must be one of ${Object.values(CollisionPolicy).join(', ')}`);
-  }
-  for (const type of ['full', 'differential', 'incremental'] as const) {
-    const d = options.expectedDurations?.[type];
-    if (d !== undefined && !(d instanceof Duration && d.toSeconds() >= 60 && d.toSeconds() <= 7 * 86400)) {
-      problems.add(`${field}.expectedDurations.${type}`, d instanceof Duration ? `${d.toSeconds()}s` : d, 'must be a Duration from 1 minute to 7 days');
-    }
-  }
-  const horizon = options.horizon;
-  if (horizon !== undefined && !(horizon instanceof Duration && horizon.toSeconds() >= 86400 && horizon.toSeconds() <= 400 * 86400)) {
-    problems.add(`${field}.horizon`, options.horizon instanceof Duration ? `${options.horizon.toSeconds()}s` : options.horizon, 'must be a Duration from 1 to 400 days');
-  }
-}
-
 /** Repos named as the cluster would name them, for code that has only the BackupRepo list. */
 function positionalRepos(repos: BackupRepo[]): ResolvedRepo[] {
-  const taken = new Set(repos.map(r => r.requestedName).filter((n): n is string => n !== undefined));
-  const free = REPO_NAMES.filter(n => !taken.has(n));
+  const names = assignRepoNames(repos.map(r => r.requestedName));
   return repos.slice(0, 4).map((repo, i) => {
-    const name = repo.requestedName ?? free.shift() ?? `repo${i + 1}`;
-    return { name, index: Number(name.slice(4)), repo, path: repo.requestedPath ?? '', storage: repo.storage, field: `repos[${i}]` };
+    const name = names[i] ?? `repo${i + 1}`;
+    return { name, index: repoIndex(name), repo, path: repo.requestedPath ?? '', storage: repo.storage, field: `repos[${i}]` };
   });
 }
 
@@ -572,35 +501,5 @@ function dayMatches(s: ScheduledBackup, d: Date): boolean {
   const dom = s.parsed.daysOfMonth[d.getUTCDate()];
   const dow = s.parsed.daysOfWeek[d.getUTCDay()];
   return s.parsed.dayStar ? dom && dow : dom || dow;
-}
-
-/**
- * Moves a schedule `minutes` later, keeping its pattern: the minute field must be one value and the hour field
- * values, a range or `*`; a run may only cross midnight when the day fields are `*`. Undefined when it cannot.
- */
-export function shiftCron(cron: string, minutes: number): string | undefined {
-  const fields = cron.trim().split(/\s+/);
-  if (fields.length !== 5 || !/^\d+$/.test(fields[0])) return undefined;
-  const [m, hourField, dom, month, dow] = fields;
-  const c = parseCron(cron);
-  const total = Number(m) + minutes;
-  const newMinute = total % 60;
-  const carry = Math.floor(total / 60);
-  if (hourField === '*' || hourField === '?') return carry % 24 === 0 || (dom === '*' && dow === '*') ? `${newMinute} * ${dom} ${month} ${dow}` : undefined;
-  const hours = c.hours.flatMap((v, h) => (v ? [h + carry] : []));
-  if (hours.some(h => h > 23) && !(dom === '*' && dow === '*')) return undefined;
-  const wrapped = [...new Set(hours.map(h => h % 24))].sort((x, y) => x - y);
-  return `${newMinute} ${compact(wrapped)} ${dom} ${month} ${dow}`;
-}
-
-function compact(values: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < values.length;) {
-    let j = i;
-    while (j + 1 < values.length && values[j + 1] === values[j] + 1) j++;
-    parts.push(j > i ? `${values[i]}-${values[j]}` : `${values[i]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
 }
 

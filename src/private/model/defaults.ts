@@ -1,0 +1,8 @@
+/** Images and ids of IVYO 5.4, the defaults of every cluster. */
+
+/** The IvorySQL image of IVYO 5.4 (IvorySQL 5.4, PostgreSQL 18). */
+export const DEFAULT_IVORYSQL_IMAGE = 'docker.io/ivorysql/ivorysql:ubi9-5.4-5.4-1';
+/** The uid of the `ivorysql` user in IVYO 5.4's IvorySQL and pgBackRest images. */
+export const IMAGE_UID = 998;
+/** The pgBackRest image of IVYO 5.4 (pgBackRest 2.58.0). */
+export const DEFAULT_PGBACKREST_IMAGE = 'docker.io/ivorysql/pgbackrest:ubi9-2.58.0-5.4-1';

@@ -1,0 +1,49 @@
+/** An instance set as it is added to a cluster: its name, StatefulSet and volumes, checked then. */
+import { Size } from 'cdk8s';
+import { InstanceSetProps } from '../../instance-set';
+import { checkInput } from '../input';
+import { validateResources } from '../kube/resources';
+import { checkDnsLabel, checkInteger, Problems } from '../validation';
+import { ResolvedInstanceSet } from './cluster-model';
+import { ClusterNames, MAX_STATEFULSET_NAME } from './naming';
+
+/** Resolves `set`, the `position`th set of a cluster whose sets are `existing`; undefined when refused. */
+export function resolveInstanceSet(problems: Problems, field: string, value: InstanceSetProps, position: number,
+  names: ClusterNames, existing: readonly ResolvedInstanceSet[]): ResolvedInstanceSet | undefined {
+  const before = problems.messages.length;
+  const input = new Problems();
+  const set = checkInput(input, 'InstanceSetProps', value);
+  problems.mergeAt(field, input);
+  const setName = set.name ?? `instance${position + 1}`;
+  if (checkDnsLabel(problems, `${field}.name`, setName)) {
+    const sts = names.instanceSet(setName);
+    if (sts.length > MAX_STATEFULSET_NAME) {
+      problems.add(`${field}.name`, setName, `makes the StatefulSet name "${sts}" longer than ${MAX_STATEFULSET_NAME} characters; shorten the cluster or set name`);
+    }
+  }
+  if (existing.some(s => s.name === setName)) problems.add(`${field}.name`, setName, 'instance set names must be unique');
+  const replicas = set.replicas ?? 1;
+  checkInteger(problems, `${field}.replicas`, replicas, 1, 100);
+  const dataVolumeSize = set.dataVolumeSize ?? Size.gibibytes(1);
+  for (const [f, size] of [['dataVolumeSize', dataVolumeSize], ['walVolumeSize', set.walVolumeSize]] as const) {
+    if (size !== undefined && !(size instanceof Size && size.toKibibytes() >= 1024)) {
+      problems.add(`${field}.${f}`, size, 'must be a cdk8s Size of at least 1 MiB');
+    }
+  }
+  for (const f of ['storageClassName', 'walStorageClassName'] as const) {
+    const sc = set[f];
+    if (sc !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(sc)) problems.add(`${field}.${f}`, sc, 'must be a DNS-1123 subdomain');
+  }
+  validateResources(problems, `${field}.resources`, set.resources);
+  if (problems.messages.length > before) return undefined;
+  return {
+    name: setName,
+    replicas,
+    dataVolumeSize,
+    storageClassName: set.storageClassName,
+    walVolumeSize: set.walVolumeSize,
+    walStorageClassName: set.walStorageClassName ?? set.storageClassName,
+    resources: set.resources,
+    statefulSet: names.instanceSet(setName),
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * A cluster's own settings: everything in its props that is not a list of things added to it. Checked when the
+ * cluster is created; none of it changes afterwards.
+ */
+import { Chart, Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { BackupJobOptions, ExternalSecretStoreRef, RepoHostOptions } from '../../cluster-options';
+import { DeploymentTarget } from '../../deployment-target';
+import type { IvoryClusterProps } from '../../ivory-cluster';
+import { DatabaseMode } from '../../ivorysql-engine';
+import { PgBackRestTuningProps } from '../../pgbackrest-tuning';
+import { PgBackRestVersion } from '../../pgbackrest-version';
+import { TlsCertificates } from '../../tls-certificates';
+import { validateResources } from '../kube/resources';
+import { TLS_SERVER_PORT } from '../pgbackrest/config';
+import { validateTuning } from '../pgbackrest/tuning';
+import { ResolvedImageBuild, validateImageBuild } from '../postgres/engine';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkLabels, Problems, showValue } from '../validation';
+import { DEFAULT_IVORYSQL_IMAGE, DEFAULT_PGBACKREST_IMAGE, IMAGE_UID } from './defaults';
+import { ClusterNames, MAX_CLUSTER_NAME } from './naming';
+
+/** The settings, resolved: defaults applied. */
+export interface ClusterSettings {
+  readonly name: string;
+  readonly namespace: string;
+  readonly names: ClusterNames;
+  readonly target: DeploymentTarget;
+  readonly postgresVersion: number;
+  readonly image: string;
+  readonly pgbackrestImage: string;
+  readonly version: PgBackRestVersion;
+  readonly port: number;
+  readonly labels: { [key: string]: string };
+  readonly annotations: { [key: string]: string };
+  readonly userGlobal: { [option: string]: string };
+  readonly tuningProps: PgBackRestTuningProps;
+  readonly imageBuild: ResolvedImageBuild;
+  readonly jobs: BackupJobOptions;
+  readonly repoHost: RepoHostOptions;
+  readonly externalSecretStore?: ExternalSecretStoreRef;
+  readonly tls: TlsCertificates;
+  readonly runAsUser?: number;
+  readonly fsGroup?: number;
+  readonly databaseMode: DatabaseMode;
+}
+
+export function resolveSettings(scope: IConstruct, id: string, props: IvoryClusterProps, problems: Problems): ClusterSettings {
+  const target = props.target ?? DeploymentTarget.OPERATOR;
+  if (!Object.values(DeploymentTarget).includes(target)) {
+    problems.add('target', target, `must be one of ${Object.values(DeploymentTarget).map(t => `DeploymentTarget.${t.toUpperCase()}`).join(', ')}`);
+  }
+  const name = props.name ?? id;
+  const nameField = props.name === undefined ? 'name (defaulted from the construct id)' : 'name';
+  if (checkDnsLabel(problems, nameField, name, MAX_CLUSTER_NAME) && !/^[a-z]/.test(name)) {
+    // Services are named after the cluster, and Service names are DNS-1035 labels.
+    problems.add(nameField, name, 'must start with a letter: the cluster\'s Services are named after it, and Kubernetes Service names are DNS-1035 labels');
+  }
+  const namespace = props.namespace ?? Chart.of(scope).namespace ?? 'default';
+  checkDnsLabel(problems, 'namespace', namespace);
+
+  const postgresVersion = props.postgresVersion ?? 18;
+  checkInteger(problems, 'postgresVersion', postgresVersion, 10, 18);
+  if (props.image === undefined && postgresVersion !== 18 && Number.isInteger(postgresVersion)) {
+    problems.add('image', props.image, `the default image (IvorySQL 5.4) is PostgreSQL 18; give an image for postgresVersion ${postgresVersion}`);
+  }
+  for (const [field, image] of [['image', props.image], ['pgbackrestImage', props.pgbackrestImage]] as const) {
+    if (image !== undefined && (typeof image !== 'string' || !/^[a-z0-9][a-z0-9._\/:@-]*$/i.test(image) || /\s/.test(image))) {
+      problems.add(field, image, 'must be an image reference such as registry/name:tag');
+    }
+  }
+  const version = props.pgbackrestVersion ?? PgBackRestVersion.V2_58;
+  if (!(version instanceof PgBackRestVersion) || !version.isSupported) {
+    problems.add('pgbackrestVersion', showValue(String(version)), 'must be PgBackRestVersion.of("2.45") or later');
+  }
+  const port = props.port ?? 5432;
+  if (checkInteger(problems, 'port', port, 1024, 65535) && port === TLS_SERVER_PORT) {
+    problems.add('port', port, `is pgBackRest's TLS server port (${TLS_SERVER_PORT}) on the same pods; choose another`);
+  }
+  checkLabels(problems, 'labels', props.labels, true);
+  checkLabels(problems, 'annotations', props.annotations, false);
+  checkAnnotationSize(problems, 'annotations', props.annotations);
+  const imageBuild = validateImageBuild(problems, 'imageBuild', props.imageBuild);
+  validateTuning(problems, 'tuning', props.tuning ?? {}, version, postgresVersion, imageBuild);
+  const databaseMode = props.databaseMode ?? DatabaseMode.ORACLE;
+  if (!Object.values(DatabaseMode).includes(databaseMode)) {
+    problems.add('databaseMode', databaseMode, 'must be DatabaseMode.ORACLE or DatabaseMode.POSTGRESQL');
+  } else if (databaseMode === DatabaseMode.POSTGRESQL && target === DeploymentTarget.OPERATOR) {
+    problems.add('databaseMode', 'DatabaseMode.POSTGRESQL', 'IVYO initializes every cluster in Oracle-compatible mode and its CRD has no field '
+      + 'for plain PostgreSQL; use DatabaseMode.ORACLE (sessions on the PostgreSQL port speak PostgreSQL) or the standalone target');
+  }
+
+  const standalone = props.standalone ?? {};
+  const fromPlatform = standalone.userFromPlatform ?? false;
+  if (typeof fromPlatform !== 'boolean') problems.add('standalone.userFromPlatform', fromPlatform, 'must be true or false');
+  if (fromPlatform === true) {
+    for (const field of ['runAsUser', 'fsGroup'] as const) {
+      if (standalone[field] !== undefined) problems.add(`standalone.${field}`, standalone[field], 'must be left out with userFromPlatform: the platform assigns it');
+    }
+  }
+  const runAsUser = fromPlatform === true ? undefined : standalone.runAsUser ?? IMAGE_UID;
+  const fsGroup = fromPlatform === true ? undefined : standalone.fsGroup ?? IMAGE_UID;
+  if (runAsUser !== undefined) checkInteger(problems, 'standalone.runAsUser', runAsUser, 1, 2147483647);
+  if (fsGroup !== undefined) checkInteger(problems, 'standalone.fsGroup', fsGroup, 1, 2147483647);
+  const domain = standalone.clusterDomain ?? 'cluster.local';
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) {
+    problems.add('standalone.clusterDomain', domain, 'must be a DNS domain such as cluster.local');
+  }
+  const tls = standalone.tls ?? TlsCertificates.certManager();
+  if (target === DeploymentTarget.STANDALONE) tls._validate(problems, 'standalone.tls');
+
+  const jobs = props.backupJobs ?? {};
+  validateResources(problems, 'backupJobs.resources', jobs.resources);
+  if (jobs.ttlAfterFinished !== undefined && !(jobs.ttlAfterFinished.toSeconds() >= 60)) {
+    problems.add('backupJobs.ttlAfterFinished', `${jobs.ttlAfterFinished.toSeconds()}s`, 'must be at least 60 seconds (IVYO\'s minimum)');
+  }
+  for (const [field, value, min] of [['successfulJobsRetained', jobs.successfulJobsRetained, 0], ['failedJobsRetained', jobs.failedJobsRetained, 0]] as const) {
+    if (value !== undefined) checkInteger(problems, `backupJobs.${field}`, value, min, 100);
+  }
+  for (const field of ['activeDeadline', 'lockWait', 'startingDeadline'] as const) {
+    const d = jobs[field];
+    if (d !== undefined && !(d instanceof Duration && d.toSeconds() >= 10)) {
+      problems.add(`backupJobs.${field}`, d instanceof Duration ? `${d.toSeconds()}s` : d, 'must be a Duration of at least 10 seconds');
+    }
+  }
+  validateResources(problems, 'repoHost.resources', props.repoHost?.resources);
+  for (const [field, pc] of [['repoHost.priorityClassName', props.repoHost?.priorityClassName], ['backupJobs.priorityClassName', jobs.priorityClassName]] as const) {
+    if (pc !== undefined) checkDnsSubdomain(problems, field, pc);
+  }
+  if (props.externalSecretStore !== undefined) {
+    checkDnsLabel(problems, 'externalSecretStore.name', props.externalSecretStore.name, 253);
+    const kind = props.externalSecretStore.kind ?? 'SecretStore';
+    if (!['SecretStore', 'ClusterSecretStore'].includes(kind)) {
+      problems.add('externalSecretStore.kind', kind, 'must be SecretStore or ClusterSecretStore');
+    }
+  }
+
+  return {
+    name,
+    namespace,
+    names: new ClusterNames(name, namespace, domain),
+    target,
+    postgresVersion,
+    image: props.image ?? DEFAULT_IVORYSQL_IMAGE,
+    pgbackrestImage: props.pgbackrestImage ?? DEFAULT_PGBACKREST_IMAGE,
+    version,
+    port,
+    labels: props.labels ?? {},
+    annotations: props.annotations ?? {},
+    userGlobal: props.pgbackrestOptions ?? {},
+    tuningProps: props.tuning ?? {},
+    imageBuild,
+    jobs,
+    repoHost: props.repoHost ?? {},
+    externalSecretStore: props.externalSecretStore,
+    tls,
+    runAsUser,
+    fsGroup,
+    databaseMode,
+  };
+}
+
+/**
+ * Kubernetes refuses an object whose annotations total more than 256 KiB (keys and values, in bytes). The library
+ * adds a few of its own (restore and backup triggers, workload identity), so the user's must leave room for them.
+ */
+const ANNOTATIONS_LIMIT = 256 * 1024;
+const OWN_ANNOTATIONS_RESERVE = 4 * 1024;
+
+function checkAnnotationSize(problems: Problems, field: string, annotations: { [key: string]: string } | undefined): void {
+  if (annotations === undefined) return;
+  let total = 0;
+  for (const [key, value] of Object.entries(annotations)) total += Buffer.byteLength(key) + Buffer.byteLength(String(value));
+  if (total > ANNOTATIONS_LIMIT - OWN_ANNOTATIONS_RESERVE) {
+    problems.add(field, `${total} bytes of annotations`, `Kubernetes takes at most ${ANNOTATIONS_LIMIT} bytes of annotations per object, `
+      + `and ${OWN_ANNOTATIONS_RESERVE} of them are kept for the library's own: at most ${ANNOTATIONS_LIMIT - OWN_ANNOTATIONS_RESERVE} bytes`);
+  }
+}
