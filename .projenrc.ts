@@ -97,4 +97,7 @@ project.package.setScript('prepack', 'node projenrc/published-manifest.js strip'
 project.package.setScript('postpack', 'node projenrc/published-manifest.js restore');
 project.gitignore.addPatterns('/.package.json.dev');
 project.eslint?.addIgnorePattern('test/emulators/');
+// The layers of src/ (public concepts, then private/model, the formats, the two renderers) must not import each
+// other in a circle: a cycle is how a renderer ends up importing the construct that calls it.
+project.eslint?.addRules({ 'import/no-cycle': ['error', { ignoreExternal: true }] });
 project.synth();

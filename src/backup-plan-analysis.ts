@@ -1,18 +1,18 @@
 import { Duration } from 'cdk8s';
 import { BackupPlanOptions, CollisionPolicy, ExpectedBackupDurations } from './backup-plan-options';
-import { renderMarkdown, renderSvg } from './private/plan/report';
 import { BackupRepo } from './backup-repo';
 import { BackupSchedule } from './backup-schedule';
 import { BackupType } from './backup-type';
-import { BACKUP_TYPES, SCHEDULE_FIELD } from './private/model/backup-types';
+import { PgBackRestVersion } from './pgbackrest-version';
+import { parseCron, runsBetween } from './private/cron/cron';
 import { shiftCron } from './private/cron/shift';
+import { backupRepo, checkArgument, checkInput, list } from './private/input';
+import { BACKUP_TYPES, SCHEDULE_FIELD } from './private/model/backup-types';
+import { ClusterModel, ResolvedRepo } from './private/model/cluster-model';
 import { assignRepoNames, repoIndex } from './private/pgbackrest/layout';
 import { validatePlanOptions } from './private/plan/options';
+import { renderMarkdown, renderSvg } from './private/plan/report';
 import { DAY, findOverlaps, HOUR, MINUTE, Overlap, RepoState, retain, runsOf, ScheduledBackup, simulate, SimulatedBackup } from './private/plan/simulation';
-import { ClusterModel, ResolvedRepo } from './private/model/cluster-model';
-import { parseCron, runsBetween } from './private/cron/cron';
-import { PgBackRestVersion } from './pgbackrest-version';
-import { backupRepo, checkArgument, checkInput, list } from './private/input';
 import { Problems, throwValidationError } from './private/validation';
 
 

@@ -4,10 +4,10 @@ import { BackupSchedule } from './backup-schedule';
 import { CaCertificate } from './credential-source';
 import { PgBackRestVersion } from './pgbackrest-version';
 import { checkArgument, checkInput, instance } from './private/input';
-import { RepoCredentials, RepoStorage } from './repo-credentials';
-import { RepoEncryption } from './repo-encryption';
 import { checkRepoPath, REPO_NAMES } from './private/pgbackrest/layout';
 import { checkInteger, Problems } from './private/validation';
+import { RepoCredentials, RepoStorage } from './repo-credentials';
+import { RepoEncryption } from './repo-encryption';
 
 
 /** Options every repo has. */

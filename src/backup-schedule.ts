@@ -1,6 +1,6 @@
+import { BackupType } from './backup-type';
 import { cronProblem, CRON_ALLOWED, MAX_RUNS_PER_DAY, parseCron, runsPerDay, timeZoneProblem } from './private/cron/cron';
 import { checkInput } from './private/input';
-import { BackupType } from './backup-type';
 import { SCHEDULE_FIELD } from './private/model/backup-types';
 import { Problems } from './private/validation';
 

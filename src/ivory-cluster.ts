@@ -245,13 +245,13 @@ export class IvoryCluster extends Construct {
     if (props.manualBackup !== undefined) this.addChild(problems, 'manualBackup', 'ManualBackup', props.manualBackup, ManualBackup);
     const deletionIds = new Set<string>();
     (props.backupDeletions ?? []).forEach((d, i) => {
-      const id = `Deletion-${String(d?.repoName)}-${String(d?.backupSet)}`;
-      if (deletionIds.has(id)) {
+      const childId = `Deletion-${String(d?.repoName)}-${String(d?.backupSet)}`;
+      if (deletionIds.has(childId)) {
         problems.add(`backupDeletions[${i}]`, `${d.repoName} ${d.backupSet}`, 'is listed twice');
         return;
       }
-      deletionIds.add(id);
-      this.addChild(problems, `backupDeletions[${i}]`, id, d, BackupDeletion);
+      deletionIds.add(childId);
+      this.addChild(problems, `backupDeletions[${i}]`, childId, d, BackupDeletion);
     });
     (props.restoreChecks ?? []).forEach((c, i) => {
       const checkId = c?.checkId;
@@ -350,7 +350,6 @@ export class IvoryCluster extends Construct {
     const idOk = checkArgument(problems, `${field}: id`, id, str) !== undefined;
     const child = idOk ? this.addChild(problems, field, id, props, kind) : undefined;
     problems.throwIfAny(this);
-    this.childFields.delete(child as C);
     this.changed();
     return child as C;
   }

@@ -1,9 +1,9 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { BackupType } from './backup-type';
+import { checkInput } from './private/input';
 import { isRepoName } from './private/pgbackrest/layout';
 import { checkPgBackRestArguments } from './private/pgbackrest/options';
-import { checkInput } from './private/input';
 import { Problems } from './private/validation';
 
 /** Properties of a {@link ManualBackup}. */

@@ -1,5 +1,5 @@
-import { isShellLiteral, ivyoShellWords, SHELL_LITERAL_ALLOWED } from './private/operator/ivyo-shell';
 import { checkArgument, checkInput, date as dateKind, str } from './private/input';
+import { isShellLiteral, ivyoShellWords, SHELL_LITERAL_ALLOWED } from './private/operator/ivyo-shell';
 import { Problems, throwValidationError } from './private/validation';
 
 /** Where recovery stops. */

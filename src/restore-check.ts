@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { cronProblem, CRON_ALLOWED } from './private/cron/cron';
 import { checkInput } from './private/input';
 import { isRepoName } from './private/pgbackrest/layout';
-import { RecoveryTarget } from './recovery-target';
 import { Problems } from './private/validation';
+import { RecoveryTarget } from './recovery-target';
 
 /** Properties of a {@link RestoreCheck}. */
 export interface RestoreCheckProps {

@@ -1,10 +1,10 @@
 import { BackupRepo } from './backup-repo';
 import type { IvoryCluster } from './ivory-cluster';
-import { checkPgBackRestArguments } from './private/pgbackrest/options';
 import { PgBackRestVersion } from './pgbackrest-version';
 import { backupRepo, checkArgument, checkInput } from './private/input';
-import { RecoveryTarget } from './recovery-target';
+import { checkPgBackRestArguments } from './private/pgbackrest/options';
 import { checkDnsLabel, Problems } from './private/validation';
+import { RecoveryTarget } from './recovery-target';
 
 /** The kinds of restore. */
 export enum RestoreKind {

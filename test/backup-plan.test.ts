@@ -2,8 +2,8 @@ import { Duration, Size, Testing } from 'cdk8s';
 import {
   BackupPlanAnalysis, BackupRepo, BackupRetention, BackupSchedule, CollisionPolicy, IvoryCluster, IvoryClusterProps, PgBackRestVersion,
 } from '../src';
-import { shiftCron } from '../src/private/cron/shift';
 import { validationMessage } from './support/synth';
+import { shiftCron } from '../src/private/cron/shift';
 
 const repo = (schedule: BackupSchedule, retention?: BackupRetention, name?: string) =>
   BackupRepo.volume({ size: Size.gibibytes(1), schedule, retention, name });

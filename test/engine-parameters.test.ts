@@ -11,10 +11,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { Size } from 'cdk8s';
 import { BackupRepo, DatabaseMode, DeploymentTarget, IvoryClusterProps } from '../src';
-import { walCompressionMethods } from '../src/private/postgres/engine';
 import { IVORYSQL_PREFIX } from './e2e/harness/cluster';
 import { describeWith } from './support/prerequisites';
 import { find, synth } from './support/synth';
+import { walCompressionMethods } from '../src/private/postgres/engine';
 
 const BIN = `${IVORYSQL_PREFIX}/bin`;
 const UID = 998;

@@ -15,9 +15,9 @@ import * as fc from 'fast-check';
 import {
   BackupRepo, DeploymentTarget, IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, Restore, TlsCertificates,
 } from '../src';
+import { credentialLeaks } from './support/security';
 import { DEPRECATED, OPTIONS } from '../src/private/pgbackrest/option-table';
 import { CREDENTIAL_OPTIONS, credentialOption, resolveOptionName } from '../src/private/pgbackrest/options';
-import { credentialLeaks } from './support/security';
 
 const RUNS = Number(process.env.FC_NUM_RUNS ?? 300);
 const SECRET = 'hostile-secret-value-91c2';

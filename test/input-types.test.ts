@@ -8,7 +8,8 @@ import { join } from 'path';
 import { Duration, Size, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
-  BackupPlanAnalysis, BackupRepo, BackupRetention, BackupSchedule, CredentialSource, DeploymentTarget, IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, Standby, TlsCertificates,
+  BackupPlanAnalysis, BackupRepo, BackupRetention, BackupSchedule, CredentialSource, DeploymentTarget, IvoryCluster, IvoryClusterProps,
+  RecoveryTarget, RepoCredentials, RepoEncryption, Restore, Standby, TlsCertificates,
 } from '../src';
 import { validationMessage } from './support/synth';
 import { SHAPES } from '../src/private/input';

@@ -6,10 +6,12 @@
  *
  * FC_NUM_RUNS sets the number of cases per target (2000 in `npm test`; `npm run test:long` runs 50000).
  */
-import { Duration, Size, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CollisionPolicy, CompressionType, CredentialSource, DeploymentTarget, FullRetentionType, IvoryCluster, IvoryClusterProps, ManualBackup, PgBackRestVersion, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
+  BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CollisionPolicy, CompressionType, CredentialSource,
+  DeploymentTarget, FullRetentionType, IvoryCluster, IvoryClusterProps, ManualBackup, PgBackRestVersion, RecoveryTarget, RepoCredentials,
+  RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
 import { validateManifests } from './support/schemas';
 import { credentialLeaks, rbacViolations, restrictedViolations } from './support/security';
@@ -76,8 +78,9 @@ function propsFor(t: DeploymentTarget, invalid: boolean): fc.Arbitrary<IvoryClus
     retention: opt(retention),
     encryption: opt(valueSource.map(s => RepoEncryption.aes256Cbc(s)), 3),
   });
-  const bucket = maybe(fc.tuple(fc.constantFrom('backups', 'pg-archive', 'team1-wal', 'x9z'), fc.integer({ min: 0, max: 99999 })).map(([a, n]) => `${a}-${n}`),
-    fc.constantFrom('ab', 'Bad', 'a..b', 'goog-x'));
+  const bucket = maybe(fc.tuple(fc.constantFrom('backups', 'pg-archive', 'team1-wal', 'x9z'), fc.integer({ min: 0, max: 99999 })).map(([a,
+    n]) => `${a}-${n}`),
+  fc.constantFrom('ab', 'Bad', 'a..b', 'goog-x'));
   const volumeMode = maybe(fc.constantFrom(VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WRITE_MANY),
     fc.constant(t === DeploymentTarget.STANDALONE ? VolumeAccessMode.READ_WRITE_ONCE_POD : VolumeAccessMode.READ_WRITE_ONCE));
   const repo = fc.oneof(
@@ -338,4 +341,87 @@ describe('wrong types, bounds and typos at every entry point', () => {
     expect(outcome.refused).toBeGreaterThan(0);
     process.stdout.write(`wrong types, bounds and typos: ${Math.ceil(RUNS / 4)} cases, ${outcome.synthesized} synthesized, ${outcome.refused} refused\n`);
   }, 600_000);
+});
+
+/** Synthesizes `build`'s cluster in a fresh app: its manifests, or the ValidationError's message. */
+function outcomeOf(build: (chart: Chart) => void): { manifests: any[] } | { message: string } {
+  const chart = Testing.chart();
+  try {
+    build(chart);
+    return { manifests: Testing.synth(chart) };
+  } catch (e) {
+    if ((e as Error).name !== 'ValidationError') throw e;
+    return { message: (e as Error).message };
+  }
+}
+
+describe.each([DeploymentTarget.OPERATOR, DeploymentTarget.STANDALONE])('the mutators of the %s target', t => {
+  test(`props given at construction and the same added later give the same manifests, or the same refusal (${Math.ceil(RUNS / 4)} cases)`, () => {
+    const outcome = { same: 0, refused: 0 };
+    fc.assert(fc.property(fc.boolean().chain(invalid => propsFor(t, invalid)), props => {
+      const given = outcomeOf(chart => new IvoryCluster(chart, 'cluster', props));
+      const added = outcomeOf(chart => {
+        const { repos, instances, manualBackup, backupDeletions, restoreChecks, ...rest } = props;
+        // An empty instance list is refused at construction; it cannot be fed later.
+        const cluster = new IvoryCluster(chart, 'cluster', { ...rest, instances: instances?.length === 0 ? [] : instances?.slice(0, 1) });
+        for (const set of instances?.slice(1) ?? []) cluster.addInstanceSet(set);
+        for (const repo of repos ?? []) cluster.addRepo(repo);
+        if (manualBackup) cluster.addManualBackup('ManualBackup', manualBackup);
+        (backupDeletions ?? []).forEach((d, i) => cluster.addBackupDeletion(`deletion${i}`, d));
+        for (const c of restoreChecks ?? []) cluster.addRestoreCheck(String(c.checkId), c);
+      });
+      if ('manifests' in given) {
+        // The same objects, byte for byte.
+        expect(added).toEqual(given);
+        outcome.same++;
+      } else {
+        expect(added).toHaveProperty('message');
+        // Refused either way; a refusal of a value added later names the call or the list position it took.
+        outcome.refused++;
+      }
+    }), { numRuns: Math.ceil(RUNS / 4), seed: Number(process.env.FC_SEED ?? 7) });
+    expect(outcome.same).toBeGreaterThan(RUNS / 4 * 0.2);
+    expect(outcome.refused).toBeGreaterThan(0);
+  });
+});
+
+describe('a value added after construction', () => {
+  const volume = () => BackupRepo.volume({ size: Size.gibibytes(1) });
+  const grown = (chart: Chart) => new IvoryCluster(chart, 'hippo', { target: DeploymentTarget.STANDALONE, repos: [volume()], backupPlan: { writeReport: false } });
+
+  test('is refused at the call when it is wrong on its own, naming the list position it would take', () => {
+    const chart = Testing.chart();
+    const cluster = grown(chart);
+    expect(() => cluster.addRepo(BackupRepo.volume({ size: Size.gibibytes(1), name: 'repo1' })))
+      .toThrow(/Invalid configuration at 'test\/hippo':\n {2}- repos\[1\]\.name: "repo1": is already the name of repos\[0\] \(given to it when it was added, as it had no name; name it\)/);
+    expect(() => cluster.addInstanceSet({ replicas: 0 })).toThrow(/instances\[1\]\.replicas: 0: must be a whole number from 1 to 100/);
+    expect(() => cluster.addRestoreCheck('Resources', { repoName: 'repo1' })).toThrow(/addRestoreCheck\("Resources"\): id: "Resources": is already the id of a construct of this cluster \(its own scope\)/);
+    expect(() => cluster.addRestoreCheck('BAD', { repoName: 'repo1' })).toThrow(/test\/hippo\/BAD|addRestoreCheck\("BAD"\)\.checkId: "BAD": must be 1 to 22 lowercase letters/);
+    cluster.addManualBackup('first', { repoName: 'repo1' });
+    expect(() => cluster.addManualBackup('second', { repoName: 'repo1' })).toThrow(/a cluster takes one manual backup at a time/);
+  });
+
+  test('is refused at synth when it refers to what the cluster lacks, naming its call', () => {
+    const chart = Testing.chart();
+    const cluster = grown(chart);
+    cluster.addRestoreCheck('nightly', { repoName: 'repo3' });
+    expect(() => Testing.synth(chart)).toThrow(/Invalid configuration at 'test\/hippo':\n {2}- addRestoreCheck\("nightly"\)\.repoName: "repo3": the repo restored from must be one of this cluster's repos: repo1/);
+  });
+
+  test('a fifth repo is refused, and repos is a copy: pushing onto it changes nothing', () => {
+    const chart = Testing.chart();
+    const cluster = grown(chart);
+    for (let i = 0; i < 3; i++) cluster.addRepo(volume());
+    expect(() => cluster.addRepo(volume())).toThrow(/repos\[4\]: "5 repos": a cluster has at most 4 repos/);
+    cluster.repos.push(volume());
+    expect(cluster.repos).toHaveLength(4);
+    expect(Testing.synth(chart).filter(m => m.kind === 'PersistentVolumeClaim' || m.metadata.name?.includes('repo'))).not.toHaveLength(0);
+  });
+
+  test('after synth, nothing can be added: the manifests would not show it', () => {
+    const chart = Testing.chart();
+    const cluster = grown(chart);
+    Testing.synth(chart);
+    expect(() => cluster.addRepo(volume())).toThrow(/addRepo: the cluster was already synthesized/);
+  });
 });

@@ -1,6 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget, IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
+  BackupRepo, BackupRetention, BackupSchedule, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget, IvoryCluster,
+  IvoryClusterProps, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
 import { all, find, orphanedS3Repo, synth, validationMessage } from './support/synth';
 
@@ -11,7 +12,10 @@ const s3 = () => BackupRepo.s3({
   uriStyle: S3UriStyle.PATH,
   port: 9000,
   caCertificate: CaCertificate.fromSecret('minio-ca', 'ca.crt'),
-  credentials: RepoCredentials.s3AccessKey({ accessKeyId: CredentialSource.fromSecret('s3-creds', 'access-key-id'), secretAccessKey: CredentialSource.fromSecret('s3-creds', 'secret-access-key') }),
+  credentials: RepoCredentials.s3AccessKey({
+    accessKeyId: CredentialSource.fromSecret('s3-creds', 'access-key-id'),
+    secretAccessKey: CredentialSource.fromSecret('s3-creds', 'secret-access-key'),
+  }),
   schedule: BackupSchedule.dailyFull({ hour: 3 }),
   retention: BackupRetention.fullCount(7),
   encryption: RepoEncryption.aes256Cbc(CredentialSource.fromSecret('pgbackrest-cipher', 'passphrase')),

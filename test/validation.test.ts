@@ -1,10 +1,11 @@
 import { Size, Testing } from 'cdk8s';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, BackupType, CredentialSource, DeploymentTarget, IvoryCluster, IvoryClusterProps, PgBackRestVersion, RecoveryTarget, RepoCredentials, Restore, S3UriStyle, TlsCertificates,
+  BackupRepo, BackupRetention, BackupSchedule, BackupType, CredentialSource, DeploymentTarget, IvoryCluster, IvoryClusterProps,
+  PgBackRestVersion, RecoveryTarget, RepoCredentials, Restore, S3UriStyle, TlsCertificates,
 } from '../src';
+import { validationMessage } from './support/synth';
 import { renderIni } from '../src/private/pgbackrest/ini';
 import { ValidationErrorDetails } from '../src/private/validation';
-import { validationMessage } from './support/synth';
 
 const s3Creds = () => RepoCredentials.s3AccessKey({
   accessKeyId: CredentialSource.fromExternalSecret('backup/s3', 'id'),

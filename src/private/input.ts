@@ -288,7 +288,7 @@ export const SHAPES = {
     port: opt(num),
     labels: opt(metadataMap),
     annotations: opt(metadataMap),
-    repos: req(list(backupRepo, 'BackupRepos')),
+    repos: opt(list(backupRepo, 'BackupRepos')),
     pgbackrestOptions: opt(stringMap),
     tuning: opt(object('PgBackRestTuningProps', SHAPES.PgBackRestTuningProps)),
     backupJobs: opt(object('BackupJobOptions', () => ({

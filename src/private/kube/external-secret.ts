@@ -1,7 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ClusterModel } from '../model/cluster-model';
 import { CredentialSourceKind } from '../../credential-source';
+import { ClusterModel } from '../model/cluster-model';
 import { MANAGED_BY } from '../model/naming';
 import { projectedFileName, SecureBinding } from '../pgbackrest/config';
 

@@ -4,16 +4,16 @@
  * at synth, when everything has been added.
  */
 import { IConstruct } from 'constructs';
-import { DeploymentTarget } from '../../deployment-target';
-import { Restore, RestoreKind } from '../../restore';
-import { RepoStorage } from '../../repo-credentials';
-import { secureSources } from '../pgbackrest/config';
-import { checkGlobalOptions } from '../pgbackrest/options';
-import { Problems } from '../validation';
 import { claimedBy } from './app-registry';
 import { ClusterModel, ResolvedRepo } from './cluster-model';
 import { modelOf } from './registry';
 import { restoreSource } from './restore-source';
+import { DeploymentTarget } from '../../deployment-target';
+import { RepoStorage } from '../../repo-credentials';
+import { Restore, RestoreKind } from '../../restore';
+import { secureSources } from '../pgbackrest/config';
+import { checkGlobalOptions } from '../pgbackrest/options';
+import { Problems } from '../validation';
 
 /** Every check of the whole cluster; `fieldOf` names each added construct's field in messages. */
 export function checkCluster(scope: IConstruct, model: ClusterModel, fieldOf: (child: IConstruct) => string, problems: Problems): void {
@@ -122,7 +122,7 @@ function checkRepoWriters(scope: IConstruct, model: ClusterModel, problems: Prob
     for (const other of written.slice(0, i)) {
       if (other.location !== undefined && sameOrNested(location, other.location)) {
         problems.add(`${r.field}.path`, r.path, `${other.location === location ? 'is the location' : 'overlaps the location'} of ${other.r.field} (${other.location}): `
-          + `two repos of a cluster must not share a location, pgBackRest would write both into one stanza`);
+          + 'two repos of a cluster must not share a location, pgBackRest would write both into one stanza');
       }
     }
   });

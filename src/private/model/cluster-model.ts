@@ -1,19 +1,19 @@
 import { Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
+import { ClusterNames } from './naming';
 import { BackupDeletion } from '../../backup-deletion';
 import { BackupRepo } from '../../backup-repo';
 import { BackupJobOptions, ExternalSecretStoreRef, RepoHostOptions } from '../../cluster-options';
 import { DeploymentTarget } from '../../deployment-target';
 import { DatabaseMode } from '../../ivorysql-engine';
 import { ManualBackup } from '../../manual-backup';
-import { ClusterNames } from './naming';
-import { ResolvedTuning } from '../pgbackrest/tuning';
 import { PgBackRestVersion } from '../../pgbackrest-version';
 import { RepoStorage } from '../../repo-credentials';
 import { Restore } from '../../restore';
 import { RestoreCheck } from '../../restore-check';
 import { Standby } from '../../standby';
 import { TlsCertificates } from '../../tls-certificates';
+import { ResolvedTuning } from '../pgbackrest/tuning';
 
 /**
  * The validated, resolved description of one cluster that both targets render from. Nothing in it depends on

@@ -1,4 +1,6 @@
 /** The model both targets render from, built from a cluster's settings and what was added to it. */
+import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from './cluster-model';
+import { ClusterSettings } from './settings';
 import type { BackupDeletion } from '../../backup-deletion';
 import type { ManualBackup } from '../../manual-backup';
 import type { Restore } from '../../restore';
@@ -6,8 +8,6 @@ import type { RestoreCheck } from '../../restore-check';
 import type { Standby } from '../../standby';
 import { cpuCores } from '../kube/resources';
 import { resolveTuning } from '../pgbackrest/tuning';
-import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from './cluster-model';
-import { ClusterSettings } from './settings';
 
 /** What was added to a cluster, in the order it was added. */
 export interface ClusterParts {

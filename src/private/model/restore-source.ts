@@ -1,10 +1,10 @@
 import { ClusterModel, ResolvedRepo } from './cluster-model';
-import { CredentialSourceKind } from '../../credential-source';
-import { RESTORE_SOURCE_INDEX, secureBindings, secureSources } from '../pgbackrest/config';
-import { isRepoName, pgbackrestDefaultRepoPath, repoIndex, STANZA } from '../pgbackrest/layout';
 import { modelOf } from './registry';
+import { CredentialSourceKind } from '../../credential-source';
 import { RepoStorage } from '../../repo-credentials';
 import { RestoreKind } from '../../restore';
+import { RESTORE_SOURCE_INDEX, secureBindings, secureSources } from '../pgbackrest/config';
+import { isRepoName, pgbackrestDefaultRepoPath, repoIndex, STANZA } from '../pgbackrest/layout';
 
 /** The repo a new cluster is restored from, resolved against its source. */
 export interface RestoreSourceRepo {

@@ -4,18 +4,18 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { ivyoShellWords } from './ivyo-shell';
+import { RepoStorage } from '../../repo-credentials';
+import { Restore, RestoreKind } from '../../restore';
+import { renderExternalSecret } from '../kube/external-secret';
+import { plainResources, quantity } from '../kube/resources';
 import { BACKUP_TYPES, SCHEDULE_FIELD } from '../model/backup-types';
 import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from '../model/cluster-model';
-import { renderExternalSecret } from '../kube/external-secret';
-import { ivyoShellWords } from './ivyo-shell';
 import { ANNOTATION, MANAGED_BY } from '../model/naming';
+import { restoreSource } from '../model/restore-source';
 import { ConfDirSource, confDirSources, ConfigRole, OPERATOR_GENERATED, repoOptions, secureBindings } from '../pgbackrest/config';
 import { checkIniSections, mergeOptions } from '../pgbackrest/ini';
 import { repoOptionSuffix } from '../pgbackrest/options';
-import { RepoStorage } from '../../repo-credentials';
-import { plainResources, quantity } from '../kube/resources';
-import { Restore, RestoreKind } from '../../restore';
-import { restoreSource } from '../model/restore-source';
 import { Problems } from '../validation';
 
 export const IVORY_API_VERSION = 'ivory-operator.ivorysql.org/v1beta1';

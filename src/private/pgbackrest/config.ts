@@ -2,11 +2,11 @@
  * The pgBackRest configuration of a cluster, by role. Both targets take their options from here: the operator
  * target passes the ones IVYO does not generate through `global`, the standalone target writes whole conf files.
  */
-import { ClusterModel, instancePods, pgDataDir, ResolvedRepo } from '../model/cluster-model';
-import { CredentialSource, CredentialSourceKind } from '../../credential-source';
-import { SUPERUSER } from '../model/naming';
 import { IniSections, mergeOptions } from './ini';
+import { CredentialSource, CredentialSourceKind } from '../../credential-source';
 import { RepoStorage } from '../../repo-credentials';
+import { ClusterModel, instancePods, pgDataDir, ResolvedRepo } from '../model/cluster-model';
+import { SUPERUSER } from '../model/naming';
 
 /** Where pgBackRest looks for conf files by default (`config-include-path`). */
 export const CONF_DIR = '/etc/pgbackrest/conf.d';

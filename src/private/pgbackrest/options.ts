@@ -3,8 +3,8 @@
  * read the way pgBackRest reads them (src/config/parse.c), against its own option table (pgbackrest-option-table.ts,
  * generated from its config.yaml), so a spelling pgBackRest accepts is never missed and a typo is never accepted.
  */
-import { ivyoShellWord } from '../operator/ivyo-shell';
 import { COMMANDS, DEPRECATED, OPTIONS, PGBACKREST_OPTION_TABLE_VERSION } from './option-table';
+import { ivyoShellWord } from '../operator/ivyo-shell';
 import { editDistance, Problems } from '../validation';
 
 function has<T>(map: { readonly [key: string]: T }, key: string): boolean {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BackupPlanAnalysis } from '../../backup-plan-analysis';
 import { reportName } from './report';
+import type { BackupPlanAnalysis } from '../../backup-plan-analysis';
 
 /** Writes a plan's Markdown report and SVG timeline into `directory`. */
 export function writeReport(directory: string, plan: BackupPlanAnalysis): void {

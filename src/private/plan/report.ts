@@ -3,9 +3,9 @@
  * type, and a red mark where a backup fires while one it cannot run beside is expected to run.
  */
 import { toString as describeCron } from 'cronstrue';
+import { DAY, MINUTE } from './simulation';
 import type { BackupPlanAnalysis, RepoPlanSummary, ValueRange } from '../../backup-plan-analysis';
 import { BackupType } from '../../backup-type';
-import { DAY, MINUTE } from './simulation';
 
 export const TYPE_COLOURS: { [type: string]: string } = {
   [BackupType.FULL]: '#2563eb',

@@ -6,8 +6,8 @@
  */
 import { FullRetentionType } from '../../backup-retention';
 import { BackupType } from '../../backup-type';
-import { ResolvedRepo } from '../model/cluster-model';
 import { ParsedCron, runsBetween } from '../cron/cron';
+import { ResolvedRepo } from '../model/cluster-model';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;

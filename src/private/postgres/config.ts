@@ -2,9 +2,9 @@
  * PostgreSQL's configuration in the standalone target: WAL archiving to every repo through pgBackRest, TLS, and
  * certificate-authenticated replication.
  */
+import { databaseModeSettings } from './engine';
 import { ClusterModel } from '../model/cluster-model';
 import { SOCKET_DIR, STANZA } from '../pgbackrest/config';
-import { databaseModeSettings } from './engine';
 
 /** Sibling mount points: a volume mounted inside a read-only ConfigMap volume cannot get its mount point. */
 export const POSTGRES_CONFIG_DIR = '/etc/ivorysql/config';

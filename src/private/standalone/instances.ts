@@ -5,23 +5,23 @@
 import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from '../model/cluster-model';
-import { kubeObject } from '../kube/kube-object';
-import { LABEL, MANAGED_BY } from '../model/naming';
-import { confDirSources, RESTORE_CONF_DIR, RESTORE_TLS_DIR, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from '../pgbackrest/config';
-import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from '../postgres/config';
-import { initdbModeOption } from '../postgres/engine';
-import { RecoveryTargetType } from '../../recovery-target';
-import { RepoStorage } from '../../repo-credentials';
-import { quantity, renderResources } from '../kube/resources';
-import { restoreSource } from '../model/restore-source';
-import { BOOTSTRAP_SCRIPT } from './scripts';
+import { CONFIG_KEYS, StandaloneContext } from './context';
 import {
   bashCommand, clusterLabels, containerSecurityContext, env, fieldEnv, ivorysqlUserEnv, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
   PGBACKREST_TLS_MOUNT, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
-import { CONFIG_KEYS, StandaloneContext } from './context';
+import { BOOTSTRAP_SCRIPT } from './scripts';
 import { tlsSecretNames } from './tls';
+import { RecoveryTargetType } from '../../recovery-target';
+import { RepoStorage } from '../../repo-credentials';
+import { kubeObject } from '../kube/kube-object';
+import { quantity, renderResources } from '../kube/resources';
+import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from '../model/cluster-model';
+import { LABEL, MANAGED_BY } from '../model/naming';
+import { restoreSource } from '../model/restore-source';
+import { confDirSources, RESTORE_CONF_DIR, RESTORE_TLS_DIR, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from '../pgbackrest/config';
+import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from '../postgres/config';
+import { initdbModeOption } from '../postgres/engine';
 
 /** Labels selecting every instance pod of the cluster. */
 export function instanceSelector(model: ClusterModel): { [key: string]: string } {

@@ -6,21 +6,21 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { BACKUP_TYPES } from '../model/backup-types';
-import { ClusterModel, instancePods, ResolvedRepo } from '../model/cluster-model';
-import { kubeObject } from '../kube/kube-object';
-import { LABEL, MANAGED_BY, shortHash } from '../model/naming';
-import { confDirSources, repoOptions, ConfigRole, secureBindings } from '../pgbackrest/config';
-import { RepoStorage } from '../../repo-credentials';
-import { renderResources } from '../kube/resources';
-import { BACKUP_SCRIPT, EXPIRE_SCRIPT, STANZA_CREATE_SCRIPT } from './scripts';
+import { CONFIG_KEYS, StandaloneContext } from './context';
 import {
   bashCommand, clusterLabels, containerSecurityContext, env, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
   PGBACKREST_TLS_MOUNT, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
 import { repoHostSelector, repoVolume, volumeRepos } from './repo-host';
-import { CONFIG_KEYS, StandaloneContext } from './context';
+import { BACKUP_SCRIPT, EXPIRE_SCRIPT, STANZA_CREATE_SCRIPT } from './scripts';
 import { tlsSecretNames } from './tls';
+import { RepoStorage } from '../../repo-credentials';
+import { kubeObject } from '../kube/kube-object';
+import { renderResources } from '../kube/resources';
+import { BACKUP_TYPES } from '../model/backup-types';
+import { ClusterModel, instancePods, ResolvedRepo } from '../model/cluster-model';
+import { LABEL, MANAGED_BY, shortHash } from '../model/naming';
+import { confDirSources, repoOptions, ConfigRole, secureBindings } from '../pgbackrest/config';
 
 const JOB_RESOURCES = { cpu: { request: Cpu.units(1), limit: Cpu.units(2) }, memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) } };
 

@@ -4,17 +4,17 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ClusterModel, hasVolumeRepo } from '../model/cluster-model';
-import { kubeObject } from '../kube/kube-object';
-import { MANAGED_BY } from '../model/naming';
-import { TLS_SERVER_PORT } from '../pgbackrest/config';
-import { RepoStorage } from '../../repo-credentials';
-import { restoreSource } from '../model/restore-source';
 import { instanceSelector } from './instances';
 import { jobSelector } from './jobs';
 import { clusterLabels } from './pod';
 import { repoHostSelector } from './repo-host';
 import { restoreCheckSelector } from './restore-checks';
+import { RepoStorage } from '../../repo-credentials';
+import { kubeObject } from '../kube/kube-object';
+import { ClusterModel, hasVolumeRepo } from '../model/cluster-model';
+import { MANAGED_BY } from '../model/naming';
+import { restoreSource } from '../model/restore-source';
+import { TLS_SERVER_PORT } from '../pgbackrest/config';
 
 export function renderNetworkPolicies(scope: Construct, model: ClusterModel): void {
   const meta = (name: string) => ({ name, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) });

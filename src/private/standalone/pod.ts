@@ -3,8 +3,8 @@
  * instance, repo-host and Job pods.
  */
 import { k8s } from 'cdk8s-plus-28';
-import { ClusterModel } from '../model/cluster-model';
 import { CredentialSourceKind } from '../../credential-source';
+import { ClusterModel } from '../model/cluster-model';
 import { LABEL, SUPERUSER } from '../model/naming';
 import { CONF_DIR, ConfDirSource, SecureBinding, TLS_DIR } from '../pgbackrest/config';
 import { envVarName } from '../pgbackrest/options';

@@ -4,19 +4,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import { ClusterModel, hasVolumeRepo, instancePods } from '../model/cluster-model';
-import { renderExternalSecret } from '../kube/external-secret';
-import { kubeObject } from '../kube/kube-object';
-import { LABEL, MANAGED_BY } from '../model/naming';
-import {
-  ConfigRole, repoOptions, RESTORE_CONF_DIR, RESTORE_TLS_DIR, roleConfig, secureBindings,
-  serverConfig,
-} from '../pgbackrest/config';
-import { renderIni } from '../pgbackrest/ini';
-import { postgresConfig, pgHbaConf } from '../postgres/config';
-import { RepoStorage } from '../../repo-credentials';
-import { RestoreKind } from '../../restore';
-import { restoreSource, sourceIndexConflict } from '../model/restore-source';
+import { CONFIG_KEYS, StandaloneContext } from './context';
 import { renderInstances } from './instances';
 import { renderBackupJobs } from './jobs';
 import { renderNetworkPolicies } from './network';
@@ -24,8 +12,20 @@ import { clusterLabels } from './pod';
 import { renderRepoHost } from './repo-host';
 import { renderRestoreChecks } from './restore-checks';
 import { pgbackrestCommonName, renderTls } from './tls';
+import { RepoStorage } from '../../repo-credentials';
+import { RestoreKind } from '../../restore';
+import { renderExternalSecret } from '../kube/external-secret';
+import { kubeObject } from '../kube/kube-object';
+import { ClusterModel, hasVolumeRepo, instancePods } from '../model/cluster-model';
+import { LABEL, MANAGED_BY } from '../model/naming';
+import { restoreSource, sourceIndexConflict } from '../model/restore-source';
+import {
+  ConfigRole, repoOptions, RESTORE_CONF_DIR, RESTORE_TLS_DIR, roleConfig, secureBindings,
+  serverConfig,
+} from '../pgbackrest/config';
+import { renderIni } from '../pgbackrest/ini';
+import { postgresConfig, pgHbaConf } from '../postgres/config';
 import { Problems } from '../validation';
-import { CONFIG_KEYS, StandaloneContext } from './context';
 
 
 /**

@@ -5,18 +5,18 @@
 import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ClusterModel, ResolvedRepo } from '../model/cluster-model';
-import { kubeObject } from '../kube/kube-object';
-import { LABEL, MANAGED_BY } from '../model/naming';
-import { TLS_SERVER_PORT } from '../pgbackrest/config';
-import { RepoStorage } from '../../repo-credentials';
-import { quantity, renderResources } from '../kube/resources';
+import { CONFIG_KEYS, StandaloneContext } from './context';
 import {
   clusterLabels, containerSecurityContext, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT,
   podDefaults, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
-import { CONFIG_KEYS, StandaloneContext } from './context';
 import { tlsSecretNames } from './tls';
+import { RepoStorage } from '../../repo-credentials';
+import { kubeObject } from '../kube/kube-object';
+import { quantity, renderResources } from '../kube/resources';
+import { ClusterModel, ResolvedRepo } from '../model/cluster-model';
+import { LABEL, MANAGED_BY } from '../model/naming';
+import { TLS_SERVER_PORT } from '../pgbackrest/config';
 
 /**
  * Annotations that keep GitOps tools from deleting backup data when the object disappears from the manifests:

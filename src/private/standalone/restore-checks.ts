@@ -4,21 +4,21 @@
  */
 import { Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
-import { ClusterModel, pgDataDir } from '../model/cluster-model';
-import { kubeObject } from '../kube/kube-object';
-import { LABEL } from '../model/naming';
-import { confDirSources, secureBindings, SOCKET_DIR } from '../pgbackrest/config';
-import { RecoveryTargetType } from '../../recovery-target';
-import { quantity, renderResources } from '../kube/resources';
-import { RestoreCheck } from '../../restore-check';
-import { RESTORE_CHECK_SCRIPT } from './scripts';
+import { CONFIG_KEYS, StandaloneContext } from './context';
 import { cronJobSpec, jobMetadata, jobSelector, jobSpec } from './jobs';
 import {
   bashCommand, clusterLabels, containerSecurityContext, env, ivorysqlUserEnv, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT,
   pgbackrestConfigVolume, podDefaults, secureEnv, tlsVolume, TMP_MOUNT, tmpVolume,
 } from './pod';
-import { CONFIG_KEYS, StandaloneContext } from './context';
+import { RESTORE_CHECK_SCRIPT } from './scripts';
 import { tlsSecretNames } from './tls';
+import { RecoveryTargetType } from '../../recovery-target';
+import { RestoreCheck } from '../../restore-check';
+import { kubeObject } from '../kube/kube-object';
+import { quantity, renderResources } from '../kube/resources';
+import { ClusterModel, pgDataDir } from '../model/cluster-model';
+import { LABEL } from '../model/naming';
+import { confDirSources, secureBindings, SOCKET_DIR } from '../pgbackrest/config';
 
 const RESOURCES = { cpu: { request: Cpu.millis(500), limit: Cpu.units(2) }, memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) } };
 

@@ -4,10 +4,10 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { clusterLabels } from './pod';
 import { ClusterModel, hasVolumeRepo, instancePods } from '../model/cluster-model';
 import { MANAGED_BY } from '../model/naming';
 import { REPLICATION_USER } from '../postgres/config';
-import { clusterLabels } from './pod';
 
 /** The CN pgBackRest's TLS servers authorize (`tls-server-auth`). */
 export function pgbackrestCommonName(model: ClusterModel): string {
