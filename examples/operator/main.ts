@@ -9,7 +9,7 @@ import {
 
 export function build(app: App): Chart {
   const chart = new Chart(app, 'operator', { namespace: 'payments' });
-  new IvoryCluster(chart, 'hippo', {
+  const hippo = new IvoryCluster(chart, 'hippo', {
     instances: [{ name: 'pg', replicas: 2, dataVolumeSize: Size.gibibytes(50), storageClassName: 'fast' }],
     repos: [
       BackupRepo.volume({
@@ -17,22 +17,23 @@ export function build(app: App): Chart {
         schedule: BackupSchedule.weeklyFullDailyDifferential({ hour: 1 }),
         retention: BackupRetention.fullCount(4),
       }),
-      BackupRepo.s3({
-        bucket: 'acme-pg-backups',
-        region: 'eu-central-1',
-        credentials: RepoCredentials.s3AccessKey({
-          accessKeyId: CredentialSource.fromExternalSecret('pg/backups-s3', 'access-key-id'),
-          secretAccessKey: CredentialSource.fromExternalSecret('pg/backups-s3', 'secret-access-key'),
-        }),
-        encryption: RepoEncryption.aes256Cbc(CredentialSource.fromExternalSecret('pg/backups-cipher', 'passphrase')),
-        schedule: BackupSchedule.dailyFull({ hour: 3 }),
-        retention: BackupRetention.fullDays(14),
-      }),
     ],
     externalSecretStore: { name: 'vault', kind: 'ClusterSecretStore' },
     backupJobs: { ttlAfterFinished: Duration.days(1) },
-    manualBackup: { repoName: 'repo2', backupId: 'before-v2-migration' },
   });
+  // The off-site repo, added after construction: it gets the next free name, repo2.
+  hippo.addRepo(BackupRepo.s3({
+    bucket: 'acme-pg-backups',
+    region: 'eu-central-1',
+    credentials: RepoCredentials.s3AccessKey({
+      accessKeyId: CredentialSource.fromExternalSecret('pg/backups-s3', 'access-key-id'),
+      secretAccessKey: CredentialSource.fromExternalSecret('pg/backups-s3', 'secret-access-key'),
+    }),
+    encryption: RepoEncryption.aes256Cbc(CredentialSource.fromExternalSecret('pg/backups-cipher', 'passphrase')),
+    schedule: BackupSchedule.dailyFull({ hour: 3 }),
+    retention: BackupRetention.fullDays(14),
+  }));
+  hippo.addManualBackup('BeforeMigration', { repoName: 'repo2', backupId: 'before-v2-migration' });
   return chart;
 }
 
