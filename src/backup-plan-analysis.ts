@@ -13,6 +13,7 @@ import { assignRepoNames, repoIndex } from './private/pgbackrest/layout';
 import { validatePlanOptions } from './private/plan/options';
 import { renderMarkdown, renderSvg } from './private/plan/report';
 import { DAY, findOverlaps, HOUR, MINUTE, Overlap, RepoState, retain, runsOf, ScheduledBackup, simulate, SimulatedBackup } from './private/plan/simulation';
+import { WeekRun } from './private/plan/week';
 import { Problems, throwValidationError } from './private/validation';
 
 
@@ -89,19 +90,6 @@ export interface StaggerResult {
   readonly repos: BackupRepo[];
   /** What moved, one line per schedule. */
   readonly moves: string[];
-}
-
-/** One backup run in the drawn week. @internal */
-export interface WeekRun {
-  readonly repoName: string;
-  readonly backupType: BackupType;
-  /** When its CronJob fired. */
-  readonly scheduled: number;
-  /** When it ran, after waiting for the lock if it had to. */
-  readonly start: number;
-  readonly stop: number;
-  /** It fired while a backup it cannot run beside was expected to run. */
-  readonly collides: boolean;
 }
 
 const DEFAULT_DURATIONS: { [type: string]: number } = {

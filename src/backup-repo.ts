@@ -4,6 +4,7 @@ import { BackupSchedule } from './backup-schedule';
 import { CaCertificate } from './credential-source';
 import { PgBackRestVersion } from './pgbackrest-version';
 import { checkArgument, checkInput, instance } from './private/input';
+import { RepoStorageSpec } from './private/model/repo-spec';
 import { checkRepoPath, REPO_NAMES } from './private/pgbackrest/layout';
 import { checkInteger, Problems } from './private/validation';
 import { RepoCredentials, RepoStorage } from './repo-credentials';
@@ -147,21 +148,6 @@ export interface AzureRepoProps extends BackupRepoOptions, ObjectStoreConnection
   readonly uriStyle?: S3UriStyle;
   /** How pgBackRest authenticates. */
   readonly credentials: RepoCredentials;
-}
-
-/** The storage-specific settings of a repo. @internal */
-export interface RepoStorageSpec {
-  readonly storage: RepoStorage;
-  readonly bucket?: string;
-  readonly container?: string;
-  readonly endpoint?: string;
-  readonly region?: string;
-  readonly uriStyle?: S3UriStyle;
-  readonly connection: ObjectStoreConnectionOptions;
-  readonly credentials?: RepoCredentials;
-  readonly size?: Size;
-  readonly storageClassName?: string;
-  readonly accessMode?: VolumeAccessMode;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { CredentialSource } from './credential-source';
 import { PgBackRestVersion } from './pgbackrest-version';
 import { checkArgument, checkInput, credentialSource, str } from './private/input';
+import { SecureOption } from './private/model/repo-spec';
 import { checkDnsSubdomain, Problems } from './private/validation';
 
 /** The storage a credential is for. */
@@ -13,18 +14,6 @@ export enum RepoStorage {
   GCS = 'gcs',
   /** Azure Blob Storage. */
   AZURE = 'azure',
-}
-
-/**
- * One pgBackRest secure option fed from a {@link CredentialSource}.
- * @internal
- */
-export interface SecureOption {
-  /** Option name without the repo index, e.g. `s3-key` (rendered as `repoN-s3-key`). */
-  readonly option: string;
-  readonly source: CredentialSource;
-  /** True when pgBackRest wants a path to a file holding the value (GCS key files). */
-  readonly asFile: boolean;
 }
 
 interface CredentialsSpec {
