@@ -26,8 +26,11 @@ const s3 = (props: object = {}) => BackupRepo.s3({
   ...props,
 });
 
+/** A cluster in `chart`, synthesized with it: checks of the whole cluster and the app run at synth. */
 function make(props: Partial<IvoryClusterProps>, chart = Testing.chart(), id = 'hippo'): IvoryCluster {
-  return new IvoryCluster(chart, id, { repos: [volume()], externalSecretStore: { name: 'vault' }, ...props } as IvoryClusterProps);
+  const cluster = new IvoryCluster(chart, id, { repos: [volume()], externalSecretStore: { name: 'vault' }, ...props } as IvoryClusterProps);
+  Testing.synth(chart);
+  return cluster;
 }
 
 function refusal(props: Partial<IvoryClusterProps>): string {
@@ -228,7 +231,9 @@ describe('Kubernetes limits the schemas do not carry', () => {
     const m = validationMessage(() => make({ name: 'a', namespace: 'db' }, chart, 'b'));
     expect(m).toContain('name: "a": is already the name of test/a in namespace db: their objects would have the same names');
     // Another namespace is fine.
-    expect(() => make({ name: 'a', namespace: 'other' }, chart, 'c')).not.toThrow();
+    const other = Testing.chart();
+    make({ namespace: 'db' }, other, 'a');
+    expect(() => make({ name: 'a', namespace: 'other' }, other, 'c')).not.toThrow();
   });
 });
 
@@ -246,7 +251,9 @@ describe('two writers on one repo location', () => {
     expect(validationMessage(() => make({ repos: [s3({ path: '/shared' })] }, chart, 'two')))
       .toContain('repos[0].path: "/shared": s3://s3.eu-central-1.amazonaws.com/acme-backups/shared is already written by test/one (repos[0])');
     // A standby reads its primary's repo: that is not a second writer.
-    expect(() => make({ repos: [s3({ path: '/shared' })], standby: Standby.fromRepo('repo1') }, chart, 'replica')).not.toThrow();
+    const primaryAndStandby = Testing.chart();
+    make({ repos: [s3({ path: '/shared' })] }, primaryAndStandby, 'one');
+    expect(() => make({ repos: [s3({ path: '/shared' })], standby: Standby.fromRepo('repo1') }, primaryAndStandby, 'replica')).not.toThrow();
   });
 
   test('an operator clone writing into its source\'s stanza location', () => {

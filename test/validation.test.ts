@@ -13,9 +13,12 @@ const s3Creds = () => RepoCredentials.s3AccessKey({
 });
 const volume = (props: Partial<Parameters<typeof BackupRepo.volume>[0]> = {}) => BackupRepo.volume({ size: Size.gibibytes(10), ...props });
 
+/** A cluster synthesized in a chart of its own: checks of the whole cluster run at synth. */
 function make(props: Partial<IvoryClusterProps>, id = 'hippo'): IvoryCluster {
   const chart = Testing.chart();
-  return new IvoryCluster(chart, id, { repos: [volume()], externalSecretStore: { name: 'vault' }, ...props } as IvoryClusterProps);
+  const cluster = new IvoryCluster(chart, id, { repos: [volume()], externalSecretStore: { name: 'vault' }, ...props } as IvoryClusterProps);
+  Testing.synth(chart);
+  return cluster;
 }
 
 /** The message of the ValidationError `props` produce, checked to name the construct path. */
