@@ -2,46 +2,55 @@ import { Duration } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
 import { TlsCertificates } from './tls-certificates';
 
-/** An external-secrets `SecretStore` or `ClusterSecretStore`. */
+/**
+ * An external-secrets `SecretStore` or `ClusterSecretStore` that you configured (for Vault, a cloud secret manager
+ * ...). The cluster's `ExternalSecret` reads every `CredentialSource.fromExternalSecret` value from it.
+ */
 export interface ExternalSecretStoreRef {
-  /** Its name. */
+  /** The store's name. */
   readonly name: string;
   /**
-   * `SecretStore` or `ClusterSecretStore`.
+   * `SecretStore` (in the cluster's namespace) or `ClusterSecretStore` (one store for every namespace).
    * @default SecretStore
    */
   readonly kind?: string;
   /**
-   * How often the operator re-reads the store.
+   * How often the external-secrets operator re-reads the store (the ExternalSecret's `refreshInterval`), so that a
+   * rotated value reaches the pods' Secret.
    * @default Duration.hours(1)
    */
   readonly refreshInterval?: Duration;
 }
 
-/** Settings of the backup Jobs and CronJobs. */
+/**
+ * Settings of the backup Jobs and CronJobs: their resources and priority, and (standalone target) their deadlines
+ * and how many finished Jobs are kept. Set them to fit backups into the Kubernetes cluster's capacity.
+ */
 export interface BackupJobOptions {
   /**
-   * CPU and memory of backup Jobs; the CPU also sets pgBackRest's `process-max`.
-   * @default - 1 CPU requested, 2 CPU limit, 256 MiB to 1 GiB memory
+   * CPU and memory of backup Jobs; the CPU (limit, else request) also sets pgBackRest's `process-max`.
+   * @default - standalone: 1 CPU requested, 2 CPU limit, 256 MiB to 1 GiB memory; operator: none set, IVYO's own
    */
   readonly resources?: ContainerResources;
   /**
-   * Delete finished Jobs after this long (at least 60 seconds for IVYO).
-   * @default - kept, pruned by the history limits
+   * Delete finished Jobs after this long (`ttlSecondsAfterFinished`; at least 60 seconds for IVYO), so that
+   * finished Jobs and their pods do not pile up.
+   * @default - not set: standalone CronJobs' Jobs are pruned by the history limits, one-off Jobs are kept
    */
   readonly ttlAfterFinished?: Duration;
   /**
-   * Successful Jobs kept per CronJob (standalone).
+   * Successful Jobs kept per CronJob (standalone), whose logs show the recent runs.
    * @default 3
    */
   readonly successfulJobsRetained?: number;
   /**
-   * Failed Jobs kept per CronJob (standalone).
+   * Failed Jobs kept per CronJob (standalone), whose logs show why they failed.
    * @default 1
    */
   readonly failedJobsRetained?: number;
   /**
-   * Longest a backup Job may run before Kubernetes stops it (standalone).
+   * Longest a Job may run before Kubernetes stops it (standalone: backups, stanza-create, deletions, restore
+   * checks), so that a hung backup does not block the next ones.
    * @default Duration.hours(12)
    */
   readonly activeDeadline?: Duration;
@@ -52,35 +61,43 @@ export interface BackupJobOptions {
    */
   readonly lockWait?: Duration;
   /**
-   * How late a missed schedule may still start (standalone).
+   * How late a missed schedule may still start (standalone CronJobs' `startingDeadlineSeconds`), e.g. after the
+   * controller was down; a run missed by more is skipped.
    * @default Duration.minutes(30)
    */
   readonly startingDeadline?: Duration;
   /**
-   * Priority class of backup pods.
+   * Priority class of backup pods, so that they are scheduled (or not preempted) when the cluster is full.
    * @default - none
    */
   readonly priorityClassName?: string;
 }
 
-/** Settings of the repo host that serves volume repos. */
+/**
+ * Settings of the repo host: the pod that mounts the volume repos and serves them to the instances over pgBackRest's
+ * TLS. It exists only when a repo is a volume.
+ */
 export interface RepoHostOptions {
   /**
    * CPU and memory of the pgBackRest server.
-   * @default - 100m CPU and 128 MiB requested, 512 MiB memory limit
+   * @default - standalone: 100m CPU and 128 MiB requested, 512 MiB memory limit; operator: none set, IVYO's own
    */
   readonly resources?: ContainerResources;
   /**
-   * Priority class of the repo host pod.
+   * Priority class of the repo host pod, so that it is scheduled (or not preempted) when the cluster is full.
    * @default - none
    */
   readonly priorityClassName?: string;
 }
 
-/** Options that only the standalone target uses. */
+/**
+ * Options that only the standalone target uses: where its TLS certificates come from, which user its pods run as
+ * and the Kubernetes cluster's DNS domain. The operator target ignores them (IVYO decides these itself).
+ */
 export interface StandaloneOptions {
   /**
-   * Certificates for pgBackRest's TLS server and PostgreSQL's TLS.
+   * Certificates for pgBackRest's TLS server and PostgreSQL's TLS; use `TlsCertificates.fromSecrets` where
+   * cert-manager is not installed.
    * @default TlsCertificates.certManager()
    */
   readonly tls?: TlsCertificates;
@@ -91,7 +108,7 @@ export interface StandaloneOptions {
    */
   readonly runAsUser?: number;
   /**
-   * Group that owns the volumes.
+   * Group that owns the volumes (`fsGroup`), so that the pods can write to them.
    * @default 998
    */
   readonly fsGroup?: number;
@@ -102,7 +119,8 @@ export interface StandaloneOptions {
    */
   readonly userFromPlatform?: boolean;
   /**
-   * The Kubernetes cluster's DNS domain, used in the host names pgBackRest connects to.
+   * The Kubernetes cluster's DNS domain, used in the host names pgBackRest connects to and in the certificates;
+   * change it only when your Kubernetes cluster uses another domain.
    * @default cluster.local
    */
   readonly clusterDomain?: string;

@@ -1,7 +1,10 @@
 import { Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
 
-/** A set of IvorySQL instances with the same shape. */
+/**
+ * A set of IvorySQL instances with the same shape: one StatefulSet. Add a second set for instances of another size
+ * or storage (say, replicas on another storage class).
+ */
 export interface InstanceSetProps {
   /**
    * Name of the set, part of its StatefulSet and pod names.
@@ -15,7 +18,8 @@ export interface InstanceSetProps {
    */
   readonly replicas?: number;
   /**
-   * Size of each instance's data volume.
+   * Size of each instance's data volume. The smallest one also bounds the asynchronous archive queue
+   * (`tuning.archivePushQueueMax`), and the first set's sizes restore checks' scratch volumes.
    * @default Size.gibibytes(1)
    */
   readonly dataVolumeSize?: Size;
@@ -25,7 +29,7 @@ export interface InstanceSetProps {
    */
   readonly storageClassName?: string;
   /**
-   * Size of a separate WAL volume.
+   * Size of a separate WAL volume, so that a burst of WAL cannot fill the data volume, or the data the WAL's.
    * @default - WAL lives on the data volume
    */
   readonly walVolumeSize?: Size;
@@ -35,8 +39,8 @@ export interface InstanceSetProps {
    */
   readonly walStorageClassName?: string;
   /**
-   * CPU and memory of the database container.
-   * @default - 1 CPU / 1 GiB requested, 2 GiB memory limit
+   * CPU and memory of the database container (and, standalone, of the container that initializes or restores it).
+   * @default - standalone: 500m CPU and 512 MiB requested, 2 GiB memory limit; operator: none set, IVYO's own
    */
   readonly resources?: ContainerResources;
 }

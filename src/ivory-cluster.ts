@@ -29,31 +29,37 @@ import { Restore, RestoreKind } from './restore';
 import { RestoreCheck, RestoreCheckProps } from './restore-check';
 import { Standby } from './standby';
 
-/** Properties of an {@link IvoryCluster}. */
+/**
+ * Properties of an {@link IvoryCluster}: what runs (target, images, instances) and how it is backed up (repos,
+ * tuning, restores). Every prop has a default; only a repo is required, by synth (here or with `addRepo`).
+ */
 export interface IvoryClusterProps {
   /**
-   * Name of the cluster; every object name derives from it.
+   * Name of the cluster; every object name derives from it. At most 40 characters and starting with a letter, so
+   * that the derived names (Services, StatefulSets, Jobs) stay valid Kubernetes names.
    * @default - the construct id
    */
   readonly name?: string;
   /**
-   * Namespace of every object.
+   * Namespace of every object. Secrets the cluster reads (credentials, TLS) must be in it.
    * @default - the chart's namespace, else `default`
    */
   readonly namespace?: string;
   /**
-   * What to synthesize.
+   * What to synthesize: an `IvoryCluster` for the IvorySQL Operator to run, or every object itself for a Kubernetes
+   * cluster without the operator. See DeploymentTarget for what only one of them can do.
    * @default DeploymentTarget.OPERATOR
    */
   readonly target?: DeploymentTarget;
   /**
-   * PostgreSQL major version (10 to 18). The default image is IvorySQL 5.4, which is PostgreSQL 18.
+   * PostgreSQL major version (10 to 18) of the image: PGDATA paths and version-dependent settings follow it. The
+   * default image is IvorySQL 5.4, which is PostgreSQL 18, so any other version needs `image` too.
    * @default 18
    */
   readonly postgresVersion?: number;
   /**
-   * The IvorySQL image. Commands call `postgres`, `pgbackrest` and friends by name, so any image with them on
-   * PATH works.
+   * The IvorySQL image, for a private registry, another PostgreSQL version or a build of your own. Commands call
+   * `postgres`, `pgbackrest` and friends by name, so any image with them on PATH works.
    * @default - IVYO 5.4's image for PostgreSQL 18
    */
   readonly image?: string;
@@ -70,106 +76,120 @@ export interface IvoryClusterProps {
    */
   readonly databaseMode?: DatabaseMode;
   /**
-   * The pgBackRest image (repo host, backup Jobs).
+   * The pgBackRest image (repo host, backup Jobs), for a private registry or another pgBackRest version (then set
+   * `pgbackrestVersion` to match).
    * @default - IVYO 5.4's pgBackRest 2.58 image
    */
   readonly pgbackrestImage?: string;
   /**
-   * The pgBackRest version in the images; options and defaults depend on it.
+   * The pgBackRest version in the images; options and defaults depend on it, so set it when your images carry
+   * another version than IVYO 5.4's (2.45 is the oldest accepted).
    * @default PgBackRestVersion.V2_58
    */
   readonly pgbackrestVersion?: PgBackRestVersion;
   /**
-   * Instance sets, fed through `addInstanceSet`, which can add more later.
+   * Instance sets: groups of instances with the same size and storage. More than one replica, or a second set,
+   * gives the cluster replicas. Fed through `addInstanceSet`, which can add more later.
    * @default - one set `instance1` with one instance
    */
   readonly instances?: InstanceSetProps[];
   /**
-   * PostgreSQL port.
+   * PostgreSQL port, for clients and replication: 1024 to 65535, and not 8432, which pgBackRest's TLS server uses
+   * on the same pods.
    * @default 5432
    */
   readonly port?: number;
   /**
-   * Labels for the cluster and every object made for it.
+   * Labels for the cluster and every object made for it, e.g. for selectors of your own policies or cost reports.
    * @default - none
    */
   readonly labels?: { [key: string]: string };
   /**
-   * Annotations for the cluster and every object made for it.
+   * Annotations for the cluster and every object made for it. They must leave 4 KiB of Kubernetes' 256 KiB for
+   * the library's own (backup and restore triggers, workload identity).
    * @default - none
    */
   readonly annotations?: { [key: string]: string };
   /**
-   * The pgBackRest repos, one to four; WAL is archived to all of them. Fed through `addRepo`, which can add more
-   * later.
+   * The pgBackRest repos, one to four; WAL is archived to all of them. More than one keeps backups in more than
+   * one place (say, a volume for fast restores and a bucket in another region). Fed through `addRepo`, which can add
+   * more later.
    * @default - none yet: a cluster needs at least one by synth
    */
   readonly repos?: BackupRepo[];
   /**
-   * More pgBackRest options for `[global]`; they override generated values. No credentials: those come from
-   * CredentialSources.
+   * More pgBackRest options for `[global]`, for settings without a typed property; they override generated values.
+   * No credentials (those come from CredentialSources), and no options of a repo the cluster does not have.
    * @default - none
    */
   readonly pgbackrestOptions?: { [option: string]: string };
   /**
-   * pgBackRest performance settings.
+   * pgBackRest performance settings (compression, parallelism, asynchronous archiving), for when the defaults do
+   * not suit your data or machines.
    * @default - fast defaults, see PgBackRestTuningProps
    */
   readonly tuning?: PgBackRestTuningProps;
   /**
-   * Backup Job settings.
+   * Backup Job settings: resources, priority, deadlines and how long finished Jobs are kept.
    * @default - see BackupJobOptions
    */
   readonly backupJobs?: BackupJobOptions;
   /**
-   * Repo host settings (used when a repo is a volume).
+   * Repo host settings: resources and priority of the pod that serves volume repos (used only when a repo is a
+   * volume).
    * @default - see RepoHostOptions
    */
   readonly repoHost?: RepoHostOptions;
   /**
-   * Create this cluster from a backup: another cluster's repo or a repo without a cluster.
+   * Create this cluster from a backup: another cluster's repo (a clone) or a repo without a cluster (bring back a
+   * cluster that is gone). Only read when the cluster is first created.
    * @default - a new, empty cluster (initdb)
    */
   readonly restoreFrom?: Restore;
   /**
-   * Restore this cluster's own data in place. Destructive; see Restore.inPlace.
+   * Restore this cluster's own data in place, e.g. to undo a bad change with a point-in-time target. Destructive;
+   * see Restore.inPlace.
    * @default - none
    */
   readonly inPlaceRestore?: Restore;
   /**
-   * Make this cluster a standby of another one.
+   * Make this cluster a standby of another one, e.g. for disaster recovery in another region: it follows the
+   * other cluster's WAL and takes no backups of its own.
    * @default - a primary cluster
    */
   readonly standby?: Standby;
   /**
-   * A declared one-off backup; the same as `addManualBackup('ManualBackup', props)`.
+   * A declared one-off backup, e.g. before an upgrade; the same as `addManualBackup('ManualBackup', props)`.
    * @default - none
    */
   readonly manualBackup?: ManualBackupProps;
   /**
-   * Backups to delete with `pgbackrest expire --set` (standalone target); each is the same as
-   * `addBackupDeletion(...)`.
+   * Backups to delete with `pgbackrest expire --set` (standalone target; IVYO has no API for it, so the operator
+   * target refuses them); each is the same as `addBackupDeletion(...)`.
    * @default - none
    */
   readonly backupDeletions?: BackupDeletionProps[];
   /**
-   * Jobs (or CronJobs) that restore a backup into a scratch volume and query it (standalone target); each is the
-   * same as `addRestoreCheck(checkId, props)`, so each needs a `checkId` here.
+   * Jobs (or CronJobs) that restore a backup into a scratch volume and query it, to prove the backups restorable
+   * (standalone target; the operator target refuses them); each is the same as `addRestoreCheck(checkId, props)`,
+   * so each needs a `checkId` here.
    * @default - none
    */
   readonly restoreChecks?: RestoreCheckProps[];
   /**
-   * The external-secrets store that `CredentialSource.fromExternalSecret` values are read from.
+   * The external-secrets store that `CredentialSource.fromExternalSecret` values are read from (Vault, a cloud
+   * secret manager ...), for credentials that must not be kept in Kubernetes Secrets you manage.
    * @default - none; required when any credential comes from an external store
    */
   readonly externalSecretStore?: ExternalSecretStoreRef;
   /**
-   * Options of the standalone target.
+   * Options of the standalone target: TLS certificates, pod user and group, cluster DNS domain. Ignored by the
+   * operator target.
    * @default - see StandaloneOptions
    */
   readonly standalone?: StandaloneOptions;
   /**
-   * How schedules are analysed at synth: expected durations, strictness, the report.
+   * How schedules are analysed at synth: expected durations, whether overlapping backups are refused, the report.
    * @default - see BackupPlanOptions
    */
   readonly backupPlan?: BackupPlanOptions;
@@ -180,7 +200,8 @@ export interface IvoryClusterProps {
 const OWN_SCOPES = ['Resources', 'NetworkPolicies'];
 
 /**
- * An IvorySQL cluster with pgBackRest backups.
+ * An IvorySQL cluster with pgBackRest backups: the library's main construct, declaring a database cluster, its
+ * backup repos and schedules, and its restores in one place.
  *
  * With the operator target it synthesizes an `IvoryCluster` custom resource (`ivory-operator.ivorysql.org/v1beta1`)
  * plus the objects IVYO needs beside it; with the standalone target, every object IVYO would otherwise create.
@@ -193,11 +214,11 @@ const OWN_SCOPES = ['Resources', 'NetworkPolicies'];
  * allowed, all at once.
  */
 export class IvoryCluster extends Construct {
-  /** The cluster's name. */
+  /** The cluster's name, from which its objects' names derive. */
   public readonly clusterName: string;
-  /** The cluster's namespace. */
+  /** The cluster's namespace, where all of its objects are. */
   public readonly namespace: string;
-  /** What this cluster synthesizes. */
+  /** What this cluster synthesizes: the operator's custom resource or the standalone objects. */
   public readonly target: DeploymentTarget;
 
   private readonly settings: ClusterSettings;
@@ -213,6 +234,12 @@ export class IvoryCluster extends Construct {
   private cached?: { model: ClusterModel; plan?: BackupPlanAnalysis };
   private rendered = false;
 
+  /**
+   * Declares a cluster. Props are checked here, each with its field; what needs the whole cluster is checked at synth.
+   * @param scope the chart (or a construct in it) the cluster's objects go into
+   * @param id the construct id; also the cluster's name unless `props.name` is given
+   * @param props the cluster's settings; all optional, but a repo is needed by synth
+   */
   constructor(scope: Construct, id: string, props: IvoryClusterProps = {}) {
     super(scope, id);
     const problems = new Problems();
@@ -264,12 +291,18 @@ export class IvoryCluster extends Construct {
     this.node.addValidation({ validate: () => this.renderOnce() });
   }
 
-  /** The repos with their assigned names, in repo-index order (a copy: add repos with `addRepo`). */
+  /**
+   * The cluster's repos, in repo-index order (a copy: add repos with `addRepo`); `repoNameOf` tells the name each
+   * was assigned.
+   */
   public get repos(): BackupRepo[] {
     return this.roster.repos.map(r => r.repo);
   }
 
-  /** The analysed backup plan, as the cluster is now: runs, collisions, recovery window per repo. */
+  /**
+   * The analysed backup plan, as the cluster is now: runs, collisions, recovery window per repo. Read it in a test
+   * to assert what the schedules and retention give, before anything is deployed.
+   */
   public get planAnalysis(): BackupPlanAnalysis {
     const cached = this.modelCache();
     cached.plan ??= BackupPlanAnalysis._analyse(cached.model, this.planOptions);
@@ -302,7 +335,10 @@ export class IvoryCluster extends Construct {
     return (added as { name: string }).name;
   }
 
-  /** Adds a set of instances (a StatefulSet with the operator's naming). */
+  /**
+   * Adds a set of instances (a StatefulSet with the operator's naming), for instances of another size, storage
+   * class or count than the others.
+   */
   public addInstanceSet(props: InstanceSetProps = {}): void {
     this.assertOpen('addInstanceSet');
     const problems = new Problems();
@@ -319,7 +355,10 @@ export class IvoryCluster extends Construct {
     return this.addChildNow(`addManualBackup(${JSON.stringify(id)})`, id, props, ManualBackup);
   }
 
-  /** Declares the deletion of one backup with `pgbackrest expire --set` (standalone target: a Job). */
+  /**
+   * Declares the deletion of one backup with `pgbackrest expire --set` (standalone target: a Job), for a backup
+   * retention should not keep. The operator target refuses it at synth: IVYO has no API to delete a backup.
+   */
   public addBackupDeletion(id: string, props: BackupDeletionProps): BackupDeletion {
     return this.addChildNow(`addBackupDeletion(${JSON.stringify(id)})`, id, props, BackupDeletion);
   }
@@ -332,7 +371,10 @@ export class IvoryCluster extends Construct {
     return this.addChildNow(`addRestoreCheck(${JSON.stringify(id)})`, id, props, RestoreCheck);
   }
 
-  /** The name assigned to `repo` (`repo1`..`repo4`). */
+  /**
+   * The name assigned to `repo` (`repo1`..`repo4`), to refer to an unnamed repo in a ManualBackup, a RestoreCheck
+   * or a restore. Throws for a repo that was not added to this cluster.
+   */
   public repoNameOf(repo: BackupRepo): string {
     const found = this.roster.added.find(r => r.repo === repo);
     if (!found) throwValidationError(this.node.path, ['repoNameOf: that BackupRepo is not one of this cluster\'s repos']);

@@ -17,7 +17,8 @@ export enum DatabaseMode {
 
 /**
  * Options IvorySQL was configured with in the image. IVYO 5.4's image is built without lz4 and zstd, so PostgreSQL
- * there cannot take `wal_compression = lz4` (the server refuses to start).
+ * there cannot take `wal_compression = lz4` (the server refuses to start). Set them for an image of your own that
+ * has them, so that `tuning.walCompression` can use them.
  */
 export interface ImageBuildProps {
   /**

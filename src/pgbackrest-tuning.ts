@@ -1,14 +1,14 @@
 import { Duration, Size } from 'cdk8s';
 
-/** pgBackRest compression types. */
+/** pgBackRest compression types (`compress-type`) of backups and archived WAL: CPU time against repo size. */
 export enum CompressionType {
-  /** No compression. */
+  /** No compression, e.g. for data that does not compress. */
   NONE = 'none',
-  /** gzip, pgBackRest's default. */
+  /** gzip, pgBackRest's default (and IVYO's): slower than zst at level 1, for output of about the same size. */
   GZ = 'gz',
   /** LZ4: the fastest, larger output. */
   LZ4 = 'lz4',
-  /** Zstandard: nearly as fast as LZ4 at low levels, much smaller output. */
+  /** Zstandard: nearly as fast as LZ4 at low levels, much smaller output; this library's default. */
   ZST = 'zst',
   /** bzip2: small and slow. */
   BZ2 = 'bz2',
@@ -26,13 +26,13 @@ export interface PgBackRestTuningProps {
    */
   readonly compressType?: CompressionType;
   /**
-   * Compression level (`compress-level`).
+   * Compression level (`compress-level`): higher is smaller and slower. Not taken with `CompressionType.NONE`.
    * @default 1 for zst and lz4, pgBackRest's default otherwise
    */
   readonly compressLevel?: number;
   /**
-   * Parallel processes for backup and restore (`process-max`).
-   * @default - the backup job's CPU (limit, else request), rounded down, at least 1
+   * Parallel processes for backup and restore (`process-max`): more finish sooner, with more CPU.
+   * @default - the backup job's CPU (limit, else request), rounded down, at least 1: 2 with the default resources
    */
   readonly processMax?: number;
   /**
@@ -63,12 +63,14 @@ export interface PgBackRestTuningProps {
   readonly repoBundle?: boolean;
   /**
    * Block incremental backups (`repo-block`): changed blocks instead of changed files. Generally available from
-   * pgBackRest 2.46; beta before, so off there.
-   * @default true from 2.46
+   * pgBackRest 2.46; beta before, so off there. Needs `repoBundle`.
+   * @default - true from pgBackRest 2.46 with `repoBundle`, else false
    */
   readonly blockIncremental?: boolean;
   /**
-   * Start manual and bootstrap backups with an immediate checkpoint (`start-fast`) instead of waiting for the next one.
+   * Start manual backups with an immediate checkpoint (`--start-fast`) instead of waiting for the next one, so
+   * that they begin at once. (The standalone target's first backup, which replicas are created from, always starts
+   * fast.)
    * @default true
    */
   readonly startFastManual?: boolean;

@@ -1,7 +1,7 @@
 import { checkInput } from './private/input';
 import { Problems, checkDnsSubdomain } from './private/validation';
 
-/** Options of certificates issued by cert-manager. */
+/** Options of certificates issued by cert-manager: which issuer signs them, when a CA of your own should. */
 export interface CertManagerOptions {
   /**
    * An Issuer or ClusterIssuer of yours to sign the certificates.
@@ -15,7 +15,10 @@ export interface CertManagerOptions {
   readonly issuerKind?: string;
 }
 
-/** Secrets you provide, each of type `kubernetes.io/tls` with `tls.crt`, `tls.key` and `ca.crt`. */
+/**
+ * Secrets you provide, each of type `kubernetes.io/tls` with `tls.crt`, `tls.key` and `ca.crt`: for certificates
+ * you issue yourself, without cert-manager.
+ */
 export interface TlsSecretsProps {
   /**
    * pgBackRest's certificate, used both as TLS server (instances, repo host) and as client (backup Jobs). Its
@@ -40,19 +43,24 @@ export interface TlsSecretsProps {
  * client certificate, so no password exists).
  */
 export class TlsCertificates {
-  /** Certificates issued by cert-manager (the default). */
+  /**
+   * Certificates issued by cert-manager (the default): needs cert-manager in the cluster, and renews them itself.
+   * Without an issuer, a self-signed CA is made for the cluster.
+   */
   public static certManager(options: CertManagerOptions = {}): TlsCertificates {
     const input = new Problems();
     return new TlsCertificates('certManager', checkInput(input, 'CertManagerOptions', options), undefined, input);
   }
 
-  /** Certificates in Secrets you manage. */
+  /**
+   * Certificates in Secrets you manage, where cert-manager is not installed; renewing them is up to you.
+   */
   public static fromSecrets(props: TlsSecretsProps): TlsCertificates {
     const input = new Problems();
     return new TlsCertificates('secrets', undefined, checkInput(input, 'TlsSecretsProps', props), input);
   }
 
-  /** `certManager` or `secrets`. */
+  /** `certManager` or `secrets`: which factory made it. */
   public readonly source: string;
   /** cert-manager options, for certManager. */
   public readonly certManagerOptions?: CertManagerOptions;
