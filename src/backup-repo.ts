@@ -11,15 +11,20 @@ import { RepoCredentials, RepoStorage } from './repo-credentials';
 import { RepoEncryption } from './repo-encryption';
 
 
-/** Options every repo has. */
+/**
+ * Options every repo has, whatever its storage: its name and path, and what is kept there and when (retention,
+ * schedule, encryption).
+ */
 export interface BackupRepoOptions {
   /**
-   * `repo1` to `repo4`. Repos without a name get the lowest free ones, in the order given.
+   * `repo1` to `repo4`: the index in pgBackRest's options (`repo2-path`). Repos without a name get the lowest free
+   * ones, in the order given; name a repo that a conf file (`fromConfSecret`) or another prop refers to.
    * @default - assigned
    */
   readonly name?: string;
   /**
-   * The repo path (`repoN-path`): a key prefix in a bucket, a directory on a volume.
+   * The repo path (`repoN-path`): a key prefix in a bucket, a directory on a volume. Give it to read what another
+   * cluster wrote (a standby's repo, `Restore.fromRepo`), or to choose where in a shared bucket a cluster writes.
    * @default - `/pgbackrest/<namespace>/<cluster>/repoN` in object stores, so clusters can share a bucket;
    * `/pgbackrest/repoN` on a volume, where the PVC is mounted
    */
@@ -35,25 +40,32 @@ export interface BackupRepoOptions {
    */
   readonly schedule?: BackupSchedule;
   /**
-   * Client-side encryption.
+   * Client-side encryption, so that whoever can read the bucket or volume cannot read the backups.
    * @default - not encrypted by pgBackRest
    */
   readonly encryption?: RepoEncryption;
 }
 
-/** Access modes a repo volume can be mounted with. */
+/** Access modes a repo volume can be mounted with: the ones its StorageClass offers decide. */
 export enum VolumeAccessMode {
-  /** One node mounts it read-write; backup Jobs run on the repo host's node. */
+  /** One node mounts it read-write; the standalone target runs backup Jobs on the repo host's node. */
   READ_WRITE_ONCE = 'ReadWriteOnce',
-  /** Many nodes mount it read-write. */
+  /** Many nodes mount it read-write, so standalone backup Jobs can run on any node. */
   READ_WRITE_MANY = 'ReadWriteMany',
-  /** One pod mounts it: backup Jobs could not mount it beside the repo host. */
+  /**
+   * One pod mounts it: standalone backup Jobs could not mount it beside the repo host, so the standalone target
+   * refuses it.
+   */
   READ_WRITE_ONCE_POD = 'ReadWriteOncePod',
 }
 
-/** A repo on a PersistentVolumeClaim, served by a repo host. */
+/**
+ * A repo on a PersistentVolumeClaim, served by a repo host: no object store needed, but the backups stay in the
+ * same Kubernetes cluster as the data and are read through their cluster's repo host (a clone with
+ * `Restore.fromCluster` can; `Restore.fromRepo` and standbys cannot).
+ */
 export interface VolumeRepoProps extends BackupRepoOptions {
-  /** Requested size of the volume. */
+  /** Requested size of the volume: it holds the retained backups and their archived WAL. */
   readonly size: Size;
   /**
    * StorageClass of the volume. Prefer one with `reclaimPolicy: Retain`, so deleting the claim keeps the data.
@@ -67,15 +79,24 @@ export interface VolumeRepoProps extends BackupRepoOptions {
   readonly accessMode?: VolumeAccessMode;
 }
 
-/** How pgBackRest addresses a bucket. */
+/**
+ * How pgBackRest addresses a bucket (`repoN-s3-uri-style`) or an Azure account (`repoN-azure-uri-style`): in the
+ * host name, or in the path, for stores without a DNS name per bucket.
+ */
 export enum S3UriStyle {
-  /** `https://<bucket>.<endpoint>/...` (AWS default). */
+  /**
+   * `https://<bucket>.<endpoint>/...` (AWS default); an S3 bucket name with `.` is refused with it, as the
+   * certificate would not match.
+   */
   HOST = 'host',
   /** `https://<endpoint>/<bucket>/...`, which most S3-compatible stores (MinIO) need. */
   PATH = 'path',
 }
 
-/** TLS and endpoint options of object stores. */
+/**
+ * TLS and endpoint options of object stores, for stores not reached at their public endpoint: a private CA, another
+ * port, a private link.
+ */
 export interface ObjectStoreConnectionOptions {
   /**
    * Verify the store's TLS certificate (`repoN-storage-verify-tls`). Turn off only for tests.
@@ -99,7 +120,7 @@ export interface ObjectStoreConnectionOptions {
   readonly storageHost?: string;
 }
 
-/** A repo in Amazon S3 or an S3-compatible store. */
+/** A repo in Amazon S3 or an S3-compatible store (MinIO, Ceph RGW, ...): where, and with which credentials. */
 export interface S3RepoProps extends BackupRepoOptions, ObjectStoreConnectionOptions {
   /** The bucket. pgBackRest does not create it. */
   readonly bucket: string;
@@ -111,33 +132,39 @@ export interface S3RepoProps extends BackupRepoOptions, ObjectStoreConnectionOpt
    */
   readonly endpoint?: string;
   /**
-   * Host or path style addressing.
+   * Host or path style addressing; S3-compatible stores often need `S3UriStyle.PATH`.
    * @default S3UriStyle.HOST
    */
   readonly uriStyle?: S3UriStyle;
-  /** How pgBackRest authenticates. */
+  /**
+   * How pgBackRest authenticates: an access key, a web identity or instance role, or a conf-file Secret
+   * (`RepoCredentials.s3...` or `RepoCredentials.fromConfSecret`).
+   */
   readonly credentials: RepoCredentials;
 }
 
-/** A repo in Google Cloud Storage. */
+/** A repo in Google Cloud Storage: where, and with which credentials. */
 export interface GcsRepoProps extends BackupRepoOptions, ObjectStoreConnectionOptions {
   /** The bucket. pgBackRest does not create it. */
   readonly bucket: string;
   /**
-   * The endpoint (`repoN-gcs-endpoint`), `host[:port]`.
+   * The endpoint (`repoN-gcs-endpoint`), `host[:port]`, e.g. for an emulator or a private endpoint.
    * @default storage.googleapis.com
    */
   readonly endpoint?: string;
-  /** How pgBackRest authenticates. */
+  /**
+   * How pgBackRest authenticates: a service-account key file, workload identity, or a conf-file Secret
+   * (`RepoCredentials.gcs...` or `RepoCredentials.fromConfSecret`).
+   */
   readonly credentials: RepoCredentials;
 }
 
-/** A repo in Azure Blob Storage. */
+/** A repo in Azure Blob Storage: where, and with which credentials. */
 export interface AzureRepoProps extends BackupRepoOptions, ObjectStoreConnectionOptions {
   /** The blob container. pgBackRest does not create it. */
   readonly container: string;
   /**
-   * The endpoint (`repoN-azure-endpoint`).
+   * The endpoint (`repoN-azure-endpoint`), e.g. for another Azure cloud, Azurite or a private endpoint.
    * @default blob.core.windows.net
    */
   readonly endpoint?: string;
@@ -146,16 +173,23 @@ export interface AzureRepoProps extends BackupRepoOptions, ObjectStoreConnection
    * @default S3UriStyle.HOST
    */
   readonly uriStyle?: S3UriStyle;
-  /** How pgBackRest authenticates. */
+  /**
+   * How pgBackRest authenticates: a shared key, a SAS token, a managed identity, or a conf-file Secret
+   * (`RepoCredentials.azure...` or `RepoCredentials.fromConfSecret`).
+   */
   readonly credentials: RepoCredentials;
 }
 
 /**
  * A pgBackRest repository: where backups and archived WAL of a cluster are kept. WAL is archived to every repo of
- * a cluster; backups are scheduled per repo.
+ * a cluster; backups are scheduled per repo. Give it to a cluster (`repos`, `addRepo`), or to `Restore.fromRepo`
+ * to create a cluster from a repo whose cluster is gone.
  */
 export class BackupRepo {
-  /** A repo on a PersistentVolumeClaim, mounted by a repo host that the instances reach over TLS. */
+  /**
+   * A repo on a PersistentVolumeClaim, mounted by a repo host that the instances reach over TLS: no object store
+   * needed, but not readable without its cluster.
+   */
   public static volume(props: VolumeRepoProps): BackupRepo {
     const input = new Problems();
     props = checkInput(input, 'VolumeRepoProps', props);
@@ -206,15 +240,15 @@ export class BackupRepo {
     });
   }
 
-  /** The name asked for, if any; the cluster assigns one otherwise. */
+  /** The name asked for, if any; the cluster assigns one otherwise (`IvoryCluster.repoNameOf` tells which). */
   public readonly requestedName?: string;
-  /** The path asked for, if any. */
+  /** The path asked for, if any; the cluster's default path otherwise. */
   public readonly requestedPath?: string;
-  /** Retention, if any. */
+  /** Retention, if any: what pgBackRest expires after each backup. */
   public readonly retention?: BackupRetention;
-  /** Schedule, if any. */
+  /** Schedule, if any: when backups to this repo run. */
   public readonly schedule?: BackupSchedule;
-  /** Encryption, if any. */
+  /** Encryption, if any: pgBackRest's client-side cipher and where its passphrase is. */
   public readonly encryption?: RepoEncryption;
   /** @internal */
   public readonly _storage: RepoStorageSpec;
@@ -231,12 +265,15 @@ export class BackupRepo {
     this._storage = storage;
   }
 
-  /** The kind of storage. */
+  /** The kind of storage: a volume or an object store. */
   public get storage(): RepoStorage {
     return this._storage.storage;
   }
 
-  /** A copy of this repo with another schedule (used by the schedule stagger helper). */
+  /**
+   * A copy of this repo with another schedule; this repo is unchanged (used by the schedule stagger helper,
+   * `BackupPlanAnalysis.stagger`).
+   */
   public withSchedule(schedule: BackupSchedule): BackupRepo {
     const input = new Problems();
     input.mergeAt('', this._input);

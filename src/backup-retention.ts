@@ -5,15 +5,21 @@ import { checkInteger, Problems } from './private/validation';
 /** pgBackRest's upper bound for every retention option. */
 const MAX_RETENTION = 9_999_999;
 
-/** How a repo's full backups are retained. */
+/** How a repo's full backups are retained (`repoN-retention-full-type`): by number, or by a recovery window. */
 export enum FullRetentionType {
-  /** Keep the newest N full backups. */
+  /** Keep the newest N full backups (`count`): the repo's size is predictable. */
   COUNT = 'count',
-  /** Keep full backups needed to restore to any time in the last N days. */
+  /**
+   * Keep full backups needed to restore to any time in the last N days (`time`): the recovery window is what is
+   * promised, however often full backups run.
+   */
   TIME = 'time',
 }
 
-/** Options shared by both kinds of retention. */
+/**
+ * Options shared by both kinds of retention: how many differential backups, how much WAL and how many days of
+ * backup history are kept beside the full backups.
+ */
 export interface RetentionOptions {
   /**
    * Differential backups to keep (`repoN-retention-diff`). Full backups count as differentials for this purpose.
@@ -38,7 +44,10 @@ export interface RetentionOptions {
   readonly historyDays?: number;
 }
 
-/** Properties of a {@link BackupRetention}. */
+/**
+ * Properties of a {@link BackupRetention}, for its constructor; `BackupRetention.fullCount` and `fullDays` say the
+ * same more plainly.
+ */
 export interface BackupRetentionProps extends RetentionOptions {
   /** The full-backup retention number: a count or a number of days, see `fullType`. */
   readonly full: number;
@@ -85,9 +94,9 @@ export class BackupRetention {
     return retention;
   }
 
-  /** Full-backup retention number. */
+  /** Full-backup retention number (`repoN-retention-full`): a count or days, see `fullType`. */
   public readonly full: number;
-  /** What `full` counts. */
+  /** What `full` counts: full backups or days. */
   public readonly fullType: FullRetentionType;
   /** Differential backups kept, if limited. */
   public readonly differentialBackups?: number;
@@ -100,6 +109,10 @@ export class BackupRetention {
   /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
   public readonly _input: Problems;
 
+  /**
+   * A retention given as props; values are checked when the repo is given to a cluster.
+   * @param props the full-backup retention and the other retention options
+   */
   constructor(props: BackupRetentionProps) {
     this._input = new Problems();
     props = checkInput(this._input, 'BackupRetentionProps', props);
@@ -111,7 +124,10 @@ export class BackupRetention {
     this.historyDays = props.historyDays;
   }
 
-  /** The pgBackRest options for repo index `n`, keys sorted by the INI writer. */
+  /**
+   * The pgBackRest options for repo index `n` (`repoN-retention-*`), as both targets render them; keys are sorted
+   * by the INI writer.
+   */
   public toOptions(n: number): { [option: string]: string } {
     const options: { [option: string]: string } = {
       [`repo${n}-retention-full`]: String(this.full),

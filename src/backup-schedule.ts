@@ -28,14 +28,19 @@ export interface BackupScheduleProps {
    */
   readonly incremental?: string;
   /**
-   * IANA time zone the expressions are read in, e.g. `Europe/Berlin`. Only the standalone target can honour it
-   * (CronJob `timeZone`); IVYO creates its CronJobs without one, so they follow the kube-controller-manager's zone.
-   * @default - UTC (standalone); the controller manager's zone (operator)
+   * IANA time zone the expressions are read in, e.g. `Europe/Berlin`, so that backups keep to local time across
+   * daylight saving changes. Only the standalone target can honour it (CronJob `timeZone`); IVYO creates its
+   * CronJobs without one, so the operator target refuses any zone but `UTC`.
+   * @default - none: with both targets the CronJobs follow the kube-controller-manager's time zone (usually UTC);
+   * the backup plan analysis reads them as UTC
    */
   readonly timeZone?: string;
 }
 
-/** Hour and minute at which a preset schedule starts its main backup. */
+/**
+ * Hour and minute at which a preset schedule starts its main backup (the full, or the daily differential), to put
+ * it in the quietest hour of the database.
+ */
 export interface ScheduleTimeOptions {
   /**
    * Hour of the day (0-23).
@@ -55,19 +60,23 @@ export interface ScheduleTimeOptions {
 }
 
 /**
- * The backup schedule of one repo, a value object in the spirit of aws-backup's `BackupPlanRule`.
+ * The backup schedule of one repo, a value object in the spirit of aws-backup's `BackupPlanRule`: start from a
+ * preset, or give one cron expression per backup type.
  *
- * The presets keep backups of one repo from starting together: incremental and differential backups skip the
- * hour in which the full backup starts.
+ * The presets keep backups of one repo from starting together: differential backups run on the days without a
+ * full backup, and the hourly incremental that would start 30 minutes after the main backup is left out.
  */
 export class BackupSchedule {
-  /** A full backup every day. */
+  /** A full backup every day: the simplest schedule, for databases small enough to copy whole every day. */
   public static dailyFull(options: ScheduleTimeOptions = {}): BackupSchedule {
     const { hour, minute, input } = time(options);
     return BackupSchedule.preset({ full: `${minute} ${hour} * * *`, timeZone: options?.timeZone }, input);
   }
 
-  /** A full backup every day and an incremental backup every hour in between, at half past. */
+  /**
+   * A full backup every day and an incremental backup every hour in between, 30 minutes past the full backup's
+   * minute (at half past with the default time), so that a restore to the latest point replays little WAL.
+   */
   public static dailyFullHourlyIncremental(options: ScheduleTimeOptions = {}): BackupSchedule {
     const { hour, minute, input } = time(options);
     return BackupSchedule.preset({
@@ -77,7 +86,10 @@ export class BackupSchedule {
     }, input);
   }
 
-  /** A full backup on Sundays and a differential backup on the other days, at the same time. */
+  /**
+   * A full backup on Sundays and a differential backup on the other days, at the same time: for databases too
+   * large to copy whole every day; a restore reads at most two backups.
+   */
   public static weeklyFullDailyDifferential(options: ScheduleTimeOptions = {}): BackupSchedule {
     const { hour, minute, input } = time(options);
     return BackupSchedule.preset({
@@ -87,7 +99,10 @@ export class BackupSchedule {
     }, input);
   }
 
-  /** Weekly full on Sundays, daily differential on the other days, and hourly incrementals at half past in between. */
+  /**
+   * Weekly full on Sundays, daily differential on the other days, and hourly incrementals in between, 30 minutes
+   * past the main backup's minute: large databases that also need restores that replay little WAL.
+   */
   public static weeklyFullDailyDifferentialHourlyIncremental(options: ScheduleTimeOptions = {}): BackupSchedule {
     const { hour, minute, input } = time(options);
     return BackupSchedule.preset({
@@ -105,17 +120,21 @@ export class BackupSchedule {
     return schedule;
   }
 
-  /** Cron for full backups, if any. */
+  /** Cron for full backups, if any (Kubernetes CronJob syntax). */
   public readonly full?: string;
-  /** Cron for differential backups, if any. */
+  /** Cron for differential backups, if any (Kubernetes CronJob syntax). */
   public readonly differential?: string;
-  /** Cron for incremental backups, if any. */
+  /** Cron for incremental backups, if any (Kubernetes CronJob syntax). */
   public readonly incremental?: string;
-  /** IANA time zone, if set. */
+  /** IANA time zone the crons are read in, if set (standalone target only). */
   public readonly timeZone?: string;
   /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
   public readonly _input: Problems;
 
+  /**
+   * A schedule of your own, when no preset fits. Expressions are checked when the repo is given to a cluster.
+   * @param props one cron expression per backup type to schedule, and the time zone
+   */
   constructor(props: BackupScheduleProps) {
     this._input = new Problems();
     props = checkInput(this._input, 'BackupScheduleProps', props);
@@ -125,7 +144,7 @@ export class BackupSchedule {
     this.timeZone = props.timeZone;
   }
 
-  /** The cron expression for one backup type, if that type is scheduled. */
+  /** The cron expression for one backup type, or undefined when that type is not scheduled. */
   public cronFor(backupType: BackupType): string | undefined {
     switch (backupType) {
       case BackupType.FULL: return this.full;
@@ -135,7 +154,7 @@ export class BackupSchedule {
     }
   }
 
-  /** Returns a copy with `backupType` scheduled at `cron`. */
+  /** Returns a copy with `backupType` scheduled at `cron` and the other types unchanged, e.g. to adjust a preset. */
   public withCron(backupType: BackupType, cron: string): BackupSchedule {
     return new BackupSchedule({
       full: backupType === BackupType.FULL ? cron : this.full,

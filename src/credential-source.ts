@@ -1,19 +1,31 @@
 import { checkArgument, str } from './private/input';
 import { checkDnsSubdomain, Problems } from './private/validation';
 
-/** Where a secret value is read from, when a pod starts. It is never copied into the manifests. */
+/**
+ * Where a secret value is read from, when a pod starts (`CredentialSource.kind`). It is never copied into the
+ * manifests.
+ */
 export enum CredentialSourceKind {
-  /** A key of a Kubernetes Secret the user manages. */
+  /**
+   * A key of a Kubernetes Secret the user manages (`CredentialSource.fromSecret`); with the operator target, key
+   * files only.
+   */
   SECRET = 'secret',
-  /** A key of an external store, synced by the external-secrets operator into a Secret we declare. */
+  /**
+   * A key of an external store, synced by the external-secrets operator into a Secret we declare
+   * (`CredentialSource.fromExternalSecret`).
+   */
   EXTERNAL = 'external',
-  /** A Secret key holding a pgBackRest conf file that sets the option itself (IVYO's own way). */
+  /**
+   * A Secret key holding a pgBackRest conf file that sets the option itself, IVYO's own way
+   * (`CredentialSource.fromConfSecret`).
+   */
   CONF_FILE = 'conf',
 }
 
 /**
  * A reference to one secret value (an access key, a passphrase, a key file): the manifests name where it is,
- * never what it is.
+ * never what it is, so they can be kept in git. RepoCredentials and RepoEncryption take their values from these.
  */
 export class CredentialSource {
   /**
@@ -28,8 +40,9 @@ export class CredentialSource {
   }
 
   /**
-   * A key (and optionally a property of it) in an external secret store. The cluster declares an external-secrets
-   * `ExternalSecret` that renders a pgBackRest conf file from it; requires `externalSecretStore` on the cluster.
+   * A key (and optionally a property of it) in an external secret store, for values kept in Vault or a cloud
+   * secret manager. The cluster declares an external-secrets `ExternalSecret` that renders a pgBackRest conf file
+   * from it, so it works with both targets; requires `externalSecretStore` on the cluster.
    */
   public static fromExternalSecret(remoteKey: string, property?: string): CredentialSource {
     return new CredentialSource(CredentialSourceKind.EXTERNAL, undefined, remoteKey, property);
@@ -49,13 +62,13 @@ export class CredentialSource {
     return new CredentialSource(CredentialSourceKind.CONF_FILE, secretName, key);
   }
 
-  /** Where the value lives. */
+  /** Where the value lives: a Secret, an external store or a conf file in a Secret. */
   public readonly kind: CredentialSourceKind;
-  /** The Secret's name, for SECRET sources. */
+  /** The Secret's name, for SECRET and CONF_FILE sources. */
   public readonly secretName?: string;
   /** The Secret key, or the external store's remote key. */
   public readonly key: string;
-  /** The property inside the remote key, for EXTERNAL sources. */
+  /** The property inside the remote key, for EXTERNAL sources, if given. */
   public readonly property?: string;
   /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
   public readonly _input: Problems;
@@ -84,21 +97,25 @@ export class CredentialSource {
   }
 }
 
-/** A CA certificate that is public data, read from a ConfigMap or a Secret. */
+/**
+ * A CA certificate that is public data, read from a ConfigMap or a Secret: the bundle pgBackRest verifies an object
+ * store with when a private CA signed its certificate (`caCertificate` of a repo). It is projected into the pods as
+ * a file.
+ */
 export class CaCertificate {
-  /** A key of a ConfigMap. */
+  /** A key of a ConfigMap: where a CA bundle, which is not secret, usually lives. */
   public static fromConfigMap(configMapName: string, key: string): CaCertificate {
     return new CaCertificate('configMap', configMapName, key);
   }
 
-  /** A key of a Secret. */
+  /** A key of a Secret, e.g. `ca.crt` of a Secret that cert-manager wrote. */
   public static fromSecret(secretName: string, key: string): CaCertificate {
     return new CaCertificate('secret', secretName, key);
   }
 
-  /** `configMap` or `secret`. */
+  /** `configMap` or `secret`: the kind of object the bundle is read from. */
   public readonly objectKind: string;
-  /** The ConfigMap or Secret name. */
+  /** The ConfigMap or Secret name, in the cluster's namespace. */
   public readonly objectName: string;
   /** The key holding the PEM bundle. */
   public readonly key: string;

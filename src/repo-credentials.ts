@@ -4,15 +4,15 @@ import { checkArgument, checkInput, credentialSource, str } from './private/inpu
 import { SecureOption } from './private/model/repo-spec';
 import { checkDnsSubdomain, Problems } from './private/validation';
 
-/** The storage a credential is for. */
+/** The kinds of storage a repo can be on (`BackupRepo.storage`), and the kind RepoCredentials are for. */
 export enum RepoStorage {
-  /** A PersistentVolumeClaim on a repo host. */
+  /** A PersistentVolumeClaim on a repo host (pgBackRest's default `repoN-type=posix`); needs no credentials. */
   VOLUME = 'volume',
-  /** Amazon S3 or an S3-compatible store (MinIO, Ceph RGW, ...). */
+  /** Amazon S3 or an S3-compatible store (MinIO, Ceph RGW, ...): `repoN-type=s3`. */
   S3 = 's3',
-  /** Google Cloud Storage. */
+  /** Google Cloud Storage: `repoN-type=gcs`. */
   GCS = 'gcs',
-  /** Azure Blob Storage. */
+  /** Azure Blob Storage: `repoN-type=azure`. */
   AZURE = 'azure',
 }
 
@@ -29,10 +29,14 @@ interface CredentialsSpec {
 
 /**
  * How pgBackRest authenticates to a repo's object store. No factory puts a credential value in the manifests:
- * values come from Secrets, an external store or the platform's workload identity.
+ * values come from Secrets, an external store or the platform's workload identity. Where the platform offers a
+ * workload identity, prefer it: then no key exists to leak or rotate.
  */
 export class RepoCredentials {
-  /** S3 access key pair (`repoN-s3-key-type=shared`), with an optional session token. */
+  /**
+   * S3 access key pair (`repoN-s3-key-type=shared`), with an optional session token: for S3-compatible stores and
+   * where no workload identity is available.
+   */
   public static s3AccessKey(props: S3AccessKeyProps): RepoCredentials {
     const input = new Problems();
     props = checkInput(input, 'S3AccessKeyProps', props);
@@ -63,7 +67,10 @@ export class RepoCredentials {
     }, input);
   }
 
-  /** The node's or task's instance role (`repoN-s3-key-type=auto`), optionally naming the role. */
+  /**
+   * The node's or task's instance role (`repoN-s3-key-type=auto`), optionally naming the role: for nodes whose
+   * instance profile may use the bucket.
+   */
   public static s3InstanceRole(props: S3InstanceRoleProps = {}): RepoCredentials {
     const input = new Problems();
     props = checkInput(input, 'S3InstanceRoleProps', props);
@@ -72,7 +79,10 @@ export class RepoCredentials {
     return new RepoCredentials({ storage: RepoStorage.S3, description: 'RepoCredentials.s3InstanceRole', options }, input);
   }
 
-  /** A GCS service-account JSON key file (`repoN-gcs-key-type=service`), projected into the pod as a file. */
+  /**
+   * A GCS service-account JSON key file (`repoN-gcs-key-type=service`), projected into the pod as a file: for
+   * Kubernetes clusters outside GKE or without workload identity.
+   */
   public static gcsServiceAccountKey(keyFile: CredentialSource): RepoCredentials {
     const input = new Problems();
     const checked = checkArgument(input, 'keyFile', keyFile, credentialSource);
@@ -99,7 +109,7 @@ export class RepoCredentials {
     }, input);
   }
 
-  /** An Azure storage account shared key (`repoN-azure-key-type=shared`). */
+  /** An Azure storage account shared key (`repoN-azure-key-type=shared`): full access to the storage account. */
   public static azureSharedKey(props: AzureKeyProps): RepoCredentials {
     const input = new Problems();
     props = checkInput(input, 'AzureKeyProps', props);
@@ -111,7 +121,10 @@ export class RepoCredentials {
     }, input);
   }
 
-  /** An Azure shared access signature (`repoN-azure-key-type=sas`), the token without its leading `?`. */
+  /**
+   * An Azure shared access signature (`repoN-azure-key-type=sas`), the token without its leading `?`: access
+   * limited to what the token grants, until it expires.
+   */
   public static azureSas(props: AzureKeyProps): RepoCredentials {
     const input = new Problems();
     props = checkInput(input, 'AzureKeyProps', props);
@@ -170,7 +183,10 @@ export class RepoCredentials {
     this._input = input;
   }
 
-  /** The storage these credentials are for; undefined for a conf-file Secret, which suits any. */
+  /**
+   * The storage these credentials are for, which the repo's storage must match; undefined for a conf-file Secret,
+   * which suits any.
+   */
   public get storage(): RepoStorage | undefined {
     return this._spec.storage;
   }
@@ -216,7 +232,7 @@ function camel(option: string): string {
   return option.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** An S3 access key pair. */
+/** An S3 access key pair for `RepoCredentials.s3AccessKey`, each value read from where a CredentialSource says. */
 export interface S3AccessKeyProps {
   /** The access key id (`repoN-s3-key`). */
   readonly accessKeyId: CredentialSource;
@@ -229,13 +245,13 @@ export interface S3AccessKeyProps {
   readonly sessionToken?: CredentialSource;
 }
 
-/** IAM roles for service accounts. */
+/** IAM roles for service accounts (EKS), for `RepoCredentials.s3WebIdentity`: the role the pods act as. */
 export interface S3WebIdentityProps {
-  /** ARN of the IAM role the pods assume. */
+  /** ARN of the IAM role the pods assume; its trust policy must admit the cluster's ServiceAccounts. */
   readonly roleArn: string;
 }
 
-/** Instance-role credentials. */
+/** Instance-role credentials, for `RepoCredentials.s3InstanceRole`. */
 export interface S3InstanceRoleProps {
   /**
    * The role name (not ARN) to fetch credentials for (`repoN-s3-role`).
@@ -244,13 +260,13 @@ export interface S3InstanceRoleProps {
   readonly roleName?: string;
 }
 
-/** GKE workload identity. */
+/** GKE workload identity, for `RepoCredentials.gcsWorkloadIdentity`: the Google service account the pods act as. */
 export interface GcsWorkloadIdentityProps {
   /** Email of the Google service account bound to the pods' Kubernetes ServiceAccount. */
   readonly googleServiceAccount: string;
 }
 
-/** An Azure account and its key or SAS token. */
+/** An Azure account and its key or SAS token, for `RepoCredentials.azureSharedKey` and `azureSas`. */
 export interface AzureKeyProps {
   /** Storage account name; not a secret (`repoN-azure-account`). */
   readonly account: string;
@@ -258,9 +274,12 @@ export interface AzureKeyProps {
   readonly key: CredentialSource;
 }
 
-/** Azure workload identity. */
+/**
+ * Azure workload identity, for `RepoCredentials.azureManagedIdentity`: the storage account and the managed identity
+ * the pods act as.
+ */
 export interface AzureManagedIdentityProps {
-  /** Storage account name. */
+  /** Storage account name (`repoN-azure-account`). */
   readonly account: string;
   /**
    * Client id of the user-assigned managed identity federated with the pods' ServiceAccount.
