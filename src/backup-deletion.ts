@@ -3,11 +3,14 @@ import { checkInput } from './private/input';
 import { isRepoName } from './private/pgbackrest/layout';
 import { Problems } from './private/validation';
 
-/** Properties of a {@link BackupDeletion}. */
+/** Properties of a {@link BackupDeletion}: which backup of which repo, and the explicit opt-ins. */
 export interface BackupDeletionProps {
-  /** The repo holding the backup. */
+  /** The repo holding the backup: one of the cluster's, `repo1`..`repo4`. */
   readonly repoName: string;
-  /** The backup's label, e.g. `20261101-010000F`, as `pgbackrest info` shows it. */
+  /**
+   * The backup's label, as `pgbackrest info` shows it: `20261101-010000F` for a full backup,
+   * `20261101-010000F_20261102-010000I` (or `...D`) for an incremental (or differential) one.
+   */
   readonly backupSet: string;
   /**
    * Must be true: deleting a backup removes it and every backup that depends on it, and the point-in-time
@@ -23,9 +26,10 @@ export interface BackupDeletionProps {
 }
 
 /**
- * Deletes one backup with `pgbackrest expire --set=<label> --repo=<N>` (standalone target: a Job). The Job
- * checks at run time that the backup exists and is the oldest of its repo, unless forced. Add it with
- * `cluster.addBackupDeletion(id, props)` (or the cluster's `backupDeletions` prop).
+ * Deletes one backup with `pgbackrest expire --set=<label> --repo=<N>` (standalone target: a Job), for a backup
+ * that retention would keep but must go (a bad backup, data that must be erased). The Job checks at run time that
+ * the backup exists and is the oldest of its repo, unless forced. Add it with `cluster.addBackupDeletion(id, props)`
+ * (or the cluster's `backupDeletions` prop).
  */
 export class BackupDeletion extends Construct {
   /**
@@ -50,16 +54,21 @@ export class BackupDeletion extends Construct {
     return props;
   }
 
-  /** The repo. */
+  /** The repo the backup is deleted from. */
   public readonly repoName: string;
-  /** The backup label. */
+  /** The label of the backup deleted (with every backup that depends on it). */
   public readonly backupSet: string;
-  /** Whether a non-oldest backup may be deleted. */
+  /** Whether a backup that is not the oldest of its repo may be deleted. */
   public readonly force: boolean;
-  /** The explicit opt-in. */
+  /** The explicit opt-in: always true for a declared deletion. */
   public readonly confirmDelete: boolean;
 
-  /** Declares the deletion of a backup of the cluster `scope`. */
+  /**
+   * Declares the deletion of a backup of the cluster `scope`; props are checked here, the repo at synth.
+   * @param scope the IvoryCluster whose backup is deleted
+   * @param id the construct id
+   * @param props the repo, the backup's label and the opt-ins
+   */
   constructor(scope: Construct, id: string, props: BackupDeletionProps) {
     super(scope, id);
     const problems = new Problems();

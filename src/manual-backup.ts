@@ -6,9 +6,12 @@ import { isRepoName } from './private/pgbackrest/layout';
 import { checkPgBackRestArguments } from './private/pgbackrest/options';
 import { Problems } from './private/validation';
 
-/** Properties of a {@link ManualBackup}. */
+/**
+ * Properties of a {@link ManualBackup}: which repo, which backup type, and the id that decides whether
+ * re-synthesizing takes the backup again.
+ */
 export interface ManualBackupProps {
-  /** The repo to back up to. */
+  /** The repo to back up to: one of the cluster's, `repo1`..`repo4`. */
   readonly repoName: string;
   /**
    * The backup type.
@@ -20,13 +23,14 @@ export interface ManualBackupProps {
    *
    * Format: 1 to 32 lowercase letters, digits or `-`, starting and ending with a letter or digit, such as
    * `before-v2-migration` or `2026-11-26-1`. It becomes the value of IVYO's `pgbackrest-backup` annotation and, with
-   * the standalone target, part of the Job's name (`<cluster>-backup-<backupId>`).
+   * the standalone target, part of the Job's name (`<cluster>-backup-<backupId>`, with a hash of the id instead
+   * when that is longer than 63 characters).
    * @default - derived from the repo, type and options (a short hash), so it changes only when they do
    */
   readonly backupId?: string;
   /**
    * More pgBackRest `backup` options, e.g. `--annotation=reason=pre-upgrade`. `--repo` and `--type` have
-   * properties of their own.
+   * properties of their own; `--start-fast` is added unless `tuning.startFastManual` is false.
    * @default - none
    */
   readonly options?: string[];
@@ -69,16 +73,19 @@ export class ManualBackup extends Construct {
 
   /** The repo backed up to. */
   public readonly repoName: string;
-  /** The backup type. */
+  /** The backup type: full unless another was asked for. */
   public readonly backupType: BackupType;
-  /** Extra options. */
+  /** Extra pgBackRest `backup` options. */
   public readonly options: string[];
-  /** The stable id. */
+  /** The stable id: the one given, or a hash of the repo, type and options. */
   public readonly backupId: string;
 
   /**
    * Declares a manual backup of the cluster `scope`. Props are checked here; whether the repo is one of the
    * cluster's is checked at synth.
+   * @param scope the IvoryCluster to back up
+   * @param id the construct id
+   * @param props the repo, the backup type and the id of the backup
    */
   constructor(scope: Construct, id: string, props: ManualBackupProps) {
     super(scope, id);

@@ -2,23 +2,26 @@ import { checkArgument, checkInput, date as dateKind, str } from './private/inpu
 import { isShellLiteral, ivyoShellWords, SHELL_LITERAL_ALLOWED } from './private/operator/ivyo-shell';
 import { Problems, throwValidationError } from './private/validation';
 
-/** Where recovery stops. */
+/** Where recovery stops: pgBackRest's restore `--type`, as a RecoveryTarget's factory sets it. */
 export enum RecoveryTargetType {
-  /** Replay all archived WAL (`--type=default`). */
+  /** Replay all archived WAL (`--type=default`): the latest state the repo has. */
   END_OF_ARCHIVE = 'default',
-  /** Stop as soon as the backup is consistent (`--type=immediate`). */
+  /** Stop as soon as the backup is consistent (`--type=immediate`): the state at the end of the backup. */
   IMMEDIATE = 'immediate',
-  /** Stop at a point in time (`--type=time`). */
+  /** Stop at a point in time (`--type=time`), e.g. just before a bad change. */
   TIME = 'time',
-  /** Stop at a transaction id (`--type=xid`). */
+  /** Stop at a transaction id (`--type=xid`), e.g. the last good transaction. */
   TRANSACTION_ID = 'xid',
-  /** Stop at a WAL location (`--type=lsn`). */
+  /** Stop at a WAL location (`--type=lsn`), e.g. one `pg_current_wal_lsn()` returned. */
   LSN = 'lsn',
-  /** Stop at a restore point made with `pg_create_restore_point()` (`--type=name`). */
+  /** Stop at a restore point made with `pg_create_restore_point()` (`--type=name`), e.g. before a migration. */
   RESTORE_POINT = 'name',
 }
 
-/** Options of a recovery target. */
+/**
+ * Options of a recovery target: which backup to start from, whether the target itself is replayed, and which
+ * timeline to follow (after an earlier restore or failover).
+ */
 export interface RecoveryTargetOptions {
   /**
    * The backup set to restore from (`--set`), e.g. `20261126-010000F`. Needed for transaction-id and
@@ -33,7 +36,7 @@ export interface RecoveryTargetOptions {
   readonly exclusive?: boolean;
   /**
    * Timeline to recover along (`--target-timeline`): `current`, `latest` or a number.
-   * @default - PostgreSQL's default, `latest`
+   * @default - PostgreSQL's default: `latest` (PostgreSQL 12 and later; `current` before)
    */
   readonly timeline?: string;
 }
@@ -42,20 +45,24 @@ export interface RecoveryTargetOptions {
 const TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?\s*(Z|[+-]\d{2}(:?\d{2})?)$/;
 
 /**
- * A typed point-in-time recovery target, rendered as pgBackRest `restore` options for both targets.
+ * A typed point-in-time recovery target, rendered as pgBackRest `restore` options for both targets. Give it to a
+ * restore or a restore check (`target`); the factories refuse targets that pgBackRest or PostgreSQL would misread.
  */
 export class RecoveryTarget {
-  /** Replay every archived WAL segment: the latest state the repo has. */
+  /** Replay every archived WAL segment: the latest state the repo has, and the default of every restore. */
   public static endOfArchive(options: RecoveryTargetOptions = {}): RecoveryTarget {
     return new RecoveryTarget(RecoveryTargetType.END_OF_ARCHIVE, undefined, options);
   }
 
-  /** Stop once the restored backup is consistent, replaying as little WAL as possible. */
+  /** Stop once the restored backup is consistent, replaying as little WAL as possible: the quickest restore. */
   public static immediate(options: RecoveryTargetOptions = {}): RecoveryTarget {
     return new RecoveryTarget(RecoveryTargetType.IMMEDIATE, undefined, options);
   }
 
-  /** Restore exactly one backup set and stop when it is consistent. */
+  /**
+   * Restore exactly one backup set and stop when it is consistent, to get back the state of a known backup; the
+   * label as `pgbackrest info` shows it, e.g. `20261126-010000F`.
+   */
   public static fromBackupSet(label: string): RecoveryTarget {
     const input = new Problems();
     const checked = checkArgument(input, 'backupSet', label, str);
@@ -79,7 +86,10 @@ export class RecoveryTarget {
     return new RecoveryTarget(RecoveryTargetType.TIME, iso, options, input);
   }
 
-  /** Stop at a transaction id. */
+  /**
+   * Stop at a transaction id, a positive whole number; for one older than the newest backup, give `backupSet`
+   * too, as pgBackRest does not pick the backup for it.
+   */
   public static transactionId(xid: string, options: RecoveryTargetOptions = {}): RecoveryTarget {
     const input = new Problems();
     // A JavaScript number is taken as the id it spells; anything else must be a string.
@@ -93,21 +103,24 @@ export class RecoveryTarget {
     return new RecoveryTarget(RecoveryTargetType.LSN, checkArgument(input, 'lsn', lsn, str), options, input);
   }
 
-  /** Stop at a named restore point. */
+  /**
+   * Stop at a named restore point, made with `pg_create_restore_point()`; for one older than the newest backup,
+   * give `backupSet` too.
+   */
   public static restorePoint(name: string, options: RecoveryTargetOptions = {}): RecoveryTarget {
     const input = new Problems();
     return new RecoveryTarget(RecoveryTargetType.RESTORE_POINT, checkArgument(input, 'restorePoint', name, str), options, input);
   }
 
-  /** The kind of target. */
+  /** The kind of target (pgBackRest's `--type`). */
   public readonly targetType: RecoveryTargetType;
-  /** The target value (time, xid, LSN or name), if the kind has one. */
+  /** The target value (time, xid, LSN or name), if the kind has one (`--target`). */
   public readonly target?: string;
-  /** The backup set, if chosen. */
+  /** The backup set restored from, if chosen (`--set`). */
   public readonly backupSet?: string;
-  /** Whether the target itself is excluded. */
+  /** Whether the target itself is excluded (`--target-exclusive`). */
   public readonly exclusive: boolean;
-  /** The timeline, if chosen. */
+  /** The timeline, if chosen (`--target-timeline`). */
   public readonly timeline?: string;
   /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
   public readonly _input: Problems;

@@ -6,22 +6,27 @@ import { isRepoName } from './private/pgbackrest/layout';
 import { Problems } from './private/validation';
 import { RecoveryTarget } from './recovery-target';
 
-/** Properties of a {@link RestoreCheck}. */
+/**
+ * Properties of a {@link RestoreCheck}: which repo, to which target, when, and the query the restored copy must
+ * answer.
+ */
 export interface RestoreCheckProps {
   /**
-   * Identifies the check; part of its Job or CronJob name. Required in the cluster's `restoreChecks` prop.
+   * Identifies the check; part of its Job or CronJob name (`<cluster>-restore-check-<checkId>`): 1 to 22 lowercase
+   * letters, digits or `-`, starting and ending with a letter or digit. Required in the cluster's `restoreChecks` prop.
    * @default - the construct id
    */
   readonly checkId?: string;
   /** The repo whose backups are restored. */
   readonly repoName: string;
   /**
-   * Where recovery stops.
+   * Where recovery stops, e.g. a time to prove that point-in-time recovery reaches it.
    * @default RecoveryTarget.endOfArchive()
    */
   readonly target?: RecoveryTarget;
   /**
-   * Run it on a schedule (a CronJob, Kubernetes cron syntax) instead of once (a Job).
+   * Run it on a schedule (a CronJob, Kubernetes cron syntax) instead of once (a Job), to keep proving the backups
+   * restorable. The CronJob has no time zone, so it follows the kube-controller-manager's.
    * @default - once
    */
   readonly schedule?: string;
@@ -80,7 +85,7 @@ export class RestoreCheck extends Construct {
     return props;
   }
 
-  /** The id. */
+  /** The id, part of the Job or CronJob name. */
   public readonly checkId: string;
   /** The repo restored from. */
   public readonly repoName: string;
@@ -88,14 +93,19 @@ export class RestoreCheck extends Construct {
   public readonly target: RecoveryTarget;
   /** The cron, if scheduled. */
   public readonly schedule?: string;
-  /** The check query. */
+  /** The query the restored copy must answer. */
   public readonly query: string;
   /** The database of the query. */
   public readonly database: string;
-  /** The scratch volume size, if chosen. */
+  /** The scratch volume size, if chosen; else the first instance set's data volume size. */
   public readonly volumeSize?: Size;
 
-  /** Declares a restore check of the cluster `scope`; its id is the construct id unless `checkId` is given. */
+  /**
+   * Declares a restore check of the cluster `scope`; its id is the construct id unless `checkId` is given.
+   * @param scope the IvoryCluster whose backups are checked
+   * @param id the construct id, and the check's id unless `props.checkId` is given
+   * @param props the repo, the target, the schedule and the query
+   */
   constructor(scope: Construct, id: string, props: RestoreCheckProps) {
     super(scope, id);
     const problems = new Problems();

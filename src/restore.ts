@@ -6,15 +6,18 @@ import { checkPgBackRestArguments } from './private/pgbackrest/options';
 import { checkDnsLabel, Problems } from './private/validation';
 import { RecoveryTarget } from './recovery-target';
 
-/** The kinds of restore. */
+/** The kinds of restore (`Restore.kind`): which factory made it, and what IVYO's spec gets (in parentheses). */
 export enum RestoreKind {
-  /** A new cluster from a repo of another cluster in the same app (`dataSource.ivoryCluster`). */
+  /** A new cluster from a repo of another cluster in the same app (`dataSource.ivoryCluster`): a clone. */
   FROM_CLUSTER = 'fromCluster',
   /** A new cluster from a cluster known only by name, operator target only (`dataSource.ivoryCluster`). */
   FROM_CLUSTER_NAME = 'fromClusterName',
-  /** A new cluster from an object-store repo with no live cluster (`dataSource.pgbackrest`). */
+  /**
+   * A new cluster from an object-store repo with no live cluster (`dataSource.pgbackrest`): bringing back a
+   * cluster that is gone.
+   */
   FROM_REPO = 'fromRepo',
-  /** Replace this cluster's data (`backups.pgbackrest.restore` and its annotation). */
+  /** Replace this cluster's data (`backups.pgbackrest.restore` and its annotation), e.g. to undo a bad change. */
   IN_PLACE = 'inPlace',
 }
 
@@ -32,7 +35,7 @@ const REFUSED_RESTORE_OPTIONS: { [option: string]: string } = {
   'set': 'use RecoveryTarget options (backupSet)',
 };
 
-/** Options common to every restore. */
+/** Options common to every restore: where recovery stops, and pgBackRest `restore` options without a property. */
 export interface RestoreOptions {
   /**
    * Where recovery stops.
@@ -47,16 +50,19 @@ export interface RestoreOptions {
   readonly options?: string[];
 }
 
-/** Restoring a new cluster from another cluster's repo. */
+/** Restoring a new cluster from another cluster's repo: which of its repos, and where recovery stops. */
 export interface RestoreFromClusterOptions extends RestoreOptions {
   /**
-   * The source cluster's repo to restore from.
-   * @default - the source's first repo
+   * The source cluster's repo to restore from, e.g. the one nearest to the new cluster.
+   * @default - the source's lowest-numbered repo (`repo1` if it has one)
    */
   readonly repoName?: string;
 }
 
-/** Restoring a new cluster from a cluster known only by name (operator target). */
+/**
+ * Restoring a new cluster from a cluster known only by name (operator target), for a source that is not declared
+ * in this app: another app's, or one made by hand.
+ */
 export interface RestoreFromClusterNameProps extends RestoreOptions {
   /** The source IvoryCluster's name. */
   readonly clusterName: string;
@@ -69,19 +75,22 @@ export interface RestoreFromClusterNameProps extends RestoreOptions {
   readonly repoName: string;
 }
 
-/** Restoring a new cluster from an object-store repo with no live cluster. */
+/** Restoring a new cluster from an object-store repo with no live cluster: its stanza, and where recovery stops. */
 export interface RestoreFromRepoOptions extends RestoreOptions {
   /**
-   * The stanza the backups were taken with.
+   * The stanza the backups were taken with; IVYO and this library always use `db`, so set it only for backups
+   * taken some other way.
    * @default db
    */
   readonly stanza?: string;
 }
 
-/** Replacing a cluster's data with a restore of its own repo. */
+/** Replacing a cluster's data with a restore of its own repo: which repo, and the explicit opt-in. */
 export interface InPlaceRestoreProps extends RestoreOptions {
   /**
    * Identifies this restore. A new value starts a new restore; keeping it re-synthesizes without restoring again.
+   * 1 to 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit (it becomes a label and
+   * annotation value), e.g. `2026-11-26-undo-migration`.
    */
   readonly restoreId: string;
   /** The cluster's repo to restore from. */
@@ -94,10 +103,15 @@ export interface InPlaceRestoreProps extends RestoreOptions {
 
 /**
  * A restore: into a new cluster (`restoreFrom`), or in place (`inPlaceRestore`), with a typed recovery target.
- * The repo's encryption and credentials travel with it.
+ * The repo's encryption and credentials travel with it. Pick the factory by what is known of the source: a cluster
+ * of this app, a cluster's name, or only its repo.
  */
 export class Restore {
-  /** Restore a new cluster from a repo of a cluster declared in the same app, in any namespace. */
+  /**
+   * Restore a new cluster from a repo of a cluster declared in the same app, in any namespace: a clone, e.g. for a
+   * test copy of production. The source must use the same target; the standalone target reads a volume repo only
+   * in the same namespace.
+   */
   public static fromCluster(source: IvoryCluster, options: RestoreFromClusterOptions = {}): Restore {
     const input = new Problems();
     options = checkInput(input, 'RestoreFromClusterOptions', options);
@@ -105,7 +119,10 @@ export class Restore {
     return new Restore(RestoreKind.FROM_CLUSTER, options, { source, repoName: options.repoName }, input);
   }
 
-  /** Restore a new cluster from an IvoryCluster known only by name. The operator target only. */
+  /**
+   * Restore a new cluster from an IvoryCluster known only by name, e.g. one of another app. The operator target
+   * only: the standalone target needs the source repo's settings (use `fromRepo`).
+   */
   public static fromClusterName(props: RestoreFromClusterNameProps): Restore {
     const input = new Problems();
     props = checkInput(input, 'RestoreFromClusterNameProps', props);
@@ -125,7 +142,10 @@ export class Restore {
     return new Restore(RestoreKind.FROM_REPO, options, { repo: checkedRepo, stanza: options.stanza ?? 'db' }, input);
   }
 
-  /** Restore this cluster's data in place. Destructive: needs `confirmOverwrite: true`. */
+  /**
+   * Restore this cluster's data in place, e.g. to a time before a bad change. Destructive: needs
+   * `confirmOverwrite: true`. The standalone target restores in place with one instance only.
+   */
   public static inPlace(props: InPlaceRestoreProps): Restore {
     const input = new Problems();
     props = checkInput(input, 'InPlaceRestoreProps', props);
@@ -134,11 +154,11 @@ export class Restore {
     }, input);
   }
 
-  /** The kind of restore. */
+  /** The kind of restore: which factory made it. */
   public readonly kind: RestoreKind;
   /** Where recovery stops. */
   public readonly target: RecoveryTarget;
-  /** Extra pgBackRest options. */
+  /** Extra pgBackRest `restore` options. */
   public readonly options: string[];
   /** The source cluster, for FROM_CLUSTER. */
   public readonly source?: IvoryCluster;

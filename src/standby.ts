@@ -1,9 +1,12 @@
 import { checkArgument, checkInput, str } from './private/input';
 import { checkInteger, Problems } from './private/validation';
 
-/** Properties of a standby fed by streaming from another cluster's primary. */
+/**
+ * Properties of a standby fed by streaming from another cluster's primary: it lags by what is in flight, not by
+ * whole archived WAL segments.
+ */
 export interface StandbyHostProps {
-  /** Host name or address of the primary cluster's primary. */
+  /** Host name or address of the primary cluster's primary, reachable from this cluster's pods. */
   readonly host: string;
   /**
    * Its port.
@@ -11,7 +14,9 @@ export interface StandbyHostProps {
    */
   readonly port?: number;
   /**
-   * Also replay WAL from this cluster's repo (which points at the primary cluster's repo).
+   * Also replay WAL from this cluster's repo (which points at the primary cluster's repo), so that the standby
+   * catches up from the archive when streaming falls behind. The standalone target creates the standby's instances
+   * from a backup in this repo, else in the cluster's lowest-numbered repo.
    * @default - streaming only
    */
   readonly repoName?: string;
@@ -23,26 +28,30 @@ export interface StandbyHostProps {
  */
 export class Standby {
   /**
-   * Replay WAL from `repoName`, a repo of this cluster that points at the primary cluster's repo (same bucket and
-   * path, or the same volume).
+   * Replay WAL from `repoName`, a repo of this cluster that points at the primary cluster's repo: an object-store
+   * repo with the same bucket and path, the path written out. A volume repo or a repo without a path is refused at
+   * synth: it would be this cluster's own, empty location.
    */
   public static fromRepo(repoName: string): Standby {
     const input = new Problems();
     return new Standby(input, checkArgument(input, 'repoName', repoName, str));
   }
 
-  /** Stream WAL from another cluster's primary, optionally also reading its repo. */
+  /**
+   * Stream WAL from another cluster's primary, optionally also reading its repo: the lowest lag, but the primary
+   * must be reachable over the network.
+   */
   public static fromHost(props: StandbyHostProps): Standby {
     const input = new Problems();
     props = checkInput(input, 'StandbyHostProps', props);
     return new Standby(input, props.repoName, props.host, props.port ?? 5432);
   }
 
-  /** The repo WAL is read from, if any. */
+  /** The repo of this cluster WAL is read from, if any. */
   public readonly repoName?: string;
   /** The primary streamed from, if any. */
   public readonly host?: string;
-  /** Its port, if streaming. */
+  /** The primary's port, if streaming. */
   public readonly port?: number;
 
   /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
