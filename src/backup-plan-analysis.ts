@@ -17,7 +17,10 @@ import { WeekRun } from './private/plan/week';
 import { Problems, throwValidationError } from './private/validation';
 
 
-/** Two backups that would run at the same time. */
+/**
+ * Two backups that would run at the same time though pgBackRest cannot run them together, as the backup plan
+ * analysis found them (`planAnalysis.collisions`).
+ */
 export interface BackupCollision {
   /** The schedule field of the backup already running, e.g. `repos[0].schedule.full`. */
   readonly first: string;
@@ -33,7 +36,7 @@ export interface BackupCollision {
   readonly overlapMinutes: number;
 }
 
-/** The smallest and largest value over the analysed weeks. */
+/** The smallest and largest value over the analysed weeks: numbers that change as backups come and expire. */
 export interface ValueRange {
   /** Smallest. */
   readonly min: number;
@@ -41,11 +44,14 @@ export interface ValueRange {
   readonly max: number;
 }
 
-/** What one repo holds at steady state and what it can restore. */
+/**
+ * What one repo holds at steady state and what it can restore (`planAnalysis.repoSummaries`), e.g. to check in a
+ * test that retention gives the recovery window you promise.
+ */
 export interface RepoPlanSummary {
   /** `repo1`..`repo4`. */
   readonly repoName: string;
-  /** Its storage. */
+  /** Its storage: `volume`, `s3`, `gcs` or `azure`. */
   readonly storage: string;
   /** Full backups kept. */
   readonly fullBackups: ValueRange;
@@ -65,7 +71,7 @@ export interface RepoPlanSummary {
   readonly notes: string[];
 }
 
-/** Options of {@link BackupPlan.stagger}. */
+/** Options of {@link BackupPlanAnalysis.stagger}: the expected durations, the pgBackRest version and the step. */
 export interface StaggerOptions {
   /**
    * Expected durations.
@@ -78,13 +84,13 @@ export interface StaggerOptions {
    */
   readonly pgbackrestVersion?: PgBackRestVersion;
   /**
-   * Step by which schedules are moved.
+   * Step by which schedules are moved, from 1 minute to 1 day: a larger step keeps start times rounder.
    * @default Duration.minutes(5)
    */
   readonly step?: Duration;
 }
 
-/** Schedules moved apart. */
+/** Schedules moved apart by `BackupPlanAnalysis.stagger`: give `repos` to the cluster instead of the originals. */
 export interface StaggerResult {
   /** The repos, with moved schedules where needed, in the same order. */
   readonly repos: BackupRepo[];
@@ -130,13 +136,14 @@ const iso = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', '
 /**
  * A cluster's backup schedules analysed together, before anything is deployed: backups that would collide on
  * pgBackRest's lock, and per repo what retention keeps at steady state, how far back point-in-time recovery
- * reaches, the longest restore chain and when WAL is expired. Available as `cluster.backupPlan`, and written as a
- * Markdown report with an SVG timeline of one week at synth.
+ * reaches, the longest restore chain and when WAL is expired. Available as `cluster.planAnalysis`, and written as a
+ * Markdown report with an SVG timeline of one week at synth (where `BackupPlanReports` says).
  */
 export class BackupPlanAnalysis {
   /**
    * Moves schedules apart until no two backups that pgBackRest cannot run together overlap, keeping each schedule's
-   * pattern and moving it later by whole steps. Returns the repos with their new schedules and what moved.
+   * pattern and moving it later by whole steps, at most a day. Returns the repos with their new schedules and what
+   * moved (also a schedule it could not move clear); the repos given are unchanged.
    */
   public static stagger(repos: BackupRepo[], options: StaggerOptions = {}): StaggerResult {
     // Checked before any expansion: a step of zero or less would never end the search, a schedule that runs every
@@ -205,9 +212,12 @@ export class BackupPlanAnalysis {
   public readonly clusterName: string;
   /** The cluster's namespace. */
   public readonly namespace: string;
-  /** Backups that would run at the same time though pgBackRest cannot run them together. */
+  /**
+   * Backups that would run at the same time though pgBackRest cannot run them together, with the expected
+   * durations; empty when the schedules fit.
+   */
   public readonly collisions: BackupCollision[];
-  /** How collisions are treated. */
+  /** How collisions are treated at synth (`backupPlan.collisions`). */
   public readonly collisionPolicy: CollisionPolicy;
   /**
    * False when this cluster opted out of its report (`writeReport: false`). Whether and where a report is written
@@ -282,7 +292,7 @@ export class BackupPlanAnalysis {
     return this.simulation;
   }
 
-  /** The report as Markdown. */
+  /** The report as Markdown, as written to `<namespace>.<cluster>.backup-plan.md`. */
   public toMarkdown(): string {
     return renderMarkdown(this);
   }

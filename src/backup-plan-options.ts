@@ -1,26 +1,44 @@
 import { Duration } from 'cdk8s';
 
-/** What to do about backups that would run at the same time. */
+/**
+ * What to do about backups that would run at the same time though pgBackRest cannot run them together: the later
+ * one waits for the lock (standalone) or fails and is retried (IVYO).
+ */
 export enum CollisionPolicy {
-  /** Refuse the configuration at synth. */
+  /** Refuse the configuration at synth, naming both schedules. */
   ERROR = 'error',
-  /** Report them (in the report and on stderr) and synthesize. */
+  /** Report them (in the report and on stderr) and synthesize, e.g. while the expected durations are a guess. */
   WARN = 'warn',
-  /** Only report them. */
+  /** Only report them, in the report and `planAnalysis.collisions`. */
   IGNORE = 'ignore',
 }
 
-/** How long each backup type is expected to take. */
+/**
+ * How long each backup type is expected to take, from 1 minute to 7 days: the backup plan analysis finds
+ * overlapping backups with them, so give what your backups really take.
+ */
 export interface ExpectedBackupDurations {
-  /** @default Duration.hours(1) */
+  /**
+   * How long a full backup takes.
+   * @default Duration.hours(1)
+   */
   readonly full?: Duration;
-  /** @default Duration.minutes(30) */
+  /**
+   * How long a differential backup takes.
+   * @default Duration.minutes(30)
+   */
   readonly differential?: Duration;
-  /** @default Duration.minutes(10) */
+  /**
+   * How long an incremental backup takes.
+   * @default Duration.minutes(10)
+   */
   readonly incremental?: Duration;
 }
 
-/** Options of the backup plan analysis. */
+/**
+ * Options of the backup plan analysis, which checks a cluster's schedules at synth: the expected durations, what
+ * an overlap does, and the report.
+ */
 export interface BackupPlanOptions {
   /**
    * Expected durations, used to find backups that overlap and to draw the week.
@@ -40,8 +58,8 @@ export interface BackupPlanOptions {
    */
   readonly weekStarting?: string;
   /**
-   * How far ahead overlaps are looked for.
-   * @default Duration.days(35)
+   * How far ahead overlaps are looked for (1 to 400 days), e.g. longer for schedules that meet only on some dates.
+   * @default - 8 days when every schedule repeats weekly in UTC (no day-of-month or month), else 35 days
    */
   readonly horizon?: Duration;
   /**

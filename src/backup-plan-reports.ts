@@ -6,7 +6,10 @@ import { IConstruct } from 'constructs';
 import { checkInput } from './private/input';
 import { Problems, throwValidationError } from './private/validation';
 
-/** App-wide settings of the backup plan reports (`<namespace>.<cluster>.backup-plan.md` and `.svg`). */
+/**
+ * App-wide settings of the backup plan reports (`<namespace>.<cluster>.backup-plan.md` and `.svg`), for
+ * `BackupPlanReports.configure`: where they go, and whether they are written at all.
+ */
 export interface BackupPlanReportsOptions {
   /**
    * The directory reports are written to; a relative path is relative to the working directory, as cdk8s's
@@ -38,7 +41,10 @@ export class BackupPlanReports {
   /** The context key read on the app: `false`, `true` or a directory. */
   public static readonly CONTEXT_KEY = 'cdk8s-ivorysql:backupPlanReports';
 
-  /** Sets where this app's reports go and whether they are written. */
+  /**
+   * Sets where this app's reports go and whether they are written, e.g. a `reports` folder apart from the
+   * manifests, or none at all; it wins over the context key.
+   */
   public static configure(app: App, options: BackupPlanReportsOptions = {}): void {
     const problems = new Problems();
     if (!(app instanceof App)) problems.add('app', app, 'must be a cdk8s App');
