@@ -20,6 +20,7 @@ import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from '../mod
 import { LABEL, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
 import { confDirSources, RESTORE_CONF_DIR, RESTORE_TLS_DIR, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from '../pgbackrest/config';
+import { repoIndex } from '../pgbackrest/layout';
 import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from '../postgres/config';
 import { initdbModeOption } from '../postgres/engine';
 
@@ -101,7 +102,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
   }
 
   const firstRepo = model.repos[0];
-  const standbyRepo = model.standby?.repoName ? Number(model.standby.repoName.slice(4)) : firstRepo.index;
+  const standbyRepo = model.standby?.repoName ? repoIndex(model.standby.repoName) : firstRepo.index;
   const inPlace = model.inPlaceRestore;
   const bootstrapArgs: string[] = [];
   let bootstrap = 'initdb';
@@ -138,7 +139,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
         PRIMARY_CONNINFO: replicationConnInfo(model.names.serviceFqdn(model.names.primaryService), model.port),
         LEADER_CONNINFO: model.standby?.host ? replicationConnInfo(model.standby.host, model.standby.port ?? 5432) : undefined,
         RESTORE_ID: inPlace?.restoreId,
-        RESTORE_REPO: inPlace?.repoName?.slice(4),
+        RESTORE_REPO: inPlace?.repoName ? String(repoIndex(inPlace.repoName)) : undefined,
         RESTORE_CONFIG_ARGS: restoreConfigArgs,
         WAL_LINK_MAP: walDir ? `--link-map=pg_wal=${walDir}` : '',
         INITDB_OPTIONS: [initdbModeOption(model.databaseMode), ...(walDir ? [`--waldir=${walDir}`] : [])].join(' '),
