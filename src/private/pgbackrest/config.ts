@@ -3,6 +3,7 @@
  * target passes the ones IVYO does not generate through `global`, the standalone target writes whole conf files.
  */
 import { IniSections, mergeOptions } from './ini';
+import { STANZA } from './layout';
 import { CredentialSource, CredentialSourceKind } from '../../credential-source';
 import { RepoStorage } from '../../repo-credentials';
 import { ClusterModel, instancePods, pgDataDir, ResolvedRepo } from '../model/cluster-model';
@@ -25,7 +26,6 @@ export const RESTORE_TLS_DIR = '/etc/pgbackrest/restore-tls';
 export const TLS_SERVER_PORT = 8432;
 /** PostgreSQL's Unix socket directory. */
 export const SOCKET_DIR = '/tmp/postgres';
-export const STANZA = 'db';
 
 /** Who reads a conf file. */
 export enum ConfigRole {
