@@ -15,6 +15,7 @@ import { ANNOTATION, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
 import { ConfDirSource, confDirSources, ConfigRole, OPERATOR_GENERATED, repoOptions, secureBindings } from '../pgbackrest/config';
 import { checkIniSections, mergeOptions } from '../pgbackrest/ini';
+import { pgbackrestDefaultRepoPath, SPOOL_DIR } from '../pgbackrest/layout';
 import { repoOptionSuffix } from '../pgbackrest/options';
 import { Problems } from '../validation';
 
@@ -134,13 +135,13 @@ function operatorGlobal(model: ClusterModel, repos: ResolvedRepo[], ownRepos = t
     for (const [option, value] of Object.entries(repoOptions(model, r, ConfigRole.JOB))) {
       if (OPERATOR_GENERATED.includes(repoOptionSuffix(option))) continue;
       // IVYO writes repoN-path = /pgbackrest/repoN itself.
-      if (option === `repo${r.index}-path` && value === `/pgbackrest/${r.name}`) continue;
+      if (option === `repo${r.index}-path` && value === pgbackrestDefaultRepoPath(r.name)) continue;
       fromRepos[option] = value;
     }
   }
   const tuning = { ...model.tuning.global };
   // IVYO's pods have a read-only root filesystem: the async spool goes on the data volume.
-  if (model.tuning.archiveAsync) tuning['spool-path'] = '/pgdata/pgbackrest/spool';
+  if (model.tuning.archiveAsync) tuning['spool-path'] = SPOOL_DIR;
   // The user's repo options are for the cluster's own repos, not for a restore source of the same index.
   const user = ownRepos ? model.userGlobal
     : Object.fromEntries(Object.entries(model.userGlobal).filter(([option]) => !/^repo\d+-/i.test(option)));

@@ -3,7 +3,7 @@
  * target passes the ones IVYO does not generate through `global`, the standalone target writes whole conf files.
  */
 import { IniSections, mergeOptions } from './ini';
-import { STANZA } from './layout';
+import { INSTANCE_LOG_DIR, JOB_LOG_DIR, repoHostLogDir, SPOOL_DIR, STANZA } from './layout';
 import { CredentialSource, CredentialSourceKind } from '../../credential-source';
 import { RepoStorage } from '../../repo-credentials';
 import { ClusterModel, instancePods, pgDataDir, ResolvedRepo } from '../model/cluster-model';
@@ -158,16 +158,16 @@ function roleGlobal(model: ClusterModel, role: ConfigRole): { [option: string]: 
   switch (role) {
     case ConfigRole.INSTANCE:
       return {
-        'log-path': '/pgdata/pgbackrest/log',
-        ...(model.tuning.archiveAsync ? { 'spool-path': '/pgdata/pgbackrest/spool' } : {}),
+        'log-path': INSTANCE_LOG_DIR,
+        ...(model.tuning.archiveAsync ? { 'spool-path': SPOOL_DIR } : {}),
       };
     case ConfigRole.REPO_HOST: {
       const first = model.repos.find(r => r.storage === RepoStorage.VOLUME);
-      return { 'log-path': first ? `/pgbackrest/${first.name}/log` : '/tmp/pgbackrest/log' };
+      return { 'log-path': first ? repoHostLogDir(first.name) : JOB_LOG_DIR };
     }
     case ConfigRole.JOB:
       // Jobs are short-lived: the console (the Job's log) is their log.
-      return { 'log-path': '/tmp/pgbackrest/log', 'log-level-file': 'off', 'log-level-console': 'info' };
+      return { 'log-path': JOB_LOG_DIR, 'log-level-file': 'off', 'log-level-console': 'info' };
     default:
       return {};
   }

@@ -28,12 +28,14 @@ export function repoMountPath(name: string): string {
   return `/pgbackrest/${name}`;
 }
 
-/**
- * The path of a repo left without one: a volume repo's mount, or IVYO's default for object stores, which keeps the
- * clusters of one bucket apart by namespace and name.
- */
+/** IVYO's default path of an object-store repo, which keeps the clusters of one bucket apart by namespace and name. */
+export function objectStoreRepoPath(name: string, namespace: string, cluster: string): string {
+  return `/pgbackrest/${namespace}/${cluster}/${name}`;
+}
+
+/** The path of a repo left without one: a volume repo's mount, or IVYO's default for object stores. */
 export function defaultRepoPath(storage: RepoStorage, name: string, namespace: string, cluster: string): string {
-  return storage === RepoStorage.VOLUME ? repoMountPath(name) : `/pgbackrest/${namespace}/${cluster}/${name}`;
+  return storage === RepoStorage.VOLUME ? repoMountPath(name) : objectStoreRepoPath(name, namespace, cluster);
 }
 
 /** The path pgBackRest itself uses when `repoN-path` is not set. */

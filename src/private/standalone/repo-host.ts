@@ -17,6 +17,7 @@ import { quantity, renderResources } from '../kube/resources';
 import { ClusterModel, ResolvedRepo } from '../model/cluster-model';
 import { LABEL, MANAGED_BY } from '../model/naming';
 import { TLS_SERVER_PORT } from '../pgbackrest/config';
+import { repoHostLogDir, repoMountPath } from '../pgbackrest/layout';
 
 /**
  * Annotations that keep GitOps tools from deleting backup data when the object disappears from the manifests:
@@ -40,7 +41,7 @@ export function volumeRepos(model: ClusterModel): ResolvedRepo[] {
 export function repoVolume(model: ClusterModel, r: ResolvedRepo): { volume: k8s.Volume; mount: k8s.VolumeMount } {
   return {
     volume: { name: r.name, persistentVolumeClaim: { claimName: model.names.repoVolume(r.name) } },
-    mount: { name: r.name, mountPath: `/pgbackrest/${r.name}` },
+    mount: { name: r.name, mountPath: repoMountPath(r.name) },
   };
 }
 
@@ -68,7 +69,7 @@ export function renderRepoHost(scope: Construct, ctx: StandaloneContext): void {
 
   const mounts = repos.map(r => repoVolume(model, r));
   const selector = repoHostSelector(model);
-  const logDir = `/pgbackrest/${repos[0].name}/log`;
+  const logDir = repoHostLogDir(repos[0].name);
   kubeObject(k8s.KubeStatefulSet, scope, 'RepoHost', {
     metadata: { name: model.names.repoHost, namespace: model.namespace, labels: clusterLabels(model, { ...selector, ...MANAGED_BY }) },
     spec: {

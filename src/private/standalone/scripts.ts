@@ -3,7 +3,7 @@
  * variables, so the manifests show exactly what runs and nothing secret is on a command line. Tools are called by
  * name: any image with `postgres`, `pg_ctl`, `initdb`, `psql` and `pgbackrest` on PATH works.
  */
-import { REPO_NAMES, repoIndex, STANZA } from '../pgbackrest/layout';
+import { INSTANCE_LOG_DIR, INSTANCE_PGBACKREST_DIR, REPO_NAMES, repoIndex, SPOOL_DIR, STANZA } from '../pgbackrest/layout';
 
 /**
  * Gives the pod's uid a passwd entry named $SUPERUSER through nss_wrapper (in the IvorySQL image), whatever the uid.
@@ -70,7 +70,7 @@ explain_archive_timeout() {
     done
     echo "On the primary ($INSTANCE_PODS), container database:"
     echo "  psql -c 'select * from pg_stat_archiver'   (last_failed_wal, last_failed_time)"
-    echo "  /pgdata/pgbackrest/log/${STANZA}-archive-push-async.log and /pgdata/pgbackrest/spool/archive/${STANZA}/out/*.error (the last push error)"
+    echo "  ${INSTANCE_LOG_DIR}/${STANZA}-archive-push-async.log and ${SPOOL_DIR}/archive/${STANZA}/out/*.error (the last push error)"
     echo "A repo that is down or refuses the credential stops archiving; one that is slow delays it (tuning.archiveTimeout waits longer)."
   } >&2
 }
@@ -178,8 +178,8 @@ echo "restore check passed: repo$REPO is restorable"
 export const BOOTSTRAP_SCRIPT = `${NSS_WRAPPER_FUNCTION}${RECOVERY_FUNCTION}
 ordinal="\${POD_NAME##*-}"
 marker=/pgdata/.ivory-restore-id
-mkdir -p /pgdata/pgbackrest/log /pgdata/pgbackrest/spool "$SOCKET_DIR"
-chmod 0750 /pgdata/pgbackrest /pgdata/pgbackrest/log /pgdata/pgbackrest/spool
+mkdir -p ${INSTANCE_LOG_DIR} ${SPOOL_DIR} "$SOCKET_DIR"
+chmod 0750 ${INSTANCE_PGBACKREST_DIR} ${INSTANCE_LOG_DIR} ${SPOOL_DIR}
 
 recover() {
   recover_privately /tmp/postgres-bootstrap "-c config_file=$POSTGRES_CONFIG"
