@@ -20,7 +20,7 @@ import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from '../mod
 import { LABEL, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
 import { confDirSources, RESTORE_CONF_DIR, RESTORE_TLS_DIR, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from '../pgbackrest/config';
-import { repoIndex } from '../pgbackrest/layout';
+import { repoIndex, targetActionArgs } from '../pgbackrest/layout';
 import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from '../postgres/config';
 import { initdbModeOption } from '../postgres/engine';
 
@@ -227,7 +227,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
 
 /** A restore that stops early promotes at its target; the main container then starts a normal primary. */
 function restoreArguments(args: string[], targetType: RecoveryTargetType): string[] {
-  return targetType === RecoveryTargetType.END_OF_ARCHIVE ? args : [...args, '--target-action=promote'];
+  return [...args, ...targetActionArgs(targetType)];
 }
 
 /** Labels the pods need for workload identity (Azure). */

@@ -12,13 +12,13 @@ import {
 } from './pod';
 import { RESTORE_CHECK_SCRIPT } from './scripts';
 import { tlsSecretNames } from './tls';
-import { RecoveryTargetType } from '../../recovery-target';
 import { RestoreCheck } from '../../restore-check';
 import { kubeObject } from '../kube/kube-object';
 import { quantity, renderResources } from '../kube/resources';
 import { ClusterModel, pgDataDir } from '../model/cluster-model';
 import { LABEL } from '../model/naming';
 import { confDirSources, secureBindings, SOCKET_DIR } from '../pgbackrest/config';
+import { targetActionArgs } from '../pgbackrest/layout';
 
 const RESOURCES = { cpu: { request: Cpu.millis(500), limit: Cpu.units(2) }, memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) } };
 
@@ -37,8 +37,7 @@ function renderRestoreCheck(ctx: StandaloneContext, check: RestoreCheck): void {
   const repo = model.repos.find(r => r.name === check.repoName)!;
   const set = model.instances[0];
   const size = check.volumeSize ?? set.dataVolumeSize;
-  const args = check.target.toArguments();
-  if (check.target.targetType !== RecoveryTargetType.END_OF_ARCHIVE) args.push('--target-action=promote');
+  const args = [...check.target.toArguments(), ...targetActionArgs(check.target.targetType)];
   const labels = { ...restoreCheckSelector(model), [LABEL.pgbackrestRepo]: repo.name };
   const template: k8s.PodTemplateSpec = {
     metadata: { labels, annotations: { ...model.annotations } },
