@@ -2,13 +2,14 @@
  * The operator target: an IvoryCluster custom resource (ivory-operator.ivorysql.org/v1beta1) and the objects IVYO
  * needs beside it. IVYO then creates the pgBackRest config, repo host, CronJobs and Jobs itself.
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ivyoShellWords } from './ivyo-shell';
 import { RepoStorage } from '../../repo-credentials';
 import { Restore, RestoreKind } from '../../restore';
 import { renderExternalSecret } from '../kube/external-secret';
-import { plainResources, quantity } from '../kube/resources';
+import { plainResources } from '../kube/resources';
+import { volumeClaimSpecJson } from '../kube/volume-claim';
 import { BACKUP_TYPES, SCHEDULE_FIELD } from '../model/backup-types';
 import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from '../model/cluster-model';
 import { ANNOTATION, MANAGED_BY } from '../model/naming';
@@ -109,21 +110,13 @@ function podMetadata(model: ClusterModel): { labels?: { [k: string]: string }; a
   return out.labels || out.annotations ? out : undefined;
 }
 
-function volumeClaimSpec(size: { toKibibytes(): number }, storageClassName?: string, accessMode = 'ReadWriteOnce') {
-  return {
-    accessModes: [accessMode],
-    resources: { requests: { storage: quantity(size.toKibibytes()) } },
-    ...(storageClassName ? { storageClassName } : {}),
-  };
-}
-
 function instanceSpec(set: ResolvedInstanceSet): { [key: string]: unknown } {
   const spec: { [key: string]: unknown } = {
     name: set.name,
     replicas: set.replicas,
-    dataVolumeClaimSpec: volumeClaimSpec(set.dataVolumeSize, set.storageClassName),
+    dataVolumeClaimSpec: volumeClaimSpecJson(set.dataVolumeSize, set.storageClassName),
   };
-  if (set.walVolumeSize) spec.walVolumeClaimSpec = volumeClaimSpec(set.walVolumeSize, set.walStorageClassName);
+  if (set.walVolumeSize) spec.walVolumeClaimSpec = volumeClaimSpecJson(set.walVolumeSize, set.walStorageClassName);
   if (set.resources) spec.resources = plainResources(set.resources, {});
   return spec;
 }
@@ -153,7 +146,7 @@ function repoSpec(r: ResolvedRepo, withSchedules = true): { [key: string]: unkno
   const spec: { [key: string]: unknown } = { name: r.name };
   switch (s.storage) {
     case RepoStorage.VOLUME:
-      spec.volume = { volumeClaimSpec: volumeClaimSpec(s.size as { toKibibytes(): number }, s.storageClassName, s.accessMode) };
+      spec.volume = { volumeClaimSpec: volumeClaimSpecJson(s.size as Size, s.storageClassName, s.accessMode) };
       break;
     case RepoStorage.S3:
       spec.s3 = { bucket: s.bucket, endpoint: s.endpoint, region: s.region };

@@ -15,7 +15,8 @@ import { tlsSecretNames } from './tls';
 import { RecoveryTargetType } from '../../recovery-target';
 import { RepoStorage } from '../../repo-credentials';
 import { kubeObject } from '../kube/kube-object';
-import { quantity, renderResources } from '../kube/resources';
+import { renderResources } from '../kube/resources';
+import { volumeClaimSpec } from '../kube/volume-claim';
 import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from '../model/cluster-model';
 import { LABEL, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
@@ -238,14 +239,7 @@ function podLabels(model: ClusterModel): { [key: string]: string } {
 }
 
 function volumeClaim(name: string, size: Size, storageClassName?: string): k8s.KubePersistentVolumeClaimProps {
-  return {
-    metadata: { name },
-    spec: {
-      accessModes: ['ReadWriteOnce'],
-      resources: { requests: { storage: k8s.Quantity.fromString(quantity(size.toKibibytes())) } },
-      ...(storageClassName ? { storageClassName } : {}),
-    },
-  };
+  return { metadata: { name }, spec: volumeClaimSpec(size, storageClassName) };
 }
 
 const DATABASE_RESOURCES = { cpu: { request: Cpu.millis(500) }, memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) } };

@@ -13,7 +13,8 @@ import {
 import { tlsSecretNames } from './tls';
 import { RepoStorage } from '../../repo-credentials';
 import { kubeObject } from '../kube/kube-object';
-import { quantity, renderResources } from '../kube/resources';
+import { renderResources } from '../kube/resources';
+import { volumeClaimSpec } from '../kube/volume-claim';
 import { ClusterModel, ResolvedRepo } from '../model/cluster-model';
 import { LABEL, MANAGED_BY } from '../model/naming';
 import { TLS_SERVER_PORT } from '../pgbackrest/config';
@@ -59,11 +60,7 @@ export function renderRepoHost(scope: Construct, ctx: StandaloneContext): void {
         }),
         annotations: KEEP_ANNOTATIONS,
       },
-      spec: {
-        accessModes: [s.accessMode as string],
-        resources: { requests: { storage: k8s.Quantity.fromString(quantity((s.size as Size).toKibibytes())) } },
-        ...(s.storageClassName ? { storageClassName: s.storageClassName } : {}),
-      },
+      spec: volumeClaimSpec(s.size as Size, s.storageClassName, s.accessMode),
     });
   }
 

@@ -14,7 +14,8 @@ import { RESTORE_CHECK_SCRIPT } from './scripts';
 import { tlsSecretNames } from './tls';
 import { RestoreCheck } from '../../restore-check';
 import { kubeObject } from '../kube/kube-object';
-import { quantity, renderResources } from '../kube/resources';
+import { renderResources } from '../kube/resources';
+import { volumeClaimSpec } from '../kube/volume-claim';
 import { ClusterModel, pgDataDir } from '../model/cluster-model';
 import { LABEL } from '../model/naming';
 import { confDirSources, secureBindings, SOCKET_DIR } from '../pgbackrest/config';
@@ -72,11 +73,7 @@ function renderRestoreCheck(ctx: StandaloneContext, check: RestoreCheck): void {
           ephemeral: {
             volumeClaimTemplate: {
               metadata: { labels: clusterLabels(model, { [LABEL.pgbackrestRestoreCheck]: '' }) },
-              spec: {
-                accessModes: ['ReadWriteOnce'],
-                resources: { requests: { storage: k8s.Quantity.fromString(quantity(size.toKibibytes())) } },
-                ...(set.storageClassName ? { storageClassName: set.storageClassName } : {}),
-              },
+              spec: volumeClaimSpec(size, set.storageClassName),
             },
           },
         },
