@@ -99,6 +99,11 @@ export function primaryPod(model: ClusterModel): string {
   return `${model.instances[0].statefulSet}-0`;
 }
 
+/** The volume repos among `repos`: the ones the repo host serves and backup Jobs mount. */
+export function volumeRepos(repos: ResolvedRepo[]): ResolvedRepo[] {
+  return repos.filter(r => r.storage === RepoStorage.VOLUME);
+}
+
 export function hasVolumeRepo(model: ClusterModel): boolean {
-  return model.repos.some(r => r.storage === RepoStorage.VOLUME);
+  return volumeRepos(model.repos).length > 0;
 }

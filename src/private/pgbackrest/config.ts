@@ -6,7 +6,7 @@ import { IniSections, mergeOptions } from './ini';
 import { INSTANCE_LOG_DIR, JOB_LOG_DIR, repoHostLogDir, SPOOL_DIR, STANZA } from './layout';
 import { CredentialSource, CredentialSourceKind } from '../../credential-source';
 import { RepoStorage } from '../../repo-credentials';
-import { ClusterModel, instancePods, pgDataDir, ResolvedRepo } from '../model/cluster-model';
+import { ClusterModel, instancePods, pgDataDir, ResolvedRepo, volumeRepos } from '../model/cluster-model';
 import { SUPERUSER } from '../model/naming';
 
 /** Where pgBackRest looks for conf files by default (`config-include-path`). */
@@ -131,7 +131,7 @@ function localStanza(model: ClusterModel): { [option: string]: string } {
 
 /** The conf file of each standalone role, as sections. */
 export function roleConfig(model: ClusterModel, role: ConfigRole): IniSections {
-  const repos = role === ConfigRole.REPO_HOST ? model.repos.filter(r => r.storage === RepoStorage.VOLUME) : model.repos;
+  const repos = role === ConfigRole.REPO_HOST ? volumeRepos(model.repos) : model.repos;
   const global = mergeOptions(
     model.tuning.global,
     ...repos.map(r => repoOptions(model, r, role)),
@@ -162,7 +162,7 @@ function roleGlobal(model: ClusterModel, role: ConfigRole): { [option: string]: 
         ...(model.tuning.archiveAsync ? { 'spool-path': SPOOL_DIR } : {}),
       };
     case ConfigRole.REPO_HOST: {
-      const first = model.repos.find(r => r.storage === RepoStorage.VOLUME);
+      const first = volumeRepos(model.repos)[0];
       return { 'log-path': first ? repoHostLogDir(first.name) : JOB_LOG_DIR };
     }
     case ConfigRole.JOB:

@@ -11,11 +11,10 @@ import {
   podDefaults, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
 import { tlsSecretNames } from './tls';
-import { RepoStorage } from '../../repo-credentials';
 import { kubeObject } from '../kube/kube-object';
 import { renderResources } from '../kube/resources';
 import { volumeClaimSpec } from '../kube/volume-claim';
-import { ClusterModel, ResolvedRepo } from '../model/cluster-model';
+import { ClusterModel, ResolvedRepo, volumeRepos } from '../model/cluster-model';
 import { LABEL, MANAGED_BY } from '../model/naming';
 import { TLS_SERVER_PORT } from '../pgbackrest/config';
 import { repoHostLogDir, repoMountPath } from '../pgbackrest/layout';
@@ -34,10 +33,6 @@ export function repoHostSelector(model: ClusterModel): { [key: string]: string }
   return { [LABEL.cluster]: model.name, [LABEL.pgbackrest]: '', [LABEL.pgbackrestDedicated]: '' };
 }
 
-export function volumeRepos(model: ClusterModel): ResolvedRepo[] {
-  return model.repos.filter(r => r.storage === RepoStorage.VOLUME);
-}
-
 /** The volume and mount of a volume repo, as repo host and Jobs mount it. */
 export function repoVolume(model: ClusterModel, r: ResolvedRepo): { volume: k8s.Volume; mount: k8s.VolumeMount } {
   return {
@@ -48,7 +43,7 @@ export function repoVolume(model: ClusterModel, r: ResolvedRepo): { volume: k8s.
 
 export function renderRepoHost(scope: Construct, ctx: StandaloneContext): void {
   const { model } = ctx;
-  const repos = volumeRepos(model);
+  const repos = volumeRepos(model.repos);
   for (const r of repos) {
     const s = r.repo._storage;
     kubeObject(k8s.KubePersistentVolumeClaim, scope, `RepoVolume-${r.name}`, {
