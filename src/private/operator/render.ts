@@ -48,7 +48,7 @@ export function renderOperatorTarget(cluster: IConstruct, scope: Construct, mode
   // reads only dataSource.pgbackrest (its repo, global and configuration), never the cluster's own repos.
   const source = model.restoreFrom?.kind === RestoreKind.FROM_REPO ? restoreSource(model) : undefined;
   const sourceExternalSecret = source
-    ? renderExternalSecret(new Construct(scope, 'RestoreSource'), model, secureBindings([source.repo]), `${model.name}-restore-secrets`)
+    ? renderExternalSecret(new Construct(scope, 'RestoreSource'), model, secureBindings([source.repo]), model.names.restoreSecrets)
     : undefined;
   const annotations: { [key: string]: string } = { ...model.annotations };
   if (model.manualBackup) annotations[ANNOTATION.manualBackup] = model.manualBackup.backupId;

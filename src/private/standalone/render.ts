@@ -41,7 +41,8 @@ export function renderStandaloneTarget(cluster: IConstruct, scope: Construct, mo
   let restoreExternalSecret: string | undefined;
   if (source) {
     const sourceScope = new Construct(scope, 'RestoreSource');
-    restoreExternalSecret = renderExternalSecret(sourceScope, model, secureBindings([source.repo], source.standaloneIndex), `${model.name}-restore-secrets`);
+    restoreExternalSecret = renderExternalSecret(sourceScope, model, secureBindings([source.repo], source.standaloneIndex),
+      model.names.restoreSecrets);
   }
   const ctx: StandaloneContext = { model, externalSecret: ownExternal, restoreExternalSecret };
 
