@@ -5,6 +5,7 @@
  */
 import { RecoveryTargetType } from '../../recovery-target';
 import { RepoStorage } from '../../repo-credentials';
+import { DATA_MOUNT } from '../postgres/layout';
 import { Problems } from '../validation';
 
 /** The stanza IVYO creates in every repo. */
@@ -44,7 +45,7 @@ export function pgbackrestDefaultRepoPath(name: string): string {
 }
 
 /** On the instances, pgBackRest's logs and the async archive spool live on the data volume (the root is read-only). */
-export const INSTANCE_PGBACKREST_DIR = '/pgdata/pgbackrest';
+export const INSTANCE_PGBACKREST_DIR = `${DATA_MOUNT}/pgbackrest`;
 export const INSTANCE_LOG_DIR = `${INSTANCE_PGBACKREST_DIR}/log`;
 export const SPOOL_DIR = `${INSTANCE_PGBACKREST_DIR}/spool`;
 /** Jobs are short-lived: they log to the console, and a file log (if any) goes to scratch space. */

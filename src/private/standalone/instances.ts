@@ -17,13 +17,14 @@ import { RepoStorage } from '../../repo-credentials';
 import { kubeObject } from '../kube/kube-object';
 import { renderResources } from '../kube/resources';
 import { volumeClaimSpec } from '../kube/volume-claim';
-import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from '../model/cluster-model';
+import { ClusterModel, pgDataDir, pgWalDir, primaryPod, ResolvedInstanceSet } from '../model/cluster-model';
 import { LABEL, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
 import { confDirSources, RESTORE_CONF_DIR, RESTORE_TLS_DIR, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from '../pgbackrest/config';
 import { repoIndex, targetActionArgs } from '../pgbackrest/layout';
 import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from '../postgres/config';
 import { initdbModeOption } from '../postgres/engine';
+import { DATA_MOUNT, WAL_MOUNT } from '../postgres/layout';
 
 /** Labels selecting every instance pod of the cluster. */
 export function instanceSelector(model: ClusterModel): { [key: string]: string } {
@@ -67,10 +68,10 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
   const sourceBindings = source ? secureBindings([source.repo], source.standaloneIndex) : [];
   const envSecure = [...secureEnv(ownBindings), ...secureEnv(sourceBindings)];
   const pgdata = pgDataDir(model);
-  const walDir = set.walVolumeSize ? `/pgwal/pg${model.postgresVersion}_wal` : undefined;
+  const walDir = set.walVolumeSize ? pgWalDir(model, set) : undefined;
 
-  const dataMounts: k8s.VolumeMount[] = [{ name: 'ivory-data', mountPath: '/pgdata' }];
-  if (set.walVolumeSize) dataMounts.push({ name: 'ivory-wal', mountPath: '/pgwal' });
+  const dataMounts: k8s.VolumeMount[] = [{ name: 'ivory-data', mountPath: DATA_MOUNT }];
+  if (set.walVolumeSize) dataMounts.push({ name: 'ivory-wal', mountPath: WAL_MOUNT });
   const configMounts: k8s.VolumeMount[] = [
     PGBACKREST_CONFIG_MOUNT,
     PGBACKREST_TLS_MOUNT,

@@ -20,6 +20,7 @@ import { ClusterModel, pgDataDir } from '../model/cluster-model';
 import { LABEL } from '../model/naming';
 import { confDirSources, secureBindings, SOCKET_DIR } from '../pgbackrest/config';
 import { targetActionArgs } from '../pgbackrest/layout';
+import { DATA_MOUNT } from '../postgres/layout';
 
 const RESOURCES = { cpu: { request: Cpu.millis(500), limit: Cpu.units(2) }, memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) } };
 
@@ -64,7 +65,7 @@ function renderRestoreCheck(ctx: StandaloneContext, check: RestoreCheck): void {
         ],
         securityContext: containerSecurityContext(),
         resources: renderResources(undefined, RESOURCES),
-        volumeMounts: [{ name: 'scratch', mountPath: '/pgdata' }, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, TMP_MOUNT],
+        volumeMounts: [{ name: 'scratch', mountPath: DATA_MOUNT }, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, TMP_MOUNT],
       }],
       volumes: [
         {

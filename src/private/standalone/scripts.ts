@@ -4,6 +4,7 @@
  * name: any image with `postgres`, `pg_ctl`, `initdb`, `psql` and `pgbackrest` on PATH works.
  */
 import { INSTANCE_LOG_DIR, INSTANCE_PGBACKREST_DIR, REPO_NAMES, repoIndex, SPOOL_DIR, STANZA } from '../pgbackrest/layout';
+import { DATA_MOUNT } from '../postgres/layout';
 
 /**
  * Gives the pod's uid a passwd entry named $SUPERUSER through nss_wrapper (in the IvorySQL image), whatever the uid.
@@ -177,7 +178,7 @@ echo "restore check passed: repo$REPO is restorable"
  */
 export const BOOTSTRAP_SCRIPT = `${NSS_WRAPPER_FUNCTION}${RECOVERY_FUNCTION}
 ordinal="\${POD_NAME##*-}"
-marker=/pgdata/.ivory-restore-id
+marker=${DATA_MOUNT}/.ivory-restore-id
 mkdir -p ${INSTANCE_LOG_DIR} ${SPOOL_DIR} "$SOCKET_DIR"
 chmod 0750 ${INSTANCE_PGBACKREST_DIR} ${INSTANCE_LOG_DIR} ${SPOOL_DIR}
 
