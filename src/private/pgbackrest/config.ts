@@ -3,7 +3,7 @@
  * target passes the ones IVYO does not generate through `global`, the standalone target writes whole conf files.
  */
 import { IniSections, mergeOptions } from './ini';
-import { INSTANCE_LOG_DIR, JOB_LOG_DIR, repoHostLogDir, SPOOL_DIR, STANZA } from './layout';
+import { INSTANCE_LOG_DIR, JOB_LOG_DIR, REPO_NAMES, repoHostLogDir, SPOOL_DIR, STANZA } from './layout';
 import { CredentialSource, CredentialSourceKind } from '../../credential-source';
 import { RepoStorage } from '../../repo-credentials';
 import { ClusterModel, instancePods, pgDataDir, ResolvedRepo, volumeRepos } from '../model/cluster-model';
@@ -15,11 +15,17 @@ export const CONF_DIR = '/etc/pgbackrest/conf.d';
 export const TLS_DIR = '/etc/pgbackrest/tls';
 /** Config of a restore source, kept apart so its repo is never archived to. */
 export const RESTORE_CONF_DIR = '/etc/pgbackrest/restore';
+/** In it, the source's conf file, and its projected files in an include dir of their own (names in the volume). */
+export const RESTORE_CONF_FILE = 'pgbackrest.conf';
+export const RESTORE_INCLUDE_DIR = 'conf.d';
+/** The same, as pgBackRest is pointed at them (`--config`, `--config-include-path`) and the source's options name them. */
+export const RESTORE_CONF_PATH = `${RESTORE_CONF_DIR}/${RESTORE_CONF_FILE}`;
+export const RESTORE_INCLUDE_PATH = `${RESTORE_CONF_DIR}/${RESTORE_INCLUDE_DIR}`;
 /**
- * The repo index an object-store restore source gets in its own config: above 4, its credentials (environment
- * variables name the index) never clash with the cluster's own repos'.
+ * The repo index an object-store restore source gets in its own config: above the cluster's own (repo1..repo4), its
+ * credentials (environment variables name the index) never clash with theirs.
  */
-export const RESTORE_SOURCE_INDEX = 5;
+export const RESTORE_SOURCE_INDEX = REPO_NAMES.length + 1;
 /** The source cluster's pgBackRest TLS Secret, for a clone from its volume repo (through its repo host). */
 export const RESTORE_TLS_DIR = '/etc/pgbackrest/restore-tls';
 /** pgBackRest TLS server port. */

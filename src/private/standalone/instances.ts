@@ -20,7 +20,10 @@ import { volumeClaimSpec } from '../kube/volume-claim';
 import { ClusterModel, pgDataDir, pgWalDir, primaryPod, ResolvedInstanceSet } from '../model/cluster-model';
 import { LABEL, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
-import { confDirSources, RESTORE_CONF_DIR, RESTORE_TLS_DIR, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from '../pgbackrest/config';
+import {
+  confDirSources, RESTORE_CONF_DIR, RESTORE_CONF_FILE, RESTORE_CONF_PATH, RESTORE_INCLUDE_DIR, RESTORE_INCLUDE_PATH, RESTORE_TLS_DIR, secureBindings,
+  SOCKET_DIR, TLS_SERVER_PORT,
+} from '../pgbackrest/config';
 import { repoIndex, targetActionArgs } from '../pgbackrest/layout';
 import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from '../postgres/config';
 import { initdbModeOption } from '../postgres/engine';
@@ -97,8 +100,8 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
   ];
   if (source) {
     const sourceFiles = confDirSources([source.repo], ctx.restoreExternalSecret, source.standaloneIndex)
-      .map(s => ({ ...s, items: s.items?.map(it => ({ ...it, path: `conf.d/${it.path}` })) }));
-    volumes.push(pgbackrestConfigVolume(model.names.pgbackrestConfig, [{ key: CONFIG_KEYS.restore, path: 'pgbackrest.conf' }],
+      .map(s => ({ ...s, items: s.items?.map(it => ({ ...it, path: `${RESTORE_INCLUDE_DIR}/${it.path}` })) }));
+    volumes.push(pgbackrestConfigVolume(model.names.pgbackrestConfig, [{ key: CONFIG_KEYS.restore, path: RESTORE_CONF_FILE }],
       sourceFiles, 'pgbackrest-restore'));
     if (sourceRepoHost) volumes.push(tlsVolume('pgbackrest-restore-tls', tlsSecretNames(sourceRepoHost).pgbackrest));
   }
@@ -114,8 +117,8 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
   } else if (source && model.restoreFrom) {
     bootstrap = 'restore';
     const includes = confDirSources([source.repo], ctx.restoreExternalSecret, source.standaloneIndex).length > 0
-      ? ` --config-include-path=${RESTORE_CONF_DIR}/conf.d` : '';
-    restoreConfigArgs = `--config=${RESTORE_CONF_DIR}/pgbackrest.conf${includes} --stanza=${source.stanza} --repo=${source.standaloneIndex}`;
+      ? ` --config-include-path=${RESTORE_INCLUDE_PATH}` : '';
+    restoreConfigArgs = `--config=${RESTORE_CONF_PATH}${includes} --stanza=${source.stanza} --repo=${source.standaloneIndex}`;
     bootstrapArgs.push(...restoreArguments(model.restoreFrom.toArguments(), model.restoreFrom.target.targetType));
   } else if (inPlace) {
     bootstrapArgs.push(...restoreArguments(inPlace.toArguments(), inPlace.target.targetType));

@@ -20,7 +20,7 @@ import { ClusterModel, hasVolumeRepo, instancePods, pgDataDir } from '../model/c
 import { LABEL, MANAGED_BY } from '../model/naming';
 import { restoreSource, sourceIndexConflict } from '../model/restore-source';
 import {
-  ConfigRole, repoOptions, RESTORE_CONF_DIR, RESTORE_TLS_DIR, roleConfig, secureBindings,
+  ConfigRole, repoOptions, RESTORE_INCLUDE_PATH, RESTORE_TLS_DIR, roleConfig, secureBindings,
   serverConfig, SOCKET_DIR,
 } from '../pgbackrest/config';
 import { renderIni } from '../pgbackrest/ini';
@@ -101,7 +101,7 @@ function renderConfigMaps(scope: Construct, model: ClusterModel): void {
       'global': {
         // A volume repo is read through its own cluster's repo host, with that cluster's client certificate.
         ...repoOptions(source.sourceModel ?? model, source.repo, ConfigRole.INSTANCE,
-          { index: source.standaloneIndex, confDir: `${RESTORE_CONF_DIR}/conf.d`, tlsDir: RESTORE_TLS_DIR }),
+          { index: source.standaloneIndex, confDir: RESTORE_INCLUDE_PATH, tlsDir: RESTORE_TLS_DIR }),
         'log-path': INSTANCE_LOG_DIR,
       },
       'global:restore': { 'log-level-console': 'info' },
