@@ -5,10 +5,10 @@
 import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { CONFIG_KEYS, StandaloneContext } from './context';
+import { CONFIG_KEYS, SERVER_CONF_FILE, StandaloneContext } from './context';
 import {
   bashCommand, clusterLabels, containerSecurityContext, env, fieldEnv, ivorysqlUserEnv, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
-  PGBACKREST_TLS_MOUNT, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
+  PGBACKREST_TLS_MOUNT, PGBACKREST_TLS_VOLUME, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
 import { BOOTSTRAP_SCRIPT } from './scripts';
 import { tlsSecretNames } from './tls';
@@ -90,9 +90,9 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
   const volumes: k8s.Volume[] = [
     pgbackrestConfigVolume(model.names.pgbackrestConfig, [
       { key: CONFIG_KEYS.instance, path: CONFIG_KEYS.instance },
-      { key: CONFIG_KEYS.server, path: 'pgbackrest_server.conf' },
+      { key: CONFIG_KEYS.server, path: SERVER_CONF_FILE },
     ], confDirSources(model.repos, ctx.externalSecret)),
-    tlsVolume('pgbackrest-tls', tls.pgbackrest),
+    tlsVolume(PGBACKREST_TLS_VOLUME, tls.pgbackrest),
     { name: 'postgres-config', configMap: { name: model.names.postgresConfig } },
     tlsVolume('postgres-tls', tls.postgres),
     tlsVolume('replication-tls', tls.replication),

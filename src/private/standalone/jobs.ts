@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { CONFIG_KEYS, StandaloneContext } from './context';
 import {
   bashCommand, clusterLabels, containerSecurityContext, env, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
-  PGBACKREST_TLS_MOUNT, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
+  PGBACKREST_TLS_MOUNT, PGBACKREST_TLS_VOLUME, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
 import { repoHostSelector, repoVolume } from './repo-host';
 import { BACKUP_SCRIPT, EXPIRE_SCRIPT, STANZA_CREATE_SCRIPT } from './scripts';
@@ -82,7 +82,7 @@ function jobPodTemplate(ctx: StandaloneContext, o: JobPodOptions): k8s.PodTempla
         ...mounts.map(m => m.volume),
         pgbackrestConfigVolume(model.names.pgbackrestConfig, [{ key: CONFIG_KEYS.job, path: CONFIG_KEYS.job }],
           confDirSources(model.repos, ctx.externalSecret)),
-        tlsVolume('pgbackrest-tls', tlsSecretNames(model).pgbackrest),
+        tlsVolume(PGBACKREST_TLS_VOLUME, tlsSecretNames(model).pgbackrest),
         tmpVolume(),
       ],
     },

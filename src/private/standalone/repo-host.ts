@@ -5,9 +5,9 @@
 import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { CONFIG_KEYS, StandaloneContext } from './context';
+import { CONFIG_KEYS, SERVER_CONF_FILE, StandaloneContext } from './context';
 import {
-  clusterLabels, containerSecurityContext, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT,
+  clusterLabels, containerSecurityContext, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, PGBACKREST_TLS_VOLUME,
   podDefaults, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
 import { tlsSecretNames } from './tls';
@@ -98,9 +98,9 @@ export function renderRepoHost(scope: Construct, ctx: StandaloneContext): void {
             ...mounts.map(m => m.volume),
             pgbackrestConfigVolume(model.names.pgbackrestConfig, [
               { key: CONFIG_KEYS.repoHost, path: CONFIG_KEYS.repoHost },
-              { key: CONFIG_KEYS.server, path: 'pgbackrest_server.conf' },
+              { key: CONFIG_KEYS.server, path: SERVER_CONF_FILE },
             ], []),
-            tlsVolume('pgbackrest-tls', tlsSecretNames(model).pgbackrest),
+            tlsVolume(PGBACKREST_TLS_VOLUME, tlsSecretNames(model).pgbackrest),
             tmpVolume(),
           ],
         },

@@ -7,7 +7,7 @@ import { Cpu, k8s } from 'cdk8s-plus-28';
 import { CONFIG_KEYS, StandaloneContext } from './context';
 import { cronJobSpec, jobMetadata, jobSelector, jobSpec } from './jobs';
 import {
-  bashCommand, clusterLabels, containerSecurityContext, env, ivorysqlUserEnv, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT,
+  bashCommand, clusterLabels, containerSecurityContext, env, ivorysqlUserEnv, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, PGBACKREST_TLS_VOLUME,
   pgbackrestConfigVolume, podDefaults, secureEnv, tlsVolume, TMP_MOUNT, tmpVolume,
 } from './pod';
 import { RESTORE_CHECK_SCRIPT } from './scripts';
@@ -80,7 +80,7 @@ function renderRestoreCheck(ctx: StandaloneContext, check: RestoreCheck): void {
         },
         pgbackrestConfigVolume(model.names.pgbackrestConfig, [{ key: CONFIG_KEYS.instance, path: CONFIG_KEYS.instance }],
           confDirSources(model.repos, ctx.externalSecret)),
-        tlsVolume('pgbackrest-tls', tlsSecretNames(model).pgbackrest),
+        tlsVolume(PGBACKREST_TLS_VOLUME, tlsSecretNames(model).pgbackrest),
         tmpVolume(),
       ],
     },
