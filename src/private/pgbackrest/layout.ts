@@ -39,7 +39,7 @@ export function defaultRepoPath(storage: RepoStorage, name: string, namespace: s
   return storage === RepoStorage.VOLUME ? repoMountPath(name) : objectStoreRepoPath(name, namespace, cluster);
 }
 
-/** The path pgBackRest itself uses when `repoN-path` is not set. */
+/** The path of a repo whose `repoN-path` is not given: IVYO writes this one itself (the operator target leaves it out). */
 export function pgbackrestDefaultRepoPath(name: string): string {
   return repoMountPath(name);
 }
