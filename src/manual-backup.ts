@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { BackupType } from './backup-type';
 import { checkInput } from './private/input';
-import { isRepoName } from './private/pgbackrest/layout';
+import { isRepoName, STANZA } from './private/pgbackrest/layout';
 import { checkPgBackRestArguments } from './private/pgbackrest/options';
 import { Problems } from './private/validation';
 
@@ -40,7 +40,7 @@ export interface ManualBackupProps {
 const REFUSED_BACKUP_OPTIONS: { [option: string]: string } = {
   repo: 'the repo is chosen with repoName',
   type: 'the type is chosen with backupType',
-  stanza: 'the stanza is always db',
+  stanza: `the stanza is always ${STANZA}`,
 };
 
 /**

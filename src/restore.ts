@@ -2,6 +2,7 @@ import { BackupRepo } from './backup-repo';
 import type { IvoryCluster } from './ivory-cluster';
 import { PgBackRestVersion } from './pgbackrest-version';
 import { backupRepo, checkArgument, checkInput } from './private/input';
+import { STANZA } from './private/pgbackrest/layout';
 import { checkPgBackRestArguments } from './private/pgbackrest/options';
 import { checkDnsLabel, Problems } from './private/validation';
 import { RecoveryTarget } from './recovery-target';
@@ -24,7 +25,7 @@ export enum RestoreKind {
 /** Options a restore's `options` may not hold, by canonical name (any spelling, any index), and why. */
 const REFUSED_RESTORE_OPTIONS: { [option: string]: string } = {
   'repo': 'the repo is chosen with repoName',
-  'stanza': 'the stanza is always db (or fromRepo\'s stanza)',
+  'stanza': `the stanza is always ${STANZA} (or fromRepo's stanza)`,
   'pg-path': 'the data directory is fixed by the cluster',
   'target-action': 'the restore always promotes when it reaches its target',
   'link-map': 'the WAL directory link is set by the cluster',
@@ -139,7 +140,7 @@ export class Restore {
     const input = new Problems();
     const checkedRepo = checkArgument(input, 'repo', repo, backupRepo);
     options = checkInput(input, 'RestoreFromRepoOptions', options);
-    return new Restore(RestoreKind.FROM_REPO, options, { repo: checkedRepo, stanza: options.stanza ?? 'db' }, input);
+    return new Restore(RestoreKind.FROM_REPO, options, { repo: checkedRepo, stanza: options.stanza ?? STANZA }, input);
   }
 
   /**

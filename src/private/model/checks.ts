@@ -12,6 +12,7 @@ import { DeploymentTarget } from '../../deployment-target';
 import { RepoStorage } from '../../repo-credentials';
 import { Restore, RestoreKind } from '../../restore';
 import { secureSources } from '../pgbackrest/config';
+import { objectStoreRepoPath } from '../pgbackrest/layout';
 import { checkGlobalOptions } from '../pgbackrest/options';
 import { Problems } from '../validation';
 
@@ -139,7 +140,7 @@ function checkRepoWriters(scope: IConstruct, model: ClusterModel, problems: Prob
   const restore = model.restoreFrom;
   if (restore?.kind === RestoreKind.FROM_CLUSTER_NAME && typeof restore.clusterName === 'string' && typeof restore.repoName === 'string') {
     // The source's repos are not declared here; the path IVYO gives them by default is known.
-    const path = `/pgbackrest/${restore.clusterNamespace ?? model.namespace}/${restore.clusterName}/${restore.repoName}`;
+    const path = objectStoreRepoPath(restore.repoName, restore.clusterNamespace ?? model.namespace, restore.clusterName);
     for (const { r } of written) {
       if (r.repo._storage.storage !== RepoStorage.VOLUME && r.path === path) {
         problems.add(`${r.field}.path`, r.path, `is the default path of the source cluster's ${restore.repoName}: the new cluster would write into its source's stanza; give it a path of its own`);

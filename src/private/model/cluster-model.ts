@@ -14,6 +14,7 @@ import { RestoreCheck } from '../../restore-check';
 import { Standby } from '../../standby';
 import { TlsCertificates } from '../../tls-certificates';
 import { ResolvedTuning } from '../pgbackrest/tuning';
+import { DATA_MOUNT, WAL_MOUNT } from '../postgres/layout';
 
 /**
  * The validated, resolved description of one cluster that both targets render from. Nothing in it depends on
@@ -75,14 +76,14 @@ export interface ResolvedRepo {
   readonly field: string;
 }
 
-/** Data directory of an instance, as IVYO lays it out. */
+/** Data directory of an instance. */
 export function pgDataDir(model: ClusterModel): string {
-  return `/pgdata/pg${model.postgresVersion}`;
+  return `${DATA_MOUNT}/pg${model.postgresVersion}`;
 }
 
 /** WAL directory: on the WAL volume when there is one. */
 export function pgWalDir(model: ClusterModel, set: ResolvedInstanceSet): string {
-  return set.walVolumeSize ? `/pgwal/pg${model.postgresVersion}_wal` : `/pgdata/pg${model.postgresVersion}_wal`;
+  return `${set.walVolumeSize ? WAL_MOUNT : DATA_MOUNT}/pg${model.postgresVersion}_wal`;
 }
 
 /** Every instance pod name, primary first. */
@@ -99,6 +100,11 @@ export function primaryPod(model: ClusterModel): string {
   return `${model.instances[0].statefulSet}-0`;
 }
 
+/** The volume repos among `repos`: the ones the repo host serves and backup Jobs mount. */
+export function volumeRepos(repos: ResolvedRepo[]): ResolvedRepo[] {
+  return repos.filter(r => r.storage === RepoStorage.VOLUME);
+}
+
 export function hasVolumeRepo(model: ClusterModel): boolean {
-  return model.repos.some(r => r.storage === RepoStorage.VOLUME);
+  return volumeRepos(model.repos).length > 0;
 }

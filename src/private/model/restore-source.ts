@@ -4,7 +4,7 @@ import { CredentialSourceKind } from '../../credential-source';
 import { RepoStorage } from '../../repo-credentials';
 import { RestoreKind } from '../../restore';
 import { RESTORE_SOURCE_INDEX, secureBindings, secureSources } from '../pgbackrest/config';
-import { isRepoName, pgbackrestDefaultRepoPath, repoIndex, STANZA } from '../pgbackrest/layout';
+import { isRepoName, pgbackrestDefaultRepoPath, REPO_NAMES, repoIndex, STANZA } from '../pgbackrest/layout';
 
 /** The repo a new cluster is restored from, resolved against its source. */
 export interface RestoreSourceRepo {
@@ -33,7 +33,7 @@ export function restoreSource(model: ClusterModel): RestoreSourceRepo | undefine
   if (restore.kind === RestoreKind.FROM_REPO && restore.repo) {
     // The name given is kept: a conf-file Secret of the source names its index. Unnamed, the source is repo1.
     const requested = restore.repo.requestedName;
-    const name = isRepoName(requested) ? requested : 'repo1';
+    const name = isRepoName(requested) ? requested : REPO_NAMES[0];
     const repo: ResolvedRepo = {
       name,
       index: repoIndex(name),
@@ -83,7 +83,7 @@ export function sourceIndexConflict(model: ClusterModel, source: RestoreSourceRe
   const r = source.repo;
   if (r.storage === RepoStorage.VOLUME || !namesIndexInConfFiles(r) || !clashes(model, r, r.index)) return undefined;
   const own = model.repos.find(o => o.index === r.index);
-  const free = [1, 2, 3, 4].find(i => !clashes(model, r, i));
+  const free = REPO_NAMES.map(repoIndex).find(i => !clashes(model, r, i));
   const why = envIndexes(model.repos).has(r.index)
     ? `this cluster's own ${r.name} (${own?.field}) passes credentials as environment variables (PGBACKREST_REPO${r.index}_...), which the restore would read as the source's`
     : `the source passes credentials as environment variables (PGBACKREST_REPO${r.index}_..., CredentialSource.fromSecret), which this cluster's own ${r.name} (${own?.field}) would read as its own`;

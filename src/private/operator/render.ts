@@ -2,19 +2,21 @@
  * The operator target: an IvoryCluster custom resource (ivory-operator.ivorysql.org/v1beta1) and the objects IVYO
  * needs beside it. IVYO then creates the pgBackRest config, repo host, CronJobs and Jobs itself.
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ivyoShellWords } from './ivyo-shell';
 import { RepoStorage } from '../../repo-credentials';
 import { Restore, RestoreKind } from '../../restore';
 import { renderExternalSecret } from '../kube/external-secret';
-import { plainResources, quantity } from '../kube/resources';
+import { plainResources } from '../kube/resources';
+import { volumeClaimSpecJson } from '../kube/volume-claim';
 import { BACKUP_TYPES, SCHEDULE_FIELD } from '../model/backup-types';
 import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from '../model/cluster-model';
 import { ANNOTATION, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
 import { ConfDirSource, confDirSources, ConfigRole, OPERATOR_GENERATED, repoOptions, secureBindings } from '../pgbackrest/config';
 import { checkIniSections, mergeOptions } from '../pgbackrest/ini';
+import { pgbackrestDefaultRepoPath, SPOOL_DIR } from '../pgbackrest/layout';
 import { repoOptionSuffix } from '../pgbackrest/options';
 import { Problems } from '../validation';
 
@@ -46,7 +48,7 @@ export function renderOperatorTarget(cluster: IConstruct, scope: Construct, mode
   // reads only dataSource.pgbackrest (its repo, global and configuration), never the cluster's own repos.
   const source = model.restoreFrom?.kind === RestoreKind.FROM_REPO ? restoreSource(model) : undefined;
   const sourceExternalSecret = source
-    ? renderExternalSecret(new Construct(scope, 'RestoreSource'), model, secureBindings([source.repo]), `${model.name}-restore-secrets`)
+    ? renderExternalSecret(new Construct(scope, 'RestoreSource'), model, secureBindings([source.repo]), model.names.restoreSecrets)
     : undefined;
   const annotations: { [key: string]: string } = { ...model.annotations };
   if (model.manualBackup) annotations[ANNOTATION.manualBackup] = model.manualBackup.backupId;
@@ -108,21 +110,13 @@ function podMetadata(model: ClusterModel): { labels?: { [k: string]: string }; a
   return out.labels || out.annotations ? out : undefined;
 }
 
-function volumeClaimSpec(size: { toKibibytes(): number }, storageClassName?: string, accessMode = 'ReadWriteOnce') {
-  return {
-    accessModes: [accessMode],
-    resources: { requests: { storage: quantity(size.toKibibytes()) } },
-    ...(storageClassName ? { storageClassName } : {}),
-  };
-}
-
 function instanceSpec(set: ResolvedInstanceSet): { [key: string]: unknown } {
   const spec: { [key: string]: unknown } = {
     name: set.name,
     replicas: set.replicas,
-    dataVolumeClaimSpec: volumeClaimSpec(set.dataVolumeSize, set.storageClassName),
+    dataVolumeClaimSpec: volumeClaimSpecJson(set.dataVolumeSize, set.storageClassName),
   };
-  if (set.walVolumeSize) spec.walVolumeClaimSpec = volumeClaimSpec(set.walVolumeSize, set.walStorageClassName);
+  if (set.walVolumeSize) spec.walVolumeClaimSpec = volumeClaimSpecJson(set.walVolumeSize, set.walStorageClassName);
   if (set.resources) spec.resources = plainResources(set.resources, {});
   return spec;
 }
@@ -134,13 +128,13 @@ function operatorGlobal(model: ClusterModel, repos: ResolvedRepo[], ownRepos = t
     for (const [option, value] of Object.entries(repoOptions(model, r, ConfigRole.JOB))) {
       if (OPERATOR_GENERATED.includes(repoOptionSuffix(option))) continue;
       // IVYO writes repoN-path = /pgbackrest/repoN itself.
-      if (option === `repo${r.index}-path` && value === `/pgbackrest/${r.name}`) continue;
+      if (option === `repo${r.index}-path` && value === pgbackrestDefaultRepoPath(r.name)) continue;
       fromRepos[option] = value;
     }
   }
   const tuning = { ...model.tuning.global };
   // IVYO's pods have a read-only root filesystem: the async spool goes on the data volume.
-  if (model.tuning.archiveAsync) tuning['spool-path'] = '/pgdata/pgbackrest/spool';
+  if (model.tuning.archiveAsync) tuning['spool-path'] = SPOOL_DIR;
   // The user's repo options are for the cluster's own repos, not for a restore source of the same index.
   const user = ownRepos ? model.userGlobal
     : Object.fromEntries(Object.entries(model.userGlobal).filter(([option]) => !/^repo\d+-/i.test(option)));
@@ -152,7 +146,7 @@ function repoSpec(r: ResolvedRepo, withSchedules = true): { [key: string]: unkno
   const spec: { [key: string]: unknown } = { name: r.name };
   switch (s.storage) {
     case RepoStorage.VOLUME:
-      spec.volume = { volumeClaimSpec: volumeClaimSpec(s.size as { toKibibytes(): number }, s.storageClassName, s.accessMode) };
+      spec.volume = { volumeClaimSpec: volumeClaimSpecJson(s.size as Size, s.storageClassName, s.accessMode) };
       break;
     case RepoStorage.S3:
       spec.s3 = { bucket: s.bucket, endpoint: s.endpoint, region: s.region };

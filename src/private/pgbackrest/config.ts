@@ -3,9 +3,10 @@
  * target passes the ones IVYO does not generate through `global`, the standalone target writes whole conf files.
  */
 import { IniSections, mergeOptions } from './ini';
+import { INSTANCE_LOG_DIR, JOB_LOG_DIR, REPO_NAMES, repoHostLogDir, SPOOL_DIR, STANZA } from './layout';
 import { CredentialSource, CredentialSourceKind } from '../../credential-source';
 import { RepoStorage } from '../../repo-credentials';
-import { ClusterModel, instancePods, pgDataDir, ResolvedRepo } from '../model/cluster-model';
+import { ClusterModel, instancePods, pgDataDir, ResolvedRepo, volumeRepos } from '../model/cluster-model';
 import { SUPERUSER } from '../model/naming';
 
 /** Where pgBackRest looks for conf files by default (`config-include-path`). */
@@ -14,18 +15,23 @@ export const CONF_DIR = '/etc/pgbackrest/conf.d';
 export const TLS_DIR = '/etc/pgbackrest/tls';
 /** Config of a restore source, kept apart so its repo is never archived to. */
 export const RESTORE_CONF_DIR = '/etc/pgbackrest/restore';
+/** In it, the source's conf file, and its projected files in an include dir of their own (names in the volume). */
+export const RESTORE_CONF_FILE = 'pgbackrest.conf';
+export const RESTORE_INCLUDE_DIR = 'conf.d';
+/** The same, as pgBackRest is pointed at them (`--config`, `--config-include-path`) and the source's options name them. */
+export const RESTORE_CONF_PATH = `${RESTORE_CONF_DIR}/${RESTORE_CONF_FILE}`;
+export const RESTORE_INCLUDE_PATH = `${RESTORE_CONF_DIR}/${RESTORE_INCLUDE_DIR}`;
 /**
- * The repo index an object-store restore source gets in its own config: above 4, its credentials (environment
- * variables name the index) never clash with the cluster's own repos'.
+ * The repo index an object-store restore source gets in its own config: above the cluster's own (repo1..repo4), its
+ * credentials (environment variables name the index) never clash with theirs.
  */
-export const RESTORE_SOURCE_INDEX = 5;
+export const RESTORE_SOURCE_INDEX = REPO_NAMES.length + 1;
 /** The source cluster's pgBackRest TLS Secret, for a clone from its volume repo (through its repo host). */
 export const RESTORE_TLS_DIR = '/etc/pgbackrest/restore-tls';
 /** pgBackRest TLS server port. */
 export const TLS_SERVER_PORT = 8432;
 /** PostgreSQL's Unix socket directory. */
 export const SOCKET_DIR = '/tmp/postgres';
-export const STANZA = 'db';
 
 /** Who reads a conf file. */
 export enum ConfigRole {
@@ -131,7 +137,7 @@ function localStanza(model: ClusterModel): { [option: string]: string } {
 
 /** The conf file of each standalone role, as sections. */
 export function roleConfig(model: ClusterModel, role: ConfigRole): IniSections {
-  const repos = role === ConfigRole.REPO_HOST ? model.repos.filter(r => r.storage === RepoStorage.VOLUME) : model.repos;
+  const repos = role === ConfigRole.REPO_HOST ? volumeRepos(model.repos) : model.repos;
   const global = mergeOptions(
     model.tuning.global,
     ...repos.map(r => repoOptions(model, r, role)),
@@ -158,16 +164,16 @@ function roleGlobal(model: ClusterModel, role: ConfigRole): { [option: string]: 
   switch (role) {
     case ConfigRole.INSTANCE:
       return {
-        'log-path': '/pgdata/pgbackrest/log',
-        ...(model.tuning.archiveAsync ? { 'spool-path': '/pgdata/pgbackrest/spool' } : {}),
+        'log-path': INSTANCE_LOG_DIR,
+        ...(model.tuning.archiveAsync ? { 'spool-path': SPOOL_DIR } : {}),
       };
     case ConfigRole.REPO_HOST: {
-      const first = model.repos.find(r => r.storage === RepoStorage.VOLUME);
-      return { 'log-path': first ? `/pgbackrest/${first.name}/log` : '/tmp/pgbackrest/log' };
+      const first = volumeRepos(model.repos)[0];
+      return { 'log-path': first ? repoHostLogDir(first.name) : JOB_LOG_DIR };
     }
     case ConfigRole.JOB:
       // Jobs are short-lived: the console (the Job's log) is their log.
-      return { 'log-path': '/tmp/pgbackrest/log', 'log-level-file': 'off', 'log-level-console': 'info' };
+      return { 'log-path': JOB_LOG_DIR, 'log-level-file': 'off', 'log-level-console': 'info' };
     default:
       return {};
   }

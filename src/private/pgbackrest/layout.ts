@@ -5,6 +5,7 @@
  */
 import { RecoveryTargetType } from '../../recovery-target';
 import { RepoStorage } from '../../repo-credentials';
+import { DATA_MOUNT } from '../postgres/layout';
 import { Problems } from '../validation';
 
 /** The stanza IVYO creates in every repo. */
@@ -28,21 +29,23 @@ export function repoMountPath(name: string): string {
   return `/pgbackrest/${name}`;
 }
 
-/**
- * The path of a repo left without one: a volume repo's mount, or IVYO's default for object stores, which keeps the
- * clusters of one bucket apart by namespace and name.
- */
-export function defaultRepoPath(storage: RepoStorage, name: string, namespace: string, cluster: string): string {
-  return storage === RepoStorage.VOLUME ? repoMountPath(name) : `/pgbackrest/${namespace}/${cluster}/${name}`;
+/** IVYO's default path of an object-store repo, which keeps the clusters of one bucket apart by namespace and name. */
+export function objectStoreRepoPath(name: string, namespace: string, cluster: string): string {
+  return `/pgbackrest/${namespace}/${cluster}/${name}`;
 }
 
-/** The path pgBackRest itself uses when `repoN-path` is not set. */
+/** The path of a repo left without one: a volume repo's mount, or IVYO's default for object stores. */
+export function defaultRepoPath(storage: RepoStorage, name: string, namespace: string, cluster: string): string {
+  return storage === RepoStorage.VOLUME ? repoMountPath(name) : objectStoreRepoPath(name, namespace, cluster);
+}
+
+/** The path of a repo whose `repoN-path` is not given: IVYO writes this one itself (the operator target leaves it out). */
 export function pgbackrestDefaultRepoPath(name: string): string {
   return repoMountPath(name);
 }
 
 /** On the instances, pgBackRest's logs and the async archive spool live on the data volume (the root is read-only). */
-export const INSTANCE_PGBACKREST_DIR = '/pgdata/pgbackrest';
+export const INSTANCE_PGBACKREST_DIR = `${DATA_MOUNT}/pgbackrest`;
 export const INSTANCE_LOG_DIR = `${INSTANCE_PGBACKREST_DIR}/log`;
 export const SPOOL_DIR = `${INSTANCE_PGBACKREST_DIR}/spool`;
 /** Jobs are short-lived: they log to the console, and a file log (if any) goes to scratch space. */

@@ -4,7 +4,8 @@
  */
 import { databaseModeSettings } from './engine';
 import { ClusterModel } from '../model/cluster-model';
-import { SOCKET_DIR, STANZA } from '../pgbackrest/config';
+import { SOCKET_DIR } from '../pgbackrest/config';
+import { repoIndex, STANZA } from '../pgbackrest/layout';
 
 /** Sibling mount points: a volume mounted inside a read-only ConfigMap volume cannot get its mount point. */
 export const POSTGRES_CONFIG_DIR = '/etc/ivorysql/config';
@@ -19,8 +20,8 @@ export function archiveCommand(): string {
 }
 
 /** The `restore_command`; a standby reading one repo names it. */
-export function restoreCommand(repoIndex?: number): string {
-  return `pgbackrest --stanza=${STANZA} archive-get %f "%p"${repoIndex !== undefined ? ` --repo=${repoIndex}` : ''}`;
+export function restoreCommand(repo?: number): string {
+  return `pgbackrest --stanza=${STANZA} archive-get %f "%p"${repo !== undefined ? ` --repo=${repo}` : ''}`;
 }
 
 function quote(value: string): string {
@@ -28,7 +29,7 @@ function quote(value: string): string {
 }
 
 export function postgresConfig(model: ClusterModel): string {
-  const standbyRepo = model.standby?.repoName ? Number(model.standby.repoName.slice(4)) : undefined;
+  const standbyRepo = model.standby?.repoName ? repoIndex(model.standby.repoName) : undefined;
   const settings: [string, string | number][] = [
     ['listen_addresses', quote('*')],
     ['port', model.port],

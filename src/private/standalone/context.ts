@@ -10,6 +10,9 @@ export const CONFIG_KEYS = {
   restore: 'pgbackrest_restore.conf',
 };
 
+/** The file the TLS server's conf (CONFIG_KEYS.server) is projected to in conf.d, on instances and the repo host. */
+export const SERVER_CONF_FILE = 'pgbackrest_server.conf';
+
 /** What every standalone renderer needs beside the model. */
 export interface StandaloneContext {
   readonly model: ClusterModel;

@@ -5,23 +5,29 @@
 import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { CONFIG_KEYS, StandaloneContext } from './context';
+import { CONFIG_KEYS, SERVER_CONF_FILE, StandaloneContext } from './context';
 import {
   bashCommand, clusterLabels, containerSecurityContext, env, fieldEnv, ivorysqlUserEnv, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
-  PGBACKREST_TLS_MOUNT, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
+  PGBACKREST_TLS_MOUNT, PGBACKREST_TLS_VOLUME, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
 import { BOOTSTRAP_SCRIPT } from './scripts';
 import { tlsSecretNames } from './tls';
 import { RecoveryTargetType } from '../../recovery-target';
 import { RepoStorage } from '../../repo-credentials';
 import { kubeObject } from '../kube/kube-object';
-import { quantity, renderResources } from '../kube/resources';
-import { ClusterModel, pgDataDir, primaryPod, ResolvedInstanceSet } from '../model/cluster-model';
+import { renderResources } from '../kube/resources';
+import { volumeClaimSpec } from '../kube/volume-claim';
+import { ClusterModel, pgDataDir, pgWalDir, primaryPod, ResolvedInstanceSet } from '../model/cluster-model';
 import { LABEL, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
-import { confDirSources, RESTORE_CONF_DIR, RESTORE_TLS_DIR, secureBindings, SOCKET_DIR, TLS_SERVER_PORT } from '../pgbackrest/config';
+import {
+  confDirSources, RESTORE_CONF_DIR, RESTORE_CONF_FILE, RESTORE_CONF_PATH, RESTORE_INCLUDE_DIR, RESTORE_INCLUDE_PATH, RESTORE_TLS_DIR, secureBindings,
+  SOCKET_DIR, TLS_SERVER_PORT,
+} from '../pgbackrest/config';
+import { repoIndex, targetActionArgs } from '../pgbackrest/layout';
 import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from '../postgres/config';
 import { initdbModeOption } from '../postgres/engine';
+import { DATA_MOUNT, WAL_MOUNT } from '../postgres/layout';
 
 /** Labels selecting every instance pod of the cluster. */
 export function instanceSelector(model: ClusterModel): { [key: string]: string } {
@@ -65,10 +71,10 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
   const sourceBindings = source ? secureBindings([source.repo], source.standaloneIndex) : [];
   const envSecure = [...secureEnv(ownBindings), ...secureEnv(sourceBindings)];
   const pgdata = pgDataDir(model);
-  const walDir = set.walVolumeSize ? `/pgwal/pg${model.postgresVersion}_wal` : undefined;
+  const walDir = set.walVolumeSize ? pgWalDir(model, set) : undefined;
 
-  const dataMounts: k8s.VolumeMount[] = [{ name: 'ivory-data', mountPath: '/pgdata' }];
-  if (set.walVolumeSize) dataMounts.push({ name: 'ivory-wal', mountPath: '/pgwal' });
+  const dataMounts: k8s.VolumeMount[] = [{ name: 'ivory-data', mountPath: DATA_MOUNT }];
+  if (set.walVolumeSize) dataMounts.push({ name: 'ivory-wal', mountPath: WAL_MOUNT });
   const configMounts: k8s.VolumeMount[] = [
     PGBACKREST_CONFIG_MOUNT,
     PGBACKREST_TLS_MOUNT,
@@ -84,9 +90,9 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
   const volumes: k8s.Volume[] = [
     pgbackrestConfigVolume(model.names.pgbackrestConfig, [
       { key: CONFIG_KEYS.instance, path: CONFIG_KEYS.instance },
-      { key: CONFIG_KEYS.server, path: 'pgbackrest_server.conf' },
+      { key: CONFIG_KEYS.server, path: SERVER_CONF_FILE },
     ], confDirSources(model.repos, ctx.externalSecret)),
-    tlsVolume('pgbackrest-tls', tls.pgbackrest),
+    tlsVolume(PGBACKREST_TLS_VOLUME, tls.pgbackrest),
     { name: 'postgres-config', configMap: { name: model.names.postgresConfig } },
     tlsVolume('postgres-tls', tls.postgres),
     tlsVolume('replication-tls', tls.replication),
@@ -94,14 +100,14 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
   ];
   if (source) {
     const sourceFiles = confDirSources([source.repo], ctx.restoreExternalSecret, source.standaloneIndex)
-      .map(s => ({ ...s, items: s.items?.map(it => ({ ...it, path: `conf.d/${it.path}` })) }));
-    volumes.push(pgbackrestConfigVolume(model.names.pgbackrestConfig, [{ key: CONFIG_KEYS.restore, path: 'pgbackrest.conf' }],
+      .map(s => ({ ...s, items: s.items?.map(it => ({ ...it, path: `${RESTORE_INCLUDE_DIR}/${it.path}` })) }));
+    volumes.push(pgbackrestConfigVolume(model.names.pgbackrestConfig, [{ key: CONFIG_KEYS.restore, path: RESTORE_CONF_FILE }],
       sourceFiles, 'pgbackrest-restore'));
     if (sourceRepoHost) volumes.push(tlsVolume('pgbackrest-restore-tls', tlsSecretNames(sourceRepoHost).pgbackrest));
   }
 
   const firstRepo = model.repos[0];
-  const standbyRepo = model.standby?.repoName ? Number(model.standby.repoName.slice(4)) : firstRepo.index;
+  const standbyRepo = model.standby?.repoName ? repoIndex(model.standby.repoName) : firstRepo.index;
   const inPlace = model.inPlaceRestore;
   const bootstrapArgs: string[] = [];
   let bootstrap = 'initdb';
@@ -111,8 +117,8 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
   } else if (source && model.restoreFrom) {
     bootstrap = 'restore';
     const includes = confDirSources([source.repo], ctx.restoreExternalSecret, source.standaloneIndex).length > 0
-      ? ` --config-include-path=${RESTORE_CONF_DIR}/conf.d` : '';
-    restoreConfigArgs = `--config=${RESTORE_CONF_DIR}/pgbackrest.conf${includes} --stanza=${source.stanza} --repo=${source.standaloneIndex}`;
+      ? ` --config-include-path=${RESTORE_INCLUDE_PATH}` : '';
+    restoreConfigArgs = `--config=${RESTORE_CONF_PATH}${includes} --stanza=${source.stanza} --repo=${source.standaloneIndex}`;
     bootstrapArgs.push(...restoreArguments(model.restoreFrom.toArguments(), model.restoreFrom.target.targetType));
   } else if (inPlace) {
     bootstrapArgs.push(...restoreArguments(inPlace.toArguments(), inPlace.target.targetType));
@@ -138,7 +144,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
         PRIMARY_CONNINFO: replicationConnInfo(model.names.serviceFqdn(model.names.primaryService), model.port),
         LEADER_CONNINFO: model.standby?.host ? replicationConnInfo(model.standby.host, model.standby.port ?? 5432) : undefined,
         RESTORE_ID: inPlace?.restoreId,
-        RESTORE_REPO: inPlace?.repoName?.slice(4),
+        RESTORE_REPO: inPlace?.repoName ? String(repoIndex(inPlace.repoName)) : undefined,
         RESTORE_CONFIG_ARGS: restoreConfigArgs,
         WAL_LINK_MAP: walDir ? `--link-map=pg_wal=${walDir}` : '',
         INITDB_OPTIONS: [initdbModeOption(model.databaseMode), ...(walDir ? [`--waldir=${walDir}`] : [])].join(' '),
@@ -226,7 +232,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
 
 /** A restore that stops early promotes at its target; the main container then starts a normal primary. */
 function restoreArguments(args: string[], targetType: RecoveryTargetType): string[] {
-  return targetType === RecoveryTargetType.END_OF_ARCHIVE ? args : [...args, '--target-action=promote'];
+  return [...args, ...targetActionArgs(targetType)];
 }
 
 /** Labels the pods need for workload identity (Azure). */
@@ -237,14 +243,7 @@ function podLabels(model: ClusterModel): { [key: string]: string } {
 }
 
 function volumeClaim(name: string, size: Size, storageClassName?: string): k8s.KubePersistentVolumeClaimProps {
-  return {
-    metadata: { name },
-    spec: {
-      accessModes: ['ReadWriteOnce'],
-      resources: { requests: { storage: k8s.Quantity.fromString(quantity(size.toKibibytes())) } },
-      ...(storageClassName ? { storageClassName } : {}),
-    },
-  };
+  return { metadata: { name }, spec: volumeClaimSpec(size, storageClassName) };
 }
 
 const DATABASE_RESOURCES = { cpu: { request: Cpu.millis(500) }, memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) } };

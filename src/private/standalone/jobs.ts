@@ -9,16 +9,15 @@ import { Construct } from 'constructs';
 import { CONFIG_KEYS, StandaloneContext } from './context';
 import {
   bashCommand, clusterLabels, containerSecurityContext, env, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
-  PGBACKREST_TLS_MOUNT, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
+  PGBACKREST_TLS_MOUNT, PGBACKREST_TLS_VOLUME, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
-import { repoHostSelector, repoVolume, volumeRepos } from './repo-host';
+import { repoHostSelector, repoVolume } from './repo-host';
 import { BACKUP_SCRIPT, EXPIRE_SCRIPT, STANZA_CREATE_SCRIPT } from './scripts';
 import { tlsSecretNames } from './tls';
-import { RepoStorage } from '../../repo-credentials';
 import { kubeObject } from '../kube/kube-object';
 import { renderResources } from '../kube/resources';
 import { BACKUP_TYPES } from '../model/backup-types';
-import { ClusterModel, instancePods, ResolvedRepo } from '../model/cluster-model';
+import { ClusterModel, instancePods, ResolvedRepo, volumeRepos } from '../model/cluster-model';
 import { LABEL, MANAGED_BY, shortHash } from '../model/naming';
 import { confDirSources, repoOptions, ConfigRole, secureBindings } from '../pgbackrest/config';
 
@@ -83,7 +82,7 @@ function jobPodTemplate(ctx: StandaloneContext, o: JobPodOptions): k8s.PodTempla
         ...mounts.map(m => m.volume),
         pgbackrestConfigVolume(model.names.pgbackrestConfig, [{ key: CONFIG_KEYS.job, path: CONFIG_KEYS.job }],
           confDirSources(model.repos, ctx.externalSecret)),
-        tlsVolume('pgbackrest-tls', tlsSecretNames(model).pgbackrest),
+        tlsVolume(PGBACKREST_TLS_VOLUME, tlsSecretNames(model).pgbackrest),
         tmpVolume(),
       ],
     },
@@ -153,7 +152,7 @@ export function renderBackupJobs(scope: Construct, ctx: StandaloneContext): void
         script: EXPIRE_SCRIPT,
         args: [],
         env: { REPO: String(r.index), BACKUP_SET: d.backupSet, FORCE: d.force ? 'y' : 'n' },
-        volumeRepos: r.storage === RepoStorage.VOLUME ? [r] : [],
+        volumeRepos: volumeRepos([r]),
         labels: { [LABEL.pgbackrestRepo]: r.name },
       }), 0),
     });
@@ -175,7 +174,7 @@ function renderStanzaCreate(scope: Construct, ctx: StandaloneContext): void {
       script: STANZA_CREATE_SCRIPT,
       args: [],
       env: { FIRST_REPO: String(model.repos[0].index), DATABASE_WAIT_SECONDS: '1800' },
-      volumeRepos: volumeRepos(model),
+      volumeRepos: volumeRepos(model.repos),
       labels: {},
     }), 6),
   });
@@ -189,7 +188,7 @@ function renderCronJob(scope: Construct, ctx: StandaloneContext, r: ResolvedRepo
     script: BACKUP_SCRIPT,
     args: [`--repo=${r.index}`, `--type=${backupType}`],
     env: {},
-    volumeRepos: r.storage === RepoStorage.VOLUME ? [r] : [],
+    volumeRepos: volumeRepos([r]),
     labels,
   });
   kubeObject(k8s.KubeCronJob, scope, `CronJob-${r.name}-${backupType}`, {
@@ -214,7 +213,7 @@ function renderManualBackup(scope: Construct, ctx: StandaloneContext): void {
       script: BACKUP_SCRIPT,
       args,
       env: {},
-      volumeRepos: r.storage === RepoStorage.VOLUME ? [r] : [],
+      volumeRepos: volumeRepos([r]),
       labels,
       annotations,
     }), 0),

@@ -98,7 +98,9 @@ export function tlsVolume(name: string, secretName: string): k8s.Volume {
   };
 }
 
-export const PGBACKREST_TLS_MOUNT: k8s.VolumeMount = { name: 'pgbackrest-tls', mountPath: TLS_DIR, readOnly: true };
+/** The volume of the pod's pgBackRest TLS Secret, mounted at TLS_DIR. */
+export const PGBACKREST_TLS_VOLUME = 'pgbackrest-tls';
+export const PGBACKREST_TLS_MOUNT: k8s.VolumeMount = { name: PGBACKREST_TLS_VOLUME, mountPath: TLS_DIR, readOnly: true };
 
 /** Environment variables carrying secure options from Secrets: `PGBACKREST_REPO1_S3_KEY` from `secretKeyRef`. */
 export function secureEnv(bindings: SecureBinding[]): k8s.EnvVar[] {

@@ -16,14 +16,15 @@ import { RepoStorage } from '../../repo-credentials';
 import { RestoreKind } from '../../restore';
 import { renderExternalSecret } from '../kube/external-secret';
 import { kubeObject } from '../kube/kube-object';
-import { ClusterModel, hasVolumeRepo, instancePods } from '../model/cluster-model';
+import { ClusterModel, hasVolumeRepo, instancePods, pgDataDir } from '../model/cluster-model';
 import { LABEL, MANAGED_BY } from '../model/naming';
 import { restoreSource, sourceIndexConflict } from '../model/restore-source';
 import {
-  ConfigRole, repoOptions, RESTORE_CONF_DIR, RESTORE_TLS_DIR, roleConfig, secureBindings,
-  serverConfig,
+  ConfigRole, repoOptions, RESTORE_INCLUDE_PATH, RESTORE_TLS_DIR, roleConfig, secureBindings,
+  serverConfig, SOCKET_DIR,
 } from '../pgbackrest/config';
 import { renderIni } from '../pgbackrest/ini';
+import { INSTANCE_LOG_DIR } from '../pgbackrest/layout';
 import { postgresConfig, pgHbaConf } from '../postgres/config';
 import { Problems } from '../validation';
 
@@ -40,7 +41,8 @@ export function renderStandaloneTarget(cluster: IConstruct, scope: Construct, mo
   let restoreExternalSecret: string | undefined;
   if (source) {
     const sourceScope = new Construct(scope, 'RestoreSource');
-    restoreExternalSecret = renderExternalSecret(sourceScope, model, secureBindings([source.repo], source.standaloneIndex), `${model.name}-restore-secrets`);
+    restoreExternalSecret = renderExternalSecret(sourceScope, model, secureBindings([source.repo], source.standaloneIndex),
+      model.names.restoreSecrets);
   }
   const ctx: StandaloneContext = { model, externalSecret: ownExternal, restoreExternalSecret };
 
@@ -99,11 +101,11 @@ function renderConfigMaps(scope: Construct, model: ClusterModel): void {
       'global': {
         // A volume repo is read through its own cluster's repo host, with that cluster's client certificate.
         ...repoOptions(source.sourceModel ?? model, source.repo, ConfigRole.INSTANCE,
-          { index: source.standaloneIndex, confDir: `${RESTORE_CONF_DIR}/conf.d`, tlsDir: RESTORE_TLS_DIR }),
-        'log-path': '/pgdata/pgbackrest/log',
+          { index: source.standaloneIndex, confDir: RESTORE_INCLUDE_PATH, tlsDir: RESTORE_TLS_DIR }),
+        'log-path': INSTANCE_LOG_DIR,
       },
       'global:restore': { 'log-level-console': 'info' },
-      [source.stanza]: { 'pg1-path': `/pgdata/pg${model.postgresVersion}`, 'pg1-port': String(model.port), 'pg1-socket-path': '/tmp/postgres' },
+      [source.stanza]: { 'pg1-path': pgDataDir(model), 'pg1-port': String(model.port), 'pg1-socket-path': SOCKET_DIR },
     }, scope.node.path);
   }
   kubeObject(k8s.KubeConfigMap, scope, 'PgBackRestConfig', {

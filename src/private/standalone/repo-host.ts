@@ -5,18 +5,19 @@
 import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { CONFIG_KEYS, StandaloneContext } from './context';
+import { CONFIG_KEYS, SERVER_CONF_FILE, StandaloneContext } from './context';
 import {
-  clusterLabels, containerSecurityContext, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT,
+  clusterLabels, containerSecurityContext, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, PGBACKREST_TLS_VOLUME,
   podDefaults, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
 import { tlsSecretNames } from './tls';
-import { RepoStorage } from '../../repo-credentials';
 import { kubeObject } from '../kube/kube-object';
-import { quantity, renderResources } from '../kube/resources';
-import { ClusterModel, ResolvedRepo } from '../model/cluster-model';
+import { renderResources } from '../kube/resources';
+import { volumeClaimSpec } from '../kube/volume-claim';
+import { ClusterModel, ResolvedRepo, volumeRepos } from '../model/cluster-model';
 import { LABEL, MANAGED_BY } from '../model/naming';
 import { TLS_SERVER_PORT } from '../pgbackrest/config';
+import { repoHostLogDir, repoMountPath } from '../pgbackrest/layout';
 
 /**
  * Annotations that keep GitOps tools from deleting backup data when the object disappears from the manifests:
@@ -32,21 +33,17 @@ export function repoHostSelector(model: ClusterModel): { [key: string]: string }
   return { [LABEL.cluster]: model.name, [LABEL.pgbackrest]: '', [LABEL.pgbackrestDedicated]: '' };
 }
 
-export function volumeRepos(model: ClusterModel): ResolvedRepo[] {
-  return model.repos.filter(r => r.storage === RepoStorage.VOLUME);
-}
-
 /** The volume and mount of a volume repo, as repo host and Jobs mount it. */
 export function repoVolume(model: ClusterModel, r: ResolvedRepo): { volume: k8s.Volume; mount: k8s.VolumeMount } {
   return {
     volume: { name: r.name, persistentVolumeClaim: { claimName: model.names.repoVolume(r.name) } },
-    mount: { name: r.name, mountPath: `/pgbackrest/${r.name}` },
+    mount: { name: r.name, mountPath: repoMountPath(r.name) },
   };
 }
 
 export function renderRepoHost(scope: Construct, ctx: StandaloneContext): void {
   const { model } = ctx;
-  const repos = volumeRepos(model);
+  const repos = volumeRepos(model.repos);
   for (const r of repos) {
     const s = r.repo._storage;
     kubeObject(k8s.KubePersistentVolumeClaim, scope, `RepoVolume-${r.name}`, {
@@ -58,17 +55,13 @@ export function renderRepoHost(scope: Construct, ctx: StandaloneContext): void {
         }),
         annotations: KEEP_ANNOTATIONS,
       },
-      spec: {
-        accessModes: [s.accessMode as string],
-        resources: { requests: { storage: k8s.Quantity.fromString(quantity((s.size as Size).toKibibytes())) } },
-        ...(s.storageClassName ? { storageClassName: s.storageClassName } : {}),
-      },
+      spec: volumeClaimSpec(s.size as Size, s.storageClassName, s.accessMode),
     });
   }
 
   const mounts = repos.map(r => repoVolume(model, r));
   const selector = repoHostSelector(model);
-  const logDir = `/pgbackrest/${repos[0].name}/log`;
+  const logDir = repoHostLogDir(repos[0].name);
   kubeObject(k8s.KubeStatefulSet, scope, 'RepoHost', {
     metadata: { name: model.names.repoHost, namespace: model.namespace, labels: clusterLabels(model, { ...selector, ...MANAGED_BY }) },
     spec: {
@@ -105,9 +98,9 @@ export function renderRepoHost(scope: Construct, ctx: StandaloneContext): void {
             ...mounts.map(m => m.volume),
             pgbackrestConfigVolume(model.names.pgbackrestConfig, [
               { key: CONFIG_KEYS.repoHost, path: CONFIG_KEYS.repoHost },
-              { key: CONFIG_KEYS.server, path: 'pgbackrest_server.conf' },
+              { key: CONFIG_KEYS.server, path: SERVER_CONF_FILE },
             ], []),
-            tlsVolume('pgbackrest-tls', tlsSecretNames(model).pgbackrest),
+            tlsVolume(PGBACKREST_TLS_VOLUME, tlsSecretNames(model).pgbackrest),
             tmpVolume(),
           ],
         },

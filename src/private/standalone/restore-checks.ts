@@ -7,18 +7,20 @@ import { Cpu, k8s } from 'cdk8s-plus-28';
 import { CONFIG_KEYS, StandaloneContext } from './context';
 import { cronJobSpec, jobMetadata, jobSelector, jobSpec } from './jobs';
 import {
-  bashCommand, clusterLabels, containerSecurityContext, env, ivorysqlUserEnv, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT,
+  bashCommand, clusterLabels, containerSecurityContext, env, ivorysqlUserEnv, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, PGBACKREST_TLS_VOLUME,
   pgbackrestConfigVolume, podDefaults, secureEnv, tlsVolume, TMP_MOUNT, tmpVolume,
 } from './pod';
 import { RESTORE_CHECK_SCRIPT } from './scripts';
 import { tlsSecretNames } from './tls';
-import { RecoveryTargetType } from '../../recovery-target';
 import { RestoreCheck } from '../../restore-check';
 import { kubeObject } from '../kube/kube-object';
-import { quantity, renderResources } from '../kube/resources';
+import { renderResources } from '../kube/resources';
+import { volumeClaimSpec } from '../kube/volume-claim';
 import { ClusterModel, pgDataDir } from '../model/cluster-model';
 import { LABEL } from '../model/naming';
 import { confDirSources, secureBindings, SOCKET_DIR } from '../pgbackrest/config';
+import { targetActionArgs } from '../pgbackrest/layout';
+import { DATA_MOUNT } from '../postgres/layout';
 
 const RESOURCES = { cpu: { request: Cpu.millis(500), limit: Cpu.units(2) }, memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) } };
 
@@ -37,8 +39,7 @@ function renderRestoreCheck(ctx: StandaloneContext, check: RestoreCheck): void {
   const repo = model.repos.find(r => r.name === check.repoName)!;
   const set = model.instances[0];
   const size = check.volumeSize ?? set.dataVolumeSize;
-  const args = check.target.toArguments();
-  if (check.target.targetType !== RecoveryTargetType.END_OF_ARCHIVE) args.push('--target-action=promote');
+  const args = [...check.target.toArguments(), ...targetActionArgs(check.target.targetType)];
   const labels = { ...restoreCheckSelector(model), [LABEL.pgbackrestRepo]: repo.name };
   const template: k8s.PodTemplateSpec = {
     metadata: { labels, annotations: { ...model.annotations } },
@@ -64,7 +65,7 @@ function renderRestoreCheck(ctx: StandaloneContext, check: RestoreCheck): void {
         ],
         securityContext: containerSecurityContext(),
         resources: renderResources(undefined, RESOURCES),
-        volumeMounts: [{ name: 'scratch', mountPath: '/pgdata' }, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, TMP_MOUNT],
+        volumeMounts: [{ name: 'scratch', mountPath: DATA_MOUNT }, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, TMP_MOUNT],
       }],
       volumes: [
         {
@@ -73,17 +74,13 @@ function renderRestoreCheck(ctx: StandaloneContext, check: RestoreCheck): void {
           ephemeral: {
             volumeClaimTemplate: {
               metadata: { labels: clusterLabels(model, { [LABEL.pgbackrestRestoreCheck]: '' }) },
-              spec: {
-                accessModes: ['ReadWriteOnce'],
-                resources: { requests: { storage: k8s.Quantity.fromString(quantity(size.toKibibytes())) } },
-                ...(set.storageClassName ? { storageClassName: set.storageClassName } : {}),
-              },
+              spec: volumeClaimSpec(size, set.storageClassName),
             },
           },
         },
         pgbackrestConfigVolume(model.names.pgbackrestConfig, [{ key: CONFIG_KEYS.instance, path: CONFIG_KEYS.instance }],
           confDirSources(model.repos, ctx.externalSecret)),
-        tlsVolume('pgbackrest-tls', tlsSecretNames(model).pgbackrest),
+        tlsVolume(PGBACKREST_TLS_VOLUME, tlsSecretNames(model).pgbackrest),
         tmpVolume(),
       ],
     },

@@ -3,6 +3,8 @@
  * variables, so the manifests show exactly what runs and nothing secret is on a command line. Tools are called by
  * name: any image with `postgres`, `pg_ctl`, `initdb`, `psql` and `pgbackrest` on PATH works.
  */
+import { INSTANCE_LOG_DIR, INSTANCE_PGBACKREST_DIR, REPO_NAMES, repoIndex, SPOOL_DIR, STANZA } from '../pgbackrest/layout';
+import { DATA_MOUNT } from '../postgres/layout';
 
 /**
  * Gives the pod's uid a passwd entry named $SUPERUSER through nss_wrapper (in the IvorySQL image), whatever the uid.
@@ -64,12 +66,12 @@ explain_archive_timeout() {
     echo "--- why this backup failed"
     echo "WAL segment $segment did not reach the repo within archive-timeout ($(grep -o '[0-9]*ms timeout' "$1" | tail -n 1)):"
     echo "WAL archiving from the primary is behind or failing. The newest WAL in each repo:"
-    for r in 1 2 3 4; do
-      pgbackrest --stanza=db --repo="$r" info 2>/dev/null | grep -o 'wal archive min/max.*' | sed "s|^|  repo$r: |" || true
+    for r in ${REPO_NAMES.map(repoIndex).join(' ')}; do
+      pgbackrest --stanza=${STANZA} --repo="$r" info 2>/dev/null | grep -o 'wal archive min/max.*' | sed "s|^|  repo$r: |" || true
     done
     echo "On the primary ($INSTANCE_PODS), container database:"
     echo "  psql -c 'select * from pg_stat_archiver'   (last_failed_wal, last_failed_time)"
-    echo "  /pgdata/pgbackrest/log/db-archive-push-async.log and /pgdata/pgbackrest/spool/archive/db/out/*.error (the last push error)"
+    echo "  ${INSTANCE_LOG_DIR}/${STANZA}-archive-push-async.log and ${SPOOL_DIR}/archive/${STANZA}/out/*.error (the last push error)"
     echo "A repo that is down or refuses the credential stops archiving; one that is slow delays it (tuning.archiveTimeout waits longer)."
   } >&2
 }
@@ -77,7 +79,7 @@ explain_archive_timeout() {
 
 /** A scheduled or manual backup: `pgbackrest backup` with the given arguments, waiting for the lock. */
 export const BACKUP_SCRIPT = `${LOCK_WAIT_FUNCTION}
-run_when_unlocked pgbackrest --stanza=db backup "$@"
+run_when_unlocked pgbackrest --stanza=${STANZA} backup "$@"
 `;
 
 /**
@@ -88,7 +90,7 @@ run_when_unlocked pgbackrest --stanza=db backup "$@"
 export const STANZA_CREATE_SCRIPT = `${LOCK_WAIT_FUNCTION}
 deadline=$(( $(date +%s) + DATABASE_WAIT_SECONDS ))
 log=/tmp/stanza-create.log
-until pgbackrest --stanza=db stanza-create 2>&1 | tee "$log"; [ "\${PIPESTATUS[0]}" -eq 0 ]; do
+until pgbackrest --stanza=${STANZA} stanza-create 2>&1 | tee "$log"; [ "\${PIPESTATUS[0]}" -eq 0 ]; do
   # Only an unreachable database is worth waiting for; anything else (a repo error) fails now, with its message.
   if ! grep -qE 'unable to find primary cluster|HostConnectError|unable to connect|unable to get address' "$log"; then
     exit 1
@@ -100,10 +102,10 @@ until pgbackrest --stanza=db stanza-create 2>&1 | tee "$log"; [ "\${PIPESTATUS[0
   echo "waiting for the database; retrying stanza-create in 5s"
   sleep 5
 done
-if pgbackrest --stanza=db --repo="$FIRST_REPO" info --output=json | grep -q '"label"'; then
+if pgbackrest --stanza=${STANZA} --repo="$FIRST_REPO" info --output=json | grep -q '"label"'; then
   echo "repo$FIRST_REPO already has a backup"
 else
-  run_when_unlocked pgbackrest --stanza=db --repo="$FIRST_REPO" --type=full --start-fast backup
+  run_when_unlocked pgbackrest --stanza=${STANZA} --repo="$FIRST_REPO" --type=full --start-fast backup
 fi
 `;
 
@@ -112,7 +114,7 @@ fi
  * FORCE=y: deleting a newer one leaves a hole in the recovery window.
  */
 export const EXPIRE_SCRIPT = `
-labels=$(pgbackrest --stanza=db --repo="$REPO" info --output=json | grep -o '"label":"[^"]*"' | sed 's/"label":"\\(.*\\)"/\\1/')
+labels=$(pgbackrest --stanza=${STANZA} --repo="$REPO" info --output=json | grep -o '"label":"[^"]*"' | sed 's/"label":"\\(.*\\)"/\\1/')
 if ! printf '%s\\n' "$labels" | grep -qx "$BACKUP_SET"; then
   echo "backup $BACKUP_SET is not in repo$REPO; it has: $(echo $labels)" >&2
   exit 1
@@ -123,7 +125,7 @@ if [ "$BACKUP_SET" != "$oldest" ] && [ "$FORCE" != "y" ]; then
   echo "Deleting a newer backup leaves a hole in the recovery window; set force: true to delete it anyway." >&2
   exit 1
 fi
-pgbackrest --stanza=db --repo="$REPO" expire --set="$BACKUP_SET"
+pgbackrest --stanza=${STANZA} --repo="$REPO" expire --set="$BACKUP_SET"
 `;
 
 /**
@@ -158,7 +160,7 @@ recover_privately() {
  */
 export const RESTORE_CHECK_SCRIPT = `${NSS_WRAPPER_FUNCTION}${RECOVERY_FUNCTION}
 rm -rf "$PGDATA"
-pgbackrest --stanza=db --repo="$REPO" --archive-mode=off restore "$@"
+pgbackrest --stanza=${STANZA} --repo="$REPO" --archive-mode=off restore "$@"
 recover_privately /tmp/postgres-check "-c archive_mode=off"
 echo "check query: $CHECK_QUERY"
 psql -h /tmp/postgres-check -p "$PGPORT" -d "$CHECK_DATABASE" -XAt -v ON_ERROR_STOP=1 -c "$CHECK_QUERY"
@@ -176,9 +178,9 @@ echo "restore check passed: repo$REPO is restorable"
  */
 export const BOOTSTRAP_SCRIPT = `${NSS_WRAPPER_FUNCTION}${RECOVERY_FUNCTION}
 ordinal="\${POD_NAME##*-}"
-marker=/pgdata/.ivory-restore-id
-mkdir -p /pgdata/pgbackrest/log /pgdata/pgbackrest/spool "$SOCKET_DIR"
-chmod 0750 /pgdata/pgbackrest /pgdata/pgbackrest/log /pgdata/pgbackrest/spool
+marker=${DATA_MOUNT}/.ivory-restore-id
+mkdir -p ${INSTANCE_LOG_DIR} ${SPOOL_DIR} "$SOCKET_DIR"
+chmod 0750 ${INSTANCE_PGBACKREST_DIR} ${INSTANCE_LOG_DIR} ${SPOOL_DIR}
 
 recover() {
   recover_privately /tmp/postgres-bootstrap "-c config_file=$POSTGRES_CONFIG"
@@ -190,7 +192,7 @@ recover() {
 
 standby_restore() {
   local deadline=$(( $(date +%s) + BACKUP_WAIT_SECONDS ))
-  until pgbackrest --stanza=db --repo="$STANDBY_REPO" info --output=json | grep -q '"label"'; do
+  until pgbackrest --stanza=${STANZA} --repo="$STANDBY_REPO" info --output=json | grep -q '"label"'; do
     if [ "$(date +%s)" -ge "$deadline" ]; then
       echo "repo$STANDBY_REPO has no backup to create this replica from after \${BACKUP_WAIT_SECONDS}s" >&2
       exit 1
@@ -198,7 +200,7 @@ standby_restore() {
     echo "waiting for a backup in repo$STANDBY_REPO to create this replica from"
     sleep 10
   done
-  pgbackrest --stanza=db --repo="$STANDBY_REPO" --type=standby --target-timeline=latest restore $WAL_LINK_MAP
+  pgbackrest --stanza=${STANZA} --repo="$STANDBY_REPO" --type=standby --target-timeline=latest restore $WAL_LINK_MAP
   # Replicas stream from the cluster's primary; a standby cluster's leader from the other cluster, if given.
   local conninfo="\${PRIMARY_CONNINFO:-}"
   if [ "$ordinal" = 0 ] && [ "$IS_PRIMARY_SET" = y ]; then conninfo="\${LEADER_CONNINFO:-}"; fi
@@ -211,7 +213,7 @@ if [ -s "$PGDATA/PG_VERSION" ]; then
   if [ "$ordinal" = 0 ] && [ "$IS_PRIMARY_SET" = y ] && [ -n "\${RESTORE_ID:-}" ] && [ "$(cat "$marker" 2>/dev/null)" != "$RESTORE_ID" ]; then
     echo "in-place restore $RESTORE_ID from repo$RESTORE_REPO: delta restore of $PGDATA"
     rm -f "$PGDATA/postmaster.pid"
-    pgbackrest --stanza=db --repo="$RESTORE_REPO" --delta restore "$@"
+    pgbackrest --stanza=${STANZA} --repo="$RESTORE_REPO" --delta restore "$@"
     recover
     echo "$RESTORE_ID" > "$marker"
   fi
