@@ -29,6 +29,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'kubernetes-models@^4.5.1', // Kubernetes 1.33 schemas; 5.x is ESM-only and needs Node 22
     '@kubernetes-models/cert-manager@^4.4.4', // cert-manager CRD schemas (Certificate, Issuer)
     '@kubernetes-models/external-secrets@^0.5.2', // ExternalSecret schema (v1beta1, same shape as v1)
+    '@kubernetes-models/prometheus-operator@^4.4.4', // PrometheusRule and PodMonitor schemas (5.x is ESM-only)
     'croner@^11', // an independent cron implementation to cross-check ours in tests
     'ajv@^8',
     'ajv-formats@^3',

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as certManagerModels from '@kubernetes-models/cert-manager';
 import * as externalSecretModels from '@kubernetes-models/external-secrets';
+import * as prometheusOperatorModels from '@kubernetes-models/prometheus-operator';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import * as kubernetesModels from 'kubernetes-models';
@@ -51,10 +52,12 @@ function ivoryClusterValidator(): ValidateFunction {
 const models: any = kubernetesModels;
 const certManager: any = certManagerModels;
 const externalSecrets: any = externalSecretModels;
+const prometheusOperator: any = prometheusOperatorModels;
 
 function modelClass(apiVersion: string, kind: string): any {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   if (group === 'cert-manager.io') return certManager.certManagerIo?.[version]?.[kind];
+  if (group === 'monitoring.coreos.com') return prometheusOperator.monitoringCoreosCom?.[version]?.[kind];
   // The v1 API has the v1beta1 shape; the models package only ships v1beta1.
   if (group === 'external-secrets.io') return externalSecrets.externalSecretsIo?.v1beta1?.[kind];
   const groupKey = group === '' ? null : group.replace(/\.k8s\.io$/, 'K8sIo').replace(/\.(\w)/g, (_, c: string) => c.toUpperCase());
