@@ -21,4 +21,5 @@ export * from './tls-certificates';
 export * from './backup-plan-options';
 export * from './backup-plan-analysis';
 export * from './backup-plan-reports';
+export * from './backup-monitoring';
 export * from './ivorysql-engine';

@@ -1,5 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
 import { BackupDeletion, BackupDeletionProps } from './backup-deletion';
+import { BackupMonitoringProps } from './backup-monitoring';
 import { BackupPlanAnalysis } from './backup-plan-analysis';
 import { BackupPlanOptions } from './backup-plan-options';
 import { BackupPlanReports } from './backup-plan-reports';
@@ -188,6 +189,11 @@ export interface IvoryClusterProps {
    * @default - see StandaloneOptions
    */
   readonly standalone?: StandaloneOptions;
+  /**
+   * How backups are watched: the exporter, and alerts whose thresholds follow the schedules.
+   * @default - the exporter, a PrometheusRule and a PodMonitor, with a grace of one hour
+   */
+  readonly monitoring?: BackupMonitoringProps;
   /**
    * How schedules are analysed at synth: expected durations, whether overlapping backups are refused, the report.
    * @default - see BackupPlanOptions

@@ -317,6 +317,7 @@ export const SHAPES = {
       userFromPlatform: opt(bool),
       clusterDomain: opt(str),
     }))),
+    monitoring: opt(object('BackupMonitoringProps', SHAPES.BackupMonitoringProps)),
     backupPlan: opt(object('BackupPlanOptions', () => ({
       expectedDurations: opt(object('ExpectedBackupDurations', () => DURATIONS)),
       collisions: opt(str),
@@ -324,6 +325,14 @@ export const SHAPES = {
       horizon: opt(duration()),
       writeReport: opt(bool),
     }))),
+  }),
+  BackupMonitoringProps: (): Shape => ({
+    exporter: opt(bool),
+    exporterImage: opt(str),
+    exporterResources: opt(object('ContainerResources', () => RESOURCES)),
+    alerts: opt(bool),
+    grace: opt(duration()),
+    ruleLabels: opt(metadataMap),
   }),
   InstanceSetProps: (): Shape => ({
     name: opt(str),

@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
 import { ClusterNames } from './naming';
+import type { ResolvedMonitoring } from './settings';
 import { BackupDeletion } from '../../backup-deletion';
 import { BackupRepo } from '../../backup-repo';
 import { BackupJobOptions, ExternalSecretStoreRef, RepoHostOptions } from '../../cluster-options';
@@ -51,6 +52,7 @@ export interface ClusterModel {
   readonly runAsUser?: number;
   readonly fsGroup?: number;
   readonly databaseMode: DatabaseMode;
+  readonly monitoring: ResolvedMonitoring;
 }
 
 export interface ResolvedInstanceSet {

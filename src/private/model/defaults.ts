@@ -4,5 +4,7 @@
 export const DEFAULT_IVORYSQL_IMAGE = 'docker.io/ivorysql/ivorysql:ubi9-5.4-5.4-1';
 /** The uid of the `ivorysql` user in IVYO 5.4's IvorySQL and pgBackRest images. */
 export const IMAGE_UID = 998;
+/** The postgres_exporter image of IVYO 5.4 (postgres_exporter 0.17.0), as IVYO's RELATED_IMAGE_PGEXPORTER. */
+export const DEFAULT_EXPORTER_IMAGE = 'docker.io/ivorysql/postgres-exporter:ubi9-0.17.0-5.4-1';
 /** The pgBackRest image of IVYO 5.4 (pgBackRest 2.58.0). */
 export const DEFAULT_PGBACKREST_IMAGE = 'docker.io/ivorysql/pgbackrest:ubi9-2.58.0-5.4-1';

@@ -60,5 +60,6 @@ export function buildModel(s: ClusterSettings, parts: ClusterParts): ClusterMode
     runAsUser: s.runAsUser,
     fsGroup: s.fsGroup,
     databaseMode: s.databaseMode,
+    monitoring: s.monitoring,
   };
 }

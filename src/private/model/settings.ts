@@ -3,6 +3,7 @@
  * cluster is created; none of it changes afterwards.
  */
 import { Chart, Duration } from 'cdk8s';
+import { ContainerResources } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { BackupJobOptions, ExternalSecretStoreRef, RepoHostOptions } from '../../cluster-options';
 import { DeploymentTarget } from '../../deployment-target';
@@ -16,7 +17,7 @@ import { TLS_SERVER_PORT } from '../pgbackrest/config';
 import { validateTuning } from '../pgbackrest/tuning';
 import { ResolvedImageBuild, validateImageBuild } from '../postgres/engine';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkLabels, Problems, showValue } from '../validation';
-import { DEFAULT_IVORYSQL_IMAGE, DEFAULT_PGBACKREST_IMAGE, IMAGE_UID } from './defaults';
+import { DEFAULT_EXPORTER_IMAGE, DEFAULT_IVORYSQL_IMAGE, DEFAULT_PGBACKREST_IMAGE, IMAGE_UID } from './defaults';
 import { ClusterNames, MAX_CLUSTER_NAME } from './naming';
 
 /** The settings, resolved: defaults applied. */
@@ -42,6 +43,18 @@ export interface ClusterSettings {
   readonly runAsUser?: number;
   readonly fsGroup?: number;
   readonly databaseMode: DatabaseMode;
+  readonly monitoring: ResolvedMonitoring;
+}
+
+/** How the cluster's backups are watched (BackupMonitoringProps, defaults applied). */
+export interface ResolvedMonitoring {
+  readonly exporter: boolean;
+  readonly exporterImage: string;
+  readonly exporterResources?: ContainerResources;
+  readonly alerts: boolean;
+  /** Seconds. */
+  readonly grace: number;
+  readonly ruleLabels: { [key: string]: string };
 }
 
 export function resolveSettings(scope: IConstruct, id: string, props: IvoryClusterProps, problems: Problems): ClusterSettings {
@@ -134,7 +147,31 @@ export function resolveSettings(scope: IConstruct, id: string, props: IvoryClust
     }
   }
 
+  const m = props.monitoring ?? {};
+  if (m.exporterImage !== undefined && !/^[a-z0-9][a-z0-9._\/:@-]*$/i.test(m.exporterImage)) {
+    problems.add('monitoring.exporterImage', m.exporterImage, 'must be an image reference such as registry/name:tag');
+  }
+  validateResources(problems, 'monitoring.exporterResources', m.exporterResources);
+  checkLabels(problems, 'monitoring.ruleLabels', m.ruleLabels, true);
+  const grace = m.grace?.toSeconds() ?? 3600;
+  if (!(grace >= 0 && grace <= 7 * 86400)) {
+    problems.add('monitoring.grace', `${grace}s`, 'must be a Duration from 0 to 7 days');
+  }
+  if (m.alerts === true && m.exporter === false) {
+    problems.add('monitoring.alerts', true, 'alerts need the exporter\'s metrics: with exporter: false there is nothing to alert on (set alerts: false too, or keep the exporter)');
+  }
+  const exporter = m.exporter ?? true;
+  const monitoring: ResolvedMonitoring = {
+    exporter,
+    exporterImage: m.exporterImage ?? DEFAULT_EXPORTER_IMAGE,
+    exporterResources: m.exporterResources,
+    alerts: m.alerts ?? exporter,
+    grace,
+    ruleLabels: m.ruleLabels ?? {},
+  };
+
   return {
+    monitoring,
     name,
     namespace,
     names: new ClusterNames(name, namespace, domain),
