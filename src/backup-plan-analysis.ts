@@ -9,10 +9,12 @@ import { shiftCron } from './private/cron/shift';
 import { backupRepo, checkArgument, checkInput, list } from './private/input';
 import { BACKUP_TYPES, SCHEDULE_FIELD } from './private/model/backup-types';
 import { ClusterModel, ResolvedRepo } from './private/model/cluster-model';
+import { alertRules, RuleGroup } from './private/monitoring/rules';
 import { assignRepoNames, repoIndex } from './private/pgbackrest/layout';
 import { validatePlanOptions } from './private/plan/options';
 import { renderMarkdown, renderSvg } from './private/plan/report';
 import { DAY, findOverlaps, HOUR, MINUTE, Overlap, RepoState, retain, runsOf, ScheduledBackup, simulate, SimulatedBackup } from './private/plan/simulation';
+import { backupThresholds, Threshold } from './private/plan/thresholds';
 import { WeekRun } from './private/plan/week';
 import { Problems, throwValidationError } from './private/validation';
 
@@ -48,6 +50,27 @@ export interface ValueRange {
  * What one repo holds at steady state and what it can restore (`planAnalysis.repoSummaries`), e.g. to check in a
  * test that retention gives the recovery window you promise.
  */
+/**
+ * When a backup of a repo counts as late, and why: the alert `IvoryBackupLate` fires past `thresholdSeconds`. Shown
+ * in the report beside the schedules it derives from.
+ */
+export interface BackupAlertThreshold {
+  /** The repo (`repo1`..`repo4`). */
+  readonly repoName: string;
+  /** The metric's backup type: a full also counts as the newest differential and incremental. */
+  readonly backupType: BackupType;
+  /** The schedules whose backups count, as `field: "cron" (zone)`. */
+  readonly schedules: string[];
+  /** The longest time between two of their runs over two years in their zones (DST changes included). */
+  readonly longestGapSeconds: number;
+  /** The longest expected duration of a backup that counts (backupPlan.expectedDurations). */
+  readonly expectedDurationSeconds: number;
+  /** monitoring.grace. */
+  readonly graceSeconds: number;
+  /** Their sum: no backup that counts completed for this long means late. */
+  readonly thresholdSeconds: number;
+}
+
 export interface RepoPlanSummary {
   /** `repo1`..`repo4`. */
   readonly repoName: string;
@@ -238,6 +261,7 @@ export class BackupPlanAnalysis {
   private readonly overlaps: Overlap[];
   private readonly model: ClusterModel;
   private simulation?: { summaries: RepoPlanSummary[]; week: WeekRun[] };
+  private thresholds?: Threshold[];
 
   private constructor(model: ClusterModel, options: BackupPlanOptions) {
     this.clusterName = model.name;
@@ -264,6 +288,30 @@ export class BackupPlanAnalysis {
       overlapMinutes: o.minutes,
     }));
 
+  }
+
+  /** Per repo and scheduled backup type: when a backup is late (computed on first use). */
+  public get alertThresholds(): BackupAlertThreshold[] {
+    return this._thresholds.map(t => ({
+      repoName: t.repoName,
+      backupType: t.backupType,
+      schedules: t.schedules,
+      longestGapSeconds: t.longestGap,
+      expectedDurationSeconds: t.expectedDuration,
+      graceSeconds: t.grace,
+      thresholdSeconds: t.threshold,
+    }));
+  }
+
+  /** @internal */
+  public get _thresholds(): Threshold[] {
+    this.thresholds ??= backupThresholds(this._schedules, this.model.monitoring.grace);
+    return this.thresholds;
+  }
+
+  /** The alert rules of the cluster, as Prometheus rule groups. @internal */
+  public get _alertRules(): RuleGroup[] {
+    return alertRules(this.model, this._thresholds);
   }
 
   /** Per repo: what is kept and what can be restored (simulated on first use). */

@@ -21,6 +21,7 @@ import { registerCluster } from './private/model/registry';
 import { RepoRoster } from './private/model/repos';
 import { buildModel } from './private/model/resolve';
 import { ClusterSettings, resolveSettings } from './private/model/settings';
+import { renderMonitoring } from './private/monitoring/render';
 import { renderOperatorTarget } from './private/operator/render';
 import { writeReport } from './private/plan/files';
 import { validatePlanOptions } from './private/plan/options';
@@ -203,7 +204,7 @@ export interface IvoryClusterProps {
 
 
 /** Ids of the cluster's own scopes, which added constructs cannot take. */
-const OWN_SCOPES = ['Resources', 'NetworkPolicies'];
+const OWN_SCOPES = ['Resources', 'NetworkPolicies', 'Monitoring'];
 
 /**
  * An IvorySQL cluster with pgBackRest backups: the library's main construct, declaring a database cluster, its
@@ -481,6 +482,7 @@ export class IvoryCluster extends Construct {
     } else {
       renderStandaloneTarget(this, this.resources, model, () => new Construct(this, 'NetworkPolicies'));
     }
+    renderMonitoring(new Construct(this, 'Monitoring'), model, plan._alertRules);
     this.rendered = true;
     // Only a cluster that was accepted claims its name and repo locations.
     claim(this, appClaims(model));

@@ -9,7 +9,9 @@ cd "$(dirname "$0")/../.."
 
 if [ "${E2E:-1}" = "0" ]; then exit 0; fi
 
-packages=(bubblewrap iproute2 libnss-wrapper locales openssl util-linux chromium)
+# prometheus (with promtool) and prometheus-postgres-exporter: the alert rules are checked and tested with promtool, and
+# a real Prometheus scrapes the real exporter in the end-to-end suite.
+packages=(bubblewrap iproute2 libnss-wrapper locales openssl util-linux chromium prometheus prometheus-postgres-exporter)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -18,8 +20,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "ensure-tools: installing Debian packages: ${missing[*]}"
   if [ "$(id -u)" != 0 ]; then echo "ensure-tools: root is needed to install packages" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive
+  # The packages' init scripts would start daemons (Prometheus on :9090); the tests start their own. A policy-rc.d
+  # that refuses is the Debian way to install without starting services; one already there is left alone.
+  own_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 0755 /usr/sbin/policy-rc.d; own_policy=1; fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 # The IvorySQL image runs with LC_ALL=en_US.utf-8 (glibc's English langpack); initdb takes its locale from it.

@@ -12,6 +12,7 @@ import { plainResources } from '../kube/resources';
 import { volumeClaimSpecJson } from '../kube/volume-claim';
 import { BACKUP_TYPES, SCHEDULE_FIELD } from '../model/backup-types';
 import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from '../model/cluster-model';
+import { DEFAULT_EXPORTER_IMAGE } from '../model/defaults';
 import { ANNOTATION, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
 import { ConfDirSource, confDirSources, ConfigRole, OPERATOR_GENERATED, repoOptions, secureBindings } from '../pgbackrest/config';
@@ -92,6 +93,14 @@ function clusterSpec(model: ClusterModel, externalSecret: string | undefined, so
       ...(model.standby.repoName ? { repoName: model.standby.repoName } : {}),
       ...(model.standby.host ? { host: model.standby.host, port: model.standby.port } : {}),
     };
+  }
+  if (model.monitoring.exporter) {
+    // Present is on (IVYO's ExporterEnabled). No `configuration`: a projected queries.yml replaces IVYO's own queries,
+    // and with them the ccp_* metrics the alerts read.
+    const exporter: { [key: string]: unknown } = {};
+    if (model.monitoring.exporterImage !== DEFAULT_EXPORTER_IMAGE) exporter.image = model.monitoring.exporterImage;
+    if (model.monitoring.exporterResources) exporter.resources = plainResources(model.monitoring.exporterResources, {});
+    spec.monitoring = { pgmonitor: { exporter } };
   }
   return spec;
 }

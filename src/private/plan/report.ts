@@ -6,6 +6,7 @@ import { toString as describeCron } from 'cronstrue';
 import { DAY, MINUTE } from './simulation';
 import type { BackupPlanAnalysis, RepoPlanSummary, ValueRange } from '../../backup-plan-analysis';
 import { BackupType } from '../../backup-type';
+import { humanDuration } from '../monitoring/rules';
 
 export const TYPE_COLOURS: { [type: string]: string } = {
   [BackupType.FULL]: '#2563eb',
@@ -61,8 +62,22 @@ export function renderMarkdown(plan: BackupPlanAnalysis): string {
     }
     lines.push('| repo | type | schedule | meaning | time zone | expected duration |', '|---|---|---|---|---|---|');
     for (const s of plan._schedules) {
-      const zone = plan._controllerZone ? 'kube-controller-manager\'s (usually UTC)' : s.timeZone;
+      // A CronJob without a time zone (IVYO's, or a standalone schedule that names none) follows the controller's.
+      const zone = plan._controllerZone || s.repo.repo.schedule?.timeZone === undefined ? 'kube-controller-manager\'s (usually UTC)' : s.timeZone;
       lines.push(`| ${s.repo.name} | ${TYPE_NAMES[s.backupType]} | \`${s.cron}\` | ${describe(s.cron)} | ${zone} | ${minutes(s.duration)} |`);
+    }
+    lines.push('');
+  }
+  lines.push('## Alerts', '');
+  if (plan._thresholds.length === 0) {
+    lines.push('No backups are scheduled, so none can be late; the other alerts (archiving, exporter, Jobs) still apply.', '');
+  } else {
+    lines.push('`IvoryBackupLate` fires when no backup that counts has completed for longer than the threshold: the longest gap between '
+      + 'runs of the schedules that count (over two years in their zones, DST changes included), plus the expected duration, plus '
+      + 'monitoring.grace. A full counts as the newest differential and incremental too.', '');
+    lines.push('| repo | type | schedules that count | longest gap | expected duration | grace | threshold |', '|---|---|---|---|---|---|---|');
+    for (const t of plan._thresholds) {
+      lines.push(`| ${t.repoName} | ${t.backupType} | ${t.crons.join(', ')} | ${humanDuration(t.longestGap)} | ${humanDuration(t.expectedDuration)} | ${humanDuration(t.grace)} | ${humanDuration(t.threshold)} |`);
     }
     lines.push('');
   }
