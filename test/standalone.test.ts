@@ -348,3 +348,12 @@ describe('standalone target: restore checks', () => {
     }))).toContain('restoreChecks[0].checkId: "every-saturday-noon": makes the CronJob name "a-rather-long-cluster-name-restore-check-every-saturday-noon" longer than 52 characters');
   });
 });
+
+test('a standalone streaming standby without repoName is refused: its instances start from a backup of the primary', () => {
+  const message = validationMessage(() => new IvoryCluster(Testing.chart(), 'hippo', {
+    target: DeploymentTarget.STANDALONE,
+    repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
+    standby: Standby.fromHost({ host: 'primary.example' }),
+  }));
+  expect(message).toContain('standby.repoName: undefined: a standalone streaming standby creates its instances from a backup of the primary');
+});

@@ -76,6 +76,12 @@ function validateStandalone(cluster: IConstruct, model: ClusterModel): void {
     const conflict = sourceIndexConflict(model, source);
     if (conflict) problems.add(restore?.kind === RestoreKind.FROM_REPO ? 'restoreFrom.repo.name' : 'restoreFrom.repoName', source.repo.name, conflict);
   }
+  if (model.standby?.host !== undefined && model.standby.repoName === undefined) {
+    // The instances of a standalone standby start from a backup (then stream): one the primary wrote, in a repo
+    // this cluster reads. Without repoName it would be this cluster's own first repo, where no backup ever lands.
+    problems.add('standby.repoName', undefined, 'a standalone streaming standby creates its instances from a backup of the primary: '
+      + 'give repoName, a repo of this cluster with the primary repo\'s bucket and path (written out)');
+  }
   if (model.inPlaceRestore && instancePods(model).length > 1) {
     problems.addRaw('inPlaceRestore', 'the standalone target restores in place with one instance: scale the cluster to one instance, restore, then add replicas back (they are recreated from the repo)');
   }
