@@ -33,6 +33,7 @@ export interface Threshold {
 
 const HORIZON_START = Date.UTC(2026, 0, 1);
 const HORIZON_END = Date.UTC(2028, 0, 1);
+const LONG_HORIZON_END = Date.UTC(2034, 0, 1);
 
 /**
  * A threshold per repo and scheduled backup type: a type gets one when the repo schedules it (a repo that schedules
@@ -46,8 +47,7 @@ export function backupThresholds(schedules: readonly ScheduledBackup[], graceSec
     for (const type of [BackupType.FULL, BackupType.DIFFERENTIAL, BackupType.INCREMENTAL]) {
       if (!own.some(s => s.backupType === type)) continue;
       const counted = own.filter(s => COUNTED_TYPES[type].includes(s.backupType));
-      const runs = counted.flatMap(s => runsBetween(s.parsed, HORIZON_START, HORIZON_END, s.timeZone)).sort((a, b) => a - b);
-      const longestGap = longestGapOf(runs) / 1000;
+      const longestGap = longestGapOf(counted) / 1000;
       const expectedDuration = Math.max(...counted.map(s => s.duration)) / 1000;
       out.push({
         repoName: repo.name,
@@ -65,10 +65,16 @@ export function backupThresholds(schedules: readonly ScheduledBackup[], graceSec
   return out;
 }
 
-/** The longest time between consecutive runs, wrapping around the horizon (a yearly schedule's gap is a year). */
-function longestGapOf(runs: number[]): number {
-  if (runs.length === 0) return HORIZON_END - HORIZON_START;
-  let gap = runs[0] + (HORIZON_END - HORIZON_START) - runs[runs.length - 1];
+/**
+ * The longest time between consecutive runs of `schedules` together. Two years hold every weekday and DST pattern of
+ * a schedule that runs at least yearly; one that runs less often (29 February) is walked over eight.
+ */
+function longestGapOf(schedules: readonly ScheduledBackup[]): number {
+  const runsUntil = (end: number) => schedules.flatMap(s => runsBetween(s.parsed, HORIZON_START, end, s.timeZone)).sort((a, b) => a - b);
+  let runs = runsUntil(HORIZON_END);
+  if (runs.length < 3) runs = runsUntil(LONG_HORIZON_END);
+  if (runs.length < 2) return LONG_HORIZON_END - HORIZON_START;
+  let gap = 0;
   for (let i = 1; i < runs.length; i++) gap = Math.max(gap, runs[i] - runs[i - 1]);
   return gap;
 }
