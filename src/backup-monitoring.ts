@@ -29,8 +29,8 @@ export interface BackupMonitoringProps {
   readonly exporterResources?: ContainerResources;
   /**
    * Render a prometheus-operator `PrometheusRule` with the alerts and a `PodMonitor` that scrapes the exporter. Set
-   * false where the prometheus-operator CRDs are not installed (the rules are then in the backup plan report and in
-   * `cluster.planAnalysis.alertRules`, for a Prometheus configured by hand).
+   * false where the prometheus-operator CRDs are not installed (`cluster.planAnalysis.toRuleFile()` then gives the same
+   * rules as a rule file, for a Prometheus configured by hand).
    * @default true
    */
   readonly alerts?: boolean;

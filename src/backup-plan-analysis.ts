@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { Duration, Yaml } from 'cdk8s';
 import { BackupPlanOptions, CollisionPolicy, ExpectedBackupDurations } from './backup-plan-options';
 import { BackupRepo } from './backup-repo';
 import { BackupSchedule } from './backup-schedule';
@@ -307,6 +307,14 @@ export class BackupPlanAnalysis {
   public get _thresholds(): Threshold[] {
     this.thresholds ??= backupThresholds(this._schedules, this.model.monitoring.grace);
     return this.thresholds;
+  }
+
+  /**
+   * The cluster's alert rules as a Prometheus rule file (YAML with `groups:`), for a Prometheus without
+   * prometheus-operator (`monitoring.alerts: false`): the same groups as the PrometheusRule's `spec`.
+   */
+  public toRuleFile(): string {
+    return Yaml.stringify({ groups: this._alertRules });
   }
 
   /** The alert rules of the cluster, as Prometheus rule groups. @internal */

@@ -315,3 +315,14 @@ describe('longest gaps of rare and weekly schedules', () => {
     expect(gap('0 1 29 2 *')).toBe(4 * 365 * 86400 + 86400);
   });
 });
+
+describePromtool('a rule file for a Prometheus without prometheus-operator', () => {
+  test('planAnalysis.toRuleFile() holds the PrometheusRule\'s groups and passes promtool check rules', () => {
+    const { manifests, cluster } = synthCluster({ repos: [volume(BackupSchedule.dailyFull())], monitoring: { alerts: true } });
+    const text = cluster.planAnalysis.toRuleFile();
+    expect(YAML.parse(text)).toEqual({ groups: find(manifests, 'PrometheusRule').spec.groups });
+    const file = path.join(dir, 'plain.rules.yml');
+    fs.writeFileSync(file, text);
+    expect(promtool('check', 'rules', file).output).toContain('SUCCESS');
+  });
+});
