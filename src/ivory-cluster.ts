@@ -240,6 +240,7 @@ export class IvoryCluster extends Construct {
   private readonly resources: Construct;
   private cached?: { model: ClusterModel; plan?: BackupPlanAnalysis };
   private rendered = false;
+  private checked = false;
 
   /**
    * Declares a cluster. Props are checked here, each with its field; what needs the whole cluster is checked at synth.
@@ -467,31 +468,50 @@ export class IvoryCluster extends Construct {
     }
   }
 
-  /** Checks the whole cluster, renders it, claims its names and locations and writes its report: once. */
+  /**
+   * At the app's first validation: every cluster of the app is checked (and claims its names and locations), then
+   * every one renders, then the reports are written. A refusal anywhere leaves nothing behind: no cluster's report
+   * is written for a synth that fails.
+   */
   private renderOnce(): string[] {
     if (this.rendered) return [];
+    const clusters = this.node.root.node.findAll().filter((c): c is IvoryCluster => c instanceof IvoryCluster && !c.rendered);
+    for (const c of clusters) c.checkWhole();
+    for (const c of clusters) c.render();
+    for (const c of clusters) c.writeReport();
+    return [];
+  }
+
+  /** Checks that need the whole cluster or the app; an accepted cluster claims its names and repo locations. */
+  private checkWhole(): void {
+    if (this.checked) return;
     const model = this._model;
     const problems = new Problems();
     checkCluster(this, model, c => this.fieldOf(c), problems);
     problems.throwIfAny(this);
-    const plan = this.planAnalysis;
-    plan._validate(problems, 'repos');
+    this.planAnalysis._validate(problems, 'repos');
     problems.throwIfAny(this);
+    claim(this, appClaims(model));
+    this.checked = true;
+  }
+
+  private render(): void {
+    const model = this._model;
     if (model.target === DeploymentTarget.OPERATOR) {
       renderOperatorTarget(this, this.resources, model);
     } else {
       renderStandaloneTarget(this, this.resources, model, () => new Construct(this, 'NetworkPolicies'));
     }
-    renderMonitoring(new Construct(this, 'Monitoring'), model, plan._alertRules);
+    renderMonitoring(new Construct(this, 'Monitoring'), model, this.planAnalysis._alertRules);
     this.rendered = true;
-    // Only a cluster that was accepted claims its name and repo locations.
-    claim(this, appClaims(model));
-    if (plan.writeReport) {
-      // Where the app's settings say (BackupPlanReports).
-      const directory = BackupPlanReports._directoryFor(this, this.planOptions.writeReport);
-      if (directory !== undefined) writeReport(directory, plan);
-    }
-    return [];
+  }
+
+  private writeReport(): void {
+    const plan = this.planAnalysis;
+    if (!plan.writeReport) return;
+    // Where the app's settings say (BackupPlanReports).
+    const directory = BackupPlanReports._directoryFor(this, this.planOptions.writeReport);
+    if (directory !== undefined) writeReport(directory, plan);
   }
 }
 
