@@ -1,19 +1,13 @@
 import { Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
-import { ClusterNames } from './naming';
-import type { ResolvedMonitoring } from './settings';
+import type { ClusterSettings } from './settings';
 import { BackupDeletion } from '../../backup-deletion';
 import { BackupRepo } from '../../backup-repo';
-import { BackupJobOptions, ExternalSecretStoreRef, RepoHostOptions } from '../../cluster-options';
-import { DeploymentTarget } from '../../deployment-target';
-import { DatabaseMode } from '../../ivorysql-engine';
 import { ManualBackup } from '../../manual-backup';
-import { PgBackRestVersion } from '../../pgbackrest-version';
 import { RepoStorage } from '../../repo-credentials';
 import { Restore } from '../../restore';
 import { RestoreCheck } from '../../restore-check';
 import { Standby } from '../../standby';
-import { TlsCertificates } from '../../tls-certificates';
 import { ResolvedTuning } from '../pgbackrest/tuning';
 import { DATA_MOUNT, WAL_MOUNT } from '../postgres/layout';
 
@@ -21,38 +15,17 @@ import { DATA_MOUNT, WAL_MOUNT } from '../postgres/layout';
  * The validated, resolved description of one cluster that both targets render from. Nothing in it depends on
  * the output format.
  */
-export interface ClusterModel {
-  readonly name: string;
-  readonly namespace: string;
-  readonly names: ClusterNames;
-  readonly target: DeploymentTarget;
-  readonly postgresVersion: number;
-  readonly image: string;
-  readonly pgbackrestImage: string;
-  readonly version: PgBackRestVersion;
-  readonly port: number;
-  readonly labels: { [key: string]: string };
-  readonly annotations: { [key: string]: string };
+export interface ClusterModel extends ClusterSettings {
   readonly instances: ResolvedInstanceSet[];
+  /** In index order. */
   readonly repos: ResolvedRepo[];
-  /** pgBackRest options the user added to `[global]`; they win over generated ones. */
-  readonly userGlobal: { [option: string]: string };
   readonly tuning: ResolvedTuning;
-  readonly jobs: BackupJobOptions;
-  readonly repoHost: RepoHostOptions;
   readonly restoreFrom?: Restore;
   readonly inPlaceRestore?: Restore;
   readonly standby?: Standby;
   readonly manualBackup?: ManualBackup;
   readonly backupDeletions: BackupDeletion[];
   readonly restoreChecks: RestoreCheck[];
-  readonly externalSecretStore?: ExternalSecretStoreRef;
-  readonly tls: TlsCertificates;
-  /** Left to the platform when undefined (`userFromPlatform`). */
-  readonly runAsUser?: number;
-  readonly fsGroup?: number;
-  readonly databaseMode: DatabaseMode;
-  readonly monitoring: ResolvedMonitoring;
 }
 
 export interface ResolvedInstanceSet {

@@ -33,6 +33,7 @@ export interface ClusterSettings {
   readonly port: number;
   readonly labels: { [key: string]: string };
   readonly annotations: { [key: string]: string };
+  /** pgBackRest options the user added to `[global]`; they win over generated ones. */
   readonly userGlobal: { [option: string]: string };
   readonly tuningProps: PgBackRestTuningProps;
   readonly imageBuild: ResolvedImageBuild;
@@ -40,6 +41,7 @@ export interface ClusterSettings {
   readonly repoHost: RepoHostOptions;
   readonly externalSecretStore?: ExternalSecretStoreRef;
   readonly tls: TlsCertificates;
+  /** Left to the platform when undefined (`userFromPlatform`). */
   readonly runAsUser?: number;
   readonly fsGroup?: number;
   readonly databaseMode: DatabaseMode;
