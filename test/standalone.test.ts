@@ -3,6 +3,7 @@ import {
   BackupRepo, BackupRetention, BackupSchedule, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget, IvoryCluster,
   IvoryClusterProps, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
+import { hashOf, readPgBackRestIni } from './support/pgbackrest-ini';
 import { all, find, orphanedS3Repo, synth, validationMessage } from './support/synth';
 
 const s3 = () => BackupRepo.s3({
@@ -204,6 +205,82 @@ describe('standalone target: a PVC repo and an S3 repo', () => {
 
   test('snapshot', () => {
     expect(manifests).toMatchSnapshot();
+  });
+});
+
+describe('standalone target: pgBackRest 2.5x repo options (issue 17)', () => {
+  const kmsArn = 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const accessKey = () => RepoCredentials.s3AccessKey({
+    accessKeyId: CredentialSource.fromSecret('s3-creds', 'access-key-id'),
+    secretAccessKey: CredentialSource.fromSecret('s3-creds', 'secret-access-key'),
+  });
+  const manifests = synth({
+    target: DeploymentTarget.STANDALONE,
+    repos: [
+      BackupRepo.s3({
+        bucket: 'acme-backups',
+        region: 'eu-central-1',
+        credentials: accessKey(),
+        kmsKeyId: kmsArn,
+        requesterPays: true,
+        storageTags: { 'team': 'payments', 'cost-center': 'db=42' },
+        schedule: BackupSchedule.dailyFull(),
+      }),
+      BackupRepo.s3({ bucket: 'acme-sse-c', region: 'eu-central-1', credentials: accessKey(), sseCustomerKey: CredentialSource.fromSecret('s3-sse-c', 'key') }),
+      BackupRepo.gcs({
+        bucket: 'acme-gcs',
+        credentials: RepoCredentials.gcsWorkloadIdentity({ googleServiceAccount: 'backup@acme-prod.iam.gserviceaccount.com' }),
+        userProject: 'acme-billing',
+        storageTags: { team: 'payments' },
+      }),
+    ],
+  });
+  const config = find(manifests, 'ConfigMap', 'hippo-pgbackrest-config').data;
+
+  test('every conf file that reaches the repos has the options, as pgBackRest reads them: tags one line each, a hash', () => {
+    for (const key of ['pgbackrest_instance.conf', 'pgbackrest_job.conf']) {
+      const global = readPgBackRestIni(config[key]).global;
+      expect(global['repo1-s3-kms-key-id']).toEqual([kmsArn]);
+      expect(global['repo1-s3-requester-pays']).toEqual(['y']);
+      expect(hashOf(global['repo1-storage-tag'])).toEqual({ 'team': 'payments', 'cost-center': 'db=42' });
+      expect(global['repo3-gcs-user-project']).toEqual(['acme-billing']);
+      expect(hashOf(global['repo3-storage-tag'])).toEqual({ team: 'payments' });
+      expect(config[key]).toContain('repo1-storage-tag = cost-center=db=42\nrepo1-storage-tag = team=payments\n');
+      // Secure: never in a conf file the library writes; no option of a repo that does not ask for it.
+      expect(config[key]).not.toMatch(/sse-customer-key|repo2-s3-kms|repo2-s3-requester|repo2-storage-tag/);
+    }
+  });
+
+  test('negative control: one line holding two tags would be read by pgBackRest as one tag', () => {
+    const global = readPgBackRestIni('[global]\nrepo1-storage-tag = team=payments:cost-center=db\n').global;
+    expect(hashOf(global['repo1-storage-tag'])).not.toEqual({ 'team': 'payments', 'cost-center': 'db' });
+    expect(hashOf(global['repo1-storage-tag'])).toEqual({ team: 'payments:cost-center=db' });
+  });
+
+  test('the SSE-C key reaches pgBackRest as an environment variable from its Secret, in Jobs and instances', () => {
+    const sseC = { name: 'PGBACKREST_REPO2_S3_SSE_CUSTOMER_KEY', valueFrom: { secretKeyRef: { name: 's3-sse-c', key: 'key' } } };
+    expect(find(manifests, 'CronJob', 'hippo-repo1-full').spec.jobTemplate.spec.template.spec.containers[0].env).toContainEqual(sseC);
+    const instance = find(manifests, 'StatefulSet', 'hippo-instance1').spec.template.spec;
+    expect([...instance.initContainers, ...instance.containers].some((c: any) => (c.env ?? []).some((e: any) => e.name === sseC.name))).toBe(true);
+  });
+
+  test('a restore source is read with requester pays and its SSE-C key, and without its tags: nothing is written to it', () => {
+    const source = BackupRepo.s3({
+      bucket: 'old-backups',
+      region: 'eu-central-1',
+      path: '/pgbackrest/prod/hippo/repo1',
+      credentials: RepoCredentials.s3InstanceRole(),
+      requesterPays: true,
+      storageTags: { team: 'payments' },
+      sseCustomerKey: CredentialSource.fromSecret('old-sse-c', 'key'),
+    });
+    const restored = synthStandalone({ restoreFrom: Restore.fromRepo(source) });
+    const global = readPgBackRestIni(find(restored, 'ConfigMap', 'hippo-pgbackrest-config').data['pgbackrest_restore.conf']).global;
+    const index = Object.keys(global).find(k => k.endsWith('-s3-bucket'))!.replace(/-s3-bucket$/, '');
+    expect(global[`${index}-s3-requester-pays`]).toEqual(['y']);
+    expect(Object.keys(global).filter(k => k.includes('storage-tag'))).toEqual([]);
+    const init = find(restored, 'StatefulSet', 'hippo-instance1').spec.template.spec.initContainers[0];
+    expect(init.env).toContainEqual({ name: `PGBACKREST_${index.toUpperCase()}_S3_SSE_CUSTOMER_KEY`, valueFrom: { secretKeyRef: { name: 'old-sse-c', key: 'key' } } });
   });
 });
 
