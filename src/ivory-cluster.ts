@@ -2,7 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { BackupDeletion, BackupDeletionProps } from './backup-deletion';
 import { BackupMonitoringProps } from './backup-monitoring';
 import { BackupPlanAnalysis } from './backup-plan-analysis';
-import { BackupPlanOptions } from './backup-plan-options';
+import { BackupPlanOptions, OperatorSuspend } from './backup-plan-options';
 import { BackupPlanReports } from './backup-plan-reports';
 import { BackupRepo } from './backup-repo';
 import { BackupJobOptions, ExternalSecretStoreRef, RepoHostOptions, StandaloneOptions } from './cluster-options';
@@ -478,7 +478,7 @@ export class IvoryCluster extends Construct {
     plan._validate(problems, 'repos');
     problems.throwIfAny(this);
     if (model.target === DeploymentTarget.OPERATOR) {
-      renderOperatorTarget(this, this.resources, model);
+      renderOperatorTarget(this, this.resources, model, this.planOptions.operatorSuspend ?? OperatorSuspend.REFUSE);
     } else {
       renderStandaloneTarget(this, this.resources, model, () => new Construct(this, 'NetworkPolicies'));
     }

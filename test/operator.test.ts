@@ -2,7 +2,8 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
   BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CompressionType, CredentialSource, DatabaseMode, IvoryCluster,
-  IvoryClusterProps, ManualBackupProps, PgBackRestVersion, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby,
+  IvoryClusterProps, ManualBackupProps, OperatorSuspend, PgBackRestVersion, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle,
+  Standby,
 } from '../src';
 import { hashOf, readPgBackRestIni } from './support/pgbackrest-ini';
 import { checked, find, orphanedS3Repo, synth, validationMessage } from './support/synth';
@@ -191,6 +192,36 @@ describe('operator target: pgBackRest 2.5x repo options (issue 17)', () => {
     const dataSource = find(clone, 'IvoryCluster', 'hippo').spec.dataSource.pgbackrest;
     expect(dataSource.global['repo1-s3-requester-pays']).toBe('y');
     expect(clone.filter(m => m.kind === 'ConfigMap')).toEqual([]);
+  });
+});
+
+describe('operator target: suspended schedules (issue 17)', () => {
+  const repos = () => [
+    BackupRepo.volume({ size: Size.gibibytes(10), schedule: BackupSchedule.weeklyFullDailyDifferential().withSuspended(true) }),
+    BackupRepo.volume({ size: Size.gibibytes(10), schedule: BackupSchedule.dailyFull({ hour: 3 }) }),
+  ];
+
+  test('refused by default, saying what IVYO can do: leaving the schedules out, which deletes its CronJobs', () => {
+    const m = validationMessage(() => synth({ repos: repos() }));
+    expect(m).toContain('repos[0].schedule.suspended: true: IVYO cannot suspend a schedule: repos[].schedules has no suspend field');
+    expect(m).toContain('set backupPlan.operatorSuspend: OperatorSuspend.OMIT_SCHEDULES');
+  });
+
+  test('with OperatorSuspend.OMIT_SCHEDULES the suspended repo has no schedules in the CR; the plan and its report keep them', () => {
+    const chart = Testing.chart();
+    const cluster = new IvoryCluster(chart, 'hippo', { namespace: 'db', repos: repos(), backupPlan: { operatorSuspend: OperatorSuspend.OMIT_SCHEDULES } });
+    const manifests = checked(chart);
+    const specRepos = find(manifests, 'IvoryCluster', 'hippo').spec.backups.pgbackrest.repos;
+    expect(specRepos[0].schedules).toBeUndefined();
+    expect(specRepos[1].schedules).toEqual({ full: '0 3 * * *' });
+    expect(cluster.planAnalysis.toMarkdown()).toContain('IVYO has no suspend, so they are left out of the IvoryCluster: IVYO deletes their CronJobs and recreates them once the schedules are resumed');
+    const late = find(manifests, 'PrometheusRule').spec.groups[0].rules.filter((r: any) => r.alert === 'IvoryBackupLate').map((r: any) => r.labels.repo);
+    expect(late).toEqual(['repo2']);
+  });
+
+  test('an unknown policy is refused', () => {
+    expect(validationMessage(() => synth({ repos: repos(), backupPlan: { operatorSuspend: 'pause' as OperatorSuspend } })))
+      .toContain('backupPlan.operatorSuspend: "pause": must be one of refuse, omit-schedules');
   });
 });
 

@@ -1,7 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget, IvoryCluster,
-  IvoryClusterProps, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
+  BackupPlanAnalysis, BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget,
+  IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
 import { hashOf, readPgBackRestIni } from './support/pgbackrest-ini';
 import { all, find, orphanedS3Repo, synth, validationMessage } from './support/synth';
@@ -281,6 +281,62 @@ describe('standalone target: pgBackRest 2.5x repo options (issue 17)', () => {
     expect(Object.keys(global).filter(k => k.includes('storage-tag'))).toEqual([]);
     const init = find(restored, 'StatefulSet', 'hippo-instance1').spec.template.spec.initContainers[0];
     expect(init.env).toContainEqual({ name: `PGBACKREST_${index.toUpperCase()}_S3_SSE_CUSTOMER_KEY`, valueFrom: { secretKeyRef: { name: 'old-sse-c', key: 'key' } } });
+  });
+});
+
+describe('standalone target: suspended schedules (issue 17)', () => {
+  const repos = (suspended: boolean) => [
+    BackupRepo.volume({ size: Size.gibibytes(10), schedule: BackupSchedule.weeklyFullDailyDifferential().withSuspended(suspended) }),
+    BackupRepo.s3({
+      bucket: 'acme-backups', region: 'eu-central-1', credentials: RepoCredentials.s3InstanceRole(), schedule: BackupSchedule.dailyFull({ hour: 3 }),
+    }),
+  ];
+  const clusterOf = (suspended: boolean) => {
+    const chart = Testing.chart();
+    const cluster = new IvoryCluster(chart, 'hippo', { namespace: 'db', target: DeploymentTarget.STANDALONE, repos: repos(suspended) });
+    return { cluster, manifests: Testing.synth(chart) };
+  };
+  const { cluster, manifests } = clusterOf(true);
+  const lateAlerts = (m: any[]) => find(m, 'PrometheusRule').spec.groups[0].rules.filter((r: any) => r.alert === 'IvoryBackupLate').map((r: any) => `${r.labels.repo} ${r.labels.type}`);
+
+  test('the suspended repo\'s CronJobs are kept with suspend: true; the other repo\'s run', () => {
+    expect(find(manifests, 'CronJob', 'hippo-repo1-full').spec).toMatchObject({ schedule: '0 1 * * 0', suspend: true });
+    expect(find(manifests, 'CronJob', 'hippo-repo1-diff').spec).toMatchObject({ schedule: '0 1 * * 1-6', suspend: true });
+    expect(find(manifests, 'CronJob', 'hippo-repo2-full').spec.suspend).toBe(false);
+  });
+
+  test('no IvoryBackupLate for a suspended schedule; negative control: the same plan resumed has them', () => {
+    expect(lateAlerts(manifests)).toEqual(['repo2 full']);
+    expect(cluster.planAnalysis.alertThresholds.map(a => a.repoName)).toEqual(['repo2']);
+    expect(lateAlerts(clusterOf(false).manifests)).toEqual(['repo1 full', 'repo1 diff', 'repo2 full']);
+  });
+
+  test('the plan is kept: the report marks the schedules suspended, the summary says so, collisions are still checked', () => {
+    const md = cluster.planAnalysis.toMarkdown();
+    expect(md).toContain('**Suspended: repo1.** No backup starts from these schedules until they are resumed; their CronJobs are kept with `suspend: true`.');
+    expect(md).toMatch(/\| repo1 \| full \| `0 1 \* \* 0` \| \*\*suspended\*\*, no backup starts \(At 01:00, only on Sunday\) \|/);
+    expect(md).toMatch(/\| repo2 \| full \| `0 3 \* \* \*` \| At 03:00 \|/);
+    expect(md).toContain('The suspended schedules (repo1) have no `IvoryBackupLate` until they are resumed.');
+    const summary = cluster.planAnalysis.repoSummaries[0];
+    expect(summary.schedulesSuspended).toBe(true);
+    expect(summary.notes.join(' ')).toContain('Schedules suspended: no backup starts until they are resumed');
+    expect(summary.fullBackups.max).toBeGreaterThan(0);
+    expect(cluster.planAnalysis.toSvg()).toContain('<text class="lane-label suspended"');
+    // Resuming must be safe: a suspended schedule that would collide is still refused.
+    const m = validationMessage(() => synthStandalone({
+      repos: [BackupRepo.volume({ size: Size.gibibytes(1), schedule: new BackupSchedule({ full: '0 1 * * *', incremental: '0 1 * * *', suspended: true }) })],
+    }));
+    expect(m).toContain('repos[0].schedule.incremental: "0 1 * * *": starts at the same minute as repos[0].schedule.full');
+  });
+
+  test('every way to copy a schedule keeps its suspension', () => {
+    const s = new BackupSchedule({ full: '0 1 * * 0', timeZone: 'Europe/Berlin', suspended: true });
+    expect(s.withCron(BackupType.INCREMENTAL, '30 2 * * *')).toMatchObject({ suspended: true, full: '0 1 * * 0', incremental: '30 2 * * *' });
+    expect(s.withSuspended(false)).toMatchObject({ suspended: false, full: '0 1 * * 0', timeZone: 'Europe/Berlin' });
+    expect(BackupSchedule.dailyFull().suspended).toBe(false);
+    const staggered = BackupPlanAnalysis.stagger([BackupRepo.volume({ size: Size.gibibytes(1), schedule: s }),
+      BackupRepo.volume({ size: Size.gibibytes(1), schedule: new BackupSchedule({ full: '0 1 * * 0', timeZone: 'Europe/Berlin' }) })]);
+    expect(staggered.repos.map(r => r.schedule?.suspended)).toEqual([true, false]);
   });
 });
 

@@ -325,6 +325,7 @@ export const SHAPES = {
       weekStarting: opt(str),
       horizon: opt(duration()),
       writeReport: opt(bool),
+      operatorSuspend: opt(str),
     }))),
   }),
   BackupMonitoringProps: (): Shape => ({
@@ -371,7 +372,7 @@ export const SHAPES = {
   }),
   GcsRepoProps: (): Shape => ({ ...REPO_OPTIONS, ...OBJECT_STORE, bucket: req(str), endpoint: opt(str), credentials, userProject: opt(str) }),
   AzureRepoProps: (): Shape => ({ ...REPO_OPTIONS, ...OBJECT_STORE, container: req(str), endpoint: opt(str), uriStyle: opt(str), credentials }),
-  BackupScheduleProps: (): Shape => ({ full: opt(str), differential: opt(str), incremental: opt(str), timeZone: opt(str) }),
+  BackupScheduleProps: (): Shape => ({ full: opt(str), differential: opt(str), incremental: opt(str), timeZone: opt(str), suspended: opt(bool) }),
   ScheduleTimeOptions: (): Shape => ({ hour: opt(int(0, 23)), minute: opt(int(0, 59)), timeZone: opt(str) }),
   RetentionOptions: (): Shape => RETENTION_OPTIONS,
   BackupRetentionProps: (): Shape => ({ ...RETENTION_OPTIONS, full: req(num), fullType: opt(str) }),

@@ -6,6 +6,7 @@ import { ApiObject, Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { ivyoShellWords } from './ivyo-shell';
+import { OperatorSuspend } from '../../backup-plan-options';
 import { RepoStorage } from '../../repo-credentials';
 import { Restore, RestoreKind } from '../../restore';
 import { renderExternalSecret } from '../kube/external-secret';
@@ -25,9 +26,11 @@ import { Problems } from '../validation';
 
 export const IVORY_API_VERSION = 'ivory-operator.ivorysql.org/v1beta1';
 
-/** Adds the IvoryCluster resource and its companions to `scope`. */
-/** Renders the cluster into `scope`; refusals name `cluster`, the construct whose props they are about. */
-export function renderOperatorTarget(cluster: IConstruct, scope: Construct, model: ClusterModel): void {
+/**
+ * Renders the cluster into `scope`; refusals name `cluster`, the construct whose props they are about. `suspend` is
+ * what a suspended schedule does (backupPlan.operatorSuspend).
+ */
+export function renderOperatorTarget(cluster: IConstruct, scope: Construct, model: ClusterModel, suspend: OperatorSuspend): void {
   const problems = new Problems();
   if (model.restoreChecks.length > 0) {
     problems.addRaw('restoreChecks', 'restore checks are rendered by the standalone target only (IVYO has no API for them); with the operator, clone into a scratch cluster with restoreFrom');
@@ -42,6 +45,12 @@ export function renderOperatorTarget(cluster: IConstruct, scope: Construct, mode
     if (r.repo.schedule?.timeZone !== undefined && r.repo.schedule.timeZone !== 'UTC') {
       problems.add(`${r.field}.schedule.timeZone`, r.repo.schedule.timeZone,
         'the operator target cannot set a time zone: IVYO creates CronJobs without one, so they follow the kube-controller-manager\'s zone (usually UTC); write the schedule in UTC');
+    }
+    if (r.repo.schedule?.suspended && suspend !== OperatorSuspend.OMIT_SCHEDULES) {
+      problems.add(`${r.field}.schedule.suspended`, true,
+        'IVYO cannot suspend a schedule: repos[].schedules has no suspend field, and its CronJobs stop only when the schedules leave the IvoryCluster, '
+        + 'which makes IVYO delete them (with their Jobs) until they come back. To do that, set backupPlan.operatorSuspend: OperatorSuspend.OMIT_SCHEDULES '
+        + '(the plan stays declared here and in the backup plan report). IVYO\'s spec.shutdown suspends every CronJob, but stops the database too');
     }
   }
   problems.throwIfAny(cluster);
@@ -204,7 +213,8 @@ function repoSpec(r: ResolvedRepo, withSchedules = true): { [key: string]: unkno
       break;
   }
   const schedules: { [key: string]: string } = {};
-  for (const type of withSchedules ? BACKUP_TYPES : []) {
+  // A suspended schedule is left out (backupPlan.operatorSuspend OMIT_SCHEDULES; refused otherwise): IVYO has no suspend.
+  for (const type of withSchedules && !r.repo.schedule?.suspended ? BACKUP_TYPES : []) {
     const cron = r.repo.schedule?.cronFor(type);
     if (cron !== undefined) schedules[SCHEDULE_FIELD[type]] = cron;
   }

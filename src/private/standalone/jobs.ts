@@ -112,16 +112,17 @@ export function jobMetadata(model: ClusterModel, name: string, labels: { [key: s
 
 /**
  * A CronJob's spec: never two runs of one CronJob (runs of different CronJobs wait for each other, see the Job's
- * script), suspended in a standby cluster, with the cluster's deadlines and history limits.
+ * script), suspended in a standby cluster or when its schedule is (`suspended`), with the cluster's deadlines and
+ * history limits.
  */
 export function cronJobSpec(model: ClusterModel, schedule: string, timeZone: string | undefined,
-  jobLabels: { [key: string]: string }, spec: k8s.JobSpec): k8s.CronJobSpec {
+  jobLabels: { [key: string]: string }, spec: k8s.JobSpec, suspended = false): k8s.CronJobSpec {
   const jobs = model.jobs;
   return {
     schedule,
     ...(timeZone ? { timeZone } : {}),
     concurrencyPolicy: 'Forbid',
-    suspend: model.standby !== undefined,
+    suspend: model.standby !== undefined || suspended,
     startingDeadlineSeconds: (jobs.startingDeadline ?? Duration.minutes(30)).toSeconds(),
     successfulJobsHistoryLimit: jobs.successfulJobsRetained ?? 3,
     failedJobsHistoryLimit: jobs.failedJobsRetained ?? 1,
@@ -193,7 +194,8 @@ function renderCronJob(scope: Construct, ctx: StandaloneContext, r: ResolvedRepo
   });
   kubeObject(k8s.KubeCronJob, scope, `CronJob-${r.name}-${backupType}`, {
     metadata: jobMetadata(model, model.names.cronJob(r.name, backupType), labels),
-    spec: cronJobSpec(model, cron, r.repo.schedule?.timeZone, clusterLabels(model, { [LABEL.pgbackrest]: '', ...labels }), jobSpec(ctx, template, 0)),
+    spec: cronJobSpec(model, cron, r.repo.schedule?.timeZone, clusterLabels(model, { [LABEL.pgbackrest]: '', ...labels }), jobSpec(ctx, template, 0),
+      r.repo.schedule?.suspended),
   });
 }
 
