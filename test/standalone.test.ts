@@ -1,3 +1,7 @@
+import { spawnSync } from 'child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import {
   BackupPlanAnalysis, BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget,
@@ -5,6 +9,7 @@ import {
 } from '../src';
 import { hashOf, readPgBackRestIni } from './support/pgbackrest-ini';
 import { all, find, orphanedS3Repo, synth, validationMessage } from './support/synth';
+import { EXPIRE_OLDEST_SCRIPT, EXPIRE_SCRIPT } from '../src/private/standalone/scripts';
 
 const s3 = () => BackupRepo.s3({
   bucket: 'acme-backups',
@@ -337,6 +342,73 @@ describe('standalone target: suspended schedules (issue 17)', () => {
     const staggered = BackupPlanAnalysis.stagger([BackupRepo.volume({ size: Size.gibibytes(1), schedule: s }),
       BackupRepo.volume({ size: Size.gibibytes(1), schedule: new BackupSchedule({ full: '0 1 * * 0', timeZone: 'Europe/Berlin' }) })]);
     expect(staggered.repos.map(r => r.schedule?.suspended)).toEqual([true, false]);
+  });
+});
+
+describe('standalone target: deleting the oldest full backup with expire --oldest (issue 17)', () => {
+  const manifests = synthStandalone({
+    backupJobs: { ttlAfterFinished: Duration.hours(1) },
+    backupDeletions: [
+      { repoName: 'repo1', oldest: true, confirmDelete: true },
+      { repoName: 'repo1', backupSet: '20261101-010000F', confirmDelete: true },
+    ],
+  });
+
+  test('a Job of its own running EXPIRE_OLDEST_SCRIPT, kept once finished; a --set Job keeps the TTL and its script', () => {
+    const oldest = find(manifests, 'Job', 'hippo-expire-repo1-oldest');
+    expect(oldest.spec.ttlSecondsAfterFinished).toBeUndefined();
+    const container = oldest.spec.template.spec.containers[0];
+    expect(container.command.slice(0, 3)).toEqual(['bash', '-ceu', '--']);
+    expect(container.command[3]).toBe(`${EXPIRE_OLDEST_SCRIPT.trim()}\n`);
+    expect(container.env.filter((e: any) => ['REPO', 'BACKUP_SET', 'FORCE'].includes(e.name))).toEqual([{ name: 'REPO', value: '1' }]);
+    const set = find(manifests, 'Job', 'hippo-expire-20261101-010000f');
+    expect(set.spec.ttlSecondsAfterFinished).toBe(3600);
+    expect(set.spec.template.spec.containers[0].command[3]).toBe(`${EXPIRE_SCRIPT.trim()}\n`);
+  });
+
+  describe('the script, run by bash against a stand-in pgbackrest', () => {
+    const run = (labels: string[], expireDeletes = true) => {
+      const dir = mkdtempSync(join(tmpdir(), 'expire-oldest-'));
+      writeFileSync(join(dir, 'state'), labels.join('\n'));
+      // info prints the labels as pgbackrest info --output=json does (oldest first); expire --oldest drops the oldest
+      // full and its dependents, as pgBackRest does with one full fewer retained.
+      writeFileSync(join(dir, 'pgbackrest'), `#!/bin/bash
+echo "$*" >> "${dir}/calls"
+case "$*" in
+  *" info --output=json") printf '[{"backup":['; sed 's/.*/{"label":"&"},/' "${dir}/state" | tr -d '\\n'; printf ']}]\\n' ;;
+  *" expire --oldest") if [ "${expireDeletes ? 'y' : 'n'}" = y ]; then o=$(grep -m1 'F$' "${dir}/state"); grep -v "^$o" "${dir}/state" > "${dir}/s"; mv "${dir}/s" "${dir}/state"; fi ;;
+esac
+`);
+      chmodSync(join(dir, 'pgbackrest'), 0o755);
+      const r = spawnSync('bash', ['-ceu', '--', EXPIRE_OLDEST_SCRIPT.trim(), 'expire'], {
+        env: { PATH: `${dir}:/usr/bin:/bin`, REPO: '1' }, encoding: 'utf8',
+      });
+      const calls = readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+      const left = readFileSync(join(dir, 'state'), 'utf8').split('\n').filter(Boolean);
+      rmSync(dir, { recursive: true, force: true });
+      return { status: r.status, out: r.stdout, err: r.stderr, calls, left };
+    };
+    const full1 = '20261101-010000F';
+    const incr1 = '20261101-010000F_20261102-010000I';
+    const full2 = '20261108-010000F';
+
+    test('two fulls: says what goes, runs expire --oldest on the repo, and checks the full is gone', () => {
+      const r = run([full1, incr1, full2]);
+      expect(r.status).toBe(0);
+      expect(r.out).toContain(`deleting the oldest full backup of repo1 and the backups that depend on it: ${full1} ${incr1}`);
+      expect(r.calls).toContain('--stanza=db --repo=1 expire --oldest');
+      expect(r.left).toEqual([full2]);
+    });
+
+    test('negative controls: one full is refused before pgBackRest runs; a full still there afterwards fails the Job', () => {
+      const single = run([full1, incr1]);
+      expect(single.status).toBe(1);
+      expect(single.err).toContain('repo1 holds 1 full backup(s): pgbackrest expire --oldest deletes the oldest full only while a newer one remains');
+      expect(single.calls.filter(c => c.includes('expire'))).toEqual([]);
+      const kept = run([full1, full2], false);
+      expect(kept.status).toBe(1);
+      expect(kept.err).toContain(`backup ${full1} is still in repo1 after expire --oldest`);
+    });
   });
 });
 

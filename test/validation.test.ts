@@ -359,6 +359,39 @@ describe('pgBackRest 2.5x repo options (issue 17): refused before the version th
   });
 });
 
+describe('deleting the oldest full backup (expire --oldest, issue 17)', () => {
+  const standalone = { target: DeploymentTarget.STANDALONE };
+
+  test('pgBackRest 2.58 or later', () => {
+    expect(refusal({ ...standalone, pgbackrestVersion: PgBackRestVersion.of('2.57'), backupDeletions: [{ repoName: 'repo1', oldest: true, confirmDelete: true }] }))
+      .toContain('backupDeletions[0].oldest: true: needs pgBackRest 2.58 or later (expire --oldest came in 2.58); pgbackrestVersion is 2.57');
+    const chart = Testing.chart();
+    const cluster = new IvoryCluster(chart, 'hippo', { ...standalone, pgbackrestVersion: PgBackRestVersion.of('2.54'), repos: [volume()] });
+    cluster.addBackupDeletion('drop-oldest', { repoName: 'repo1', oldest: true, confirmDelete: true });
+    expect(validationMessage(() => Testing.synth(chart))).toContain('addBackupDeletion("drop-oldest").oldest: true: needs pgBackRest 2.58 or later');
+  });
+
+  test('either a backup set or oldest, not both, not neither; no force; confirmDelete still required', () => {
+    expect(refusal({ ...standalone, backupDeletions: [{ repoName: 'repo1', oldest: true, backupSet: '20261101-010000F', confirmDelete: true }] }))
+      .toContain('backupDeletions[0].backupSet: "20261101-010000F": give either backupSet or oldest: true, not both (pgBackRest refuses --oldest with --set)');
+    expect(refusal({ ...standalone, backupDeletions: [{ repoName: 'repo1', confirmDelete: true }] }))
+      .toContain('backupDeletions[0].backupSet: undefined: name the backup to delete (its label, e.g. 20261101-010000F), or set oldest: true');
+    expect(refusal({ ...standalone, backupDeletions: [{ repoName: 'repo1', oldest: false, confirmDelete: true }] })).toContain('backupDeletions[0].backupSet: undefined');
+    expect(refusal({ ...standalone, backupDeletions: [{ repoName: 'repo1', oldest: true, force: true, confirmDelete: true }] }))
+      .toContain('backupDeletions[0].force: true: has no meaning with oldest: true');
+    expect(refusal({ ...standalone, backupDeletions: [{ repoName: 'repo1', oldest: true, confirmDelete: false }] }))
+      .toContain('backupDeletions[0].confirmDelete: false: deleting a backup is destructive; set confirmDelete: true to allow it');
+    expect(refusal({ ...standalone, backupDeletions: [{ repoName: 'repo1', oldest: 'true' as any, confirmDelete: true }] }))
+      .toContain('backupDeletions[0].oldest: "true": must be true or false');
+    const twice = { repoName: 'repo1', oldest: true, confirmDelete: true };
+    expect(refusal({ ...standalone, backupDeletions: [twice, twice] })).toContain('backupDeletions[1]: "repo1 oldest": is listed twice');
+  });
+
+  test('the operator target refuses it as every deletion: IVYO has no API to delete a backup', () => {
+    expect(refusal({ backupDeletions: [{ repoName: 'repo1', oldest: true, confirmDelete: true }] })).toContain('backupDeletions: IVYO has no API to delete a backup');
+  });
+});
+
 describe('hostile and careless input (issue 11)', () => {
   const SECRET = 'AKIAIOSFODNN7EXAMPLE';
   const inPlace = (options: string[], target?: RecoveryTarget) =>

@@ -392,7 +392,7 @@ export const SHAPES = {
   StandbyHostProps: (): Shape => ({ host: req(str), port: opt(num), repoName: opt(str) }),
   BackupPlanReportsOptions: (): Shape => ({ directory: opt(str), enabled: opt(bool) }),
   ManualBackupProps: (): Shape => ({ repoName: req(str), backupType: opt(str), backupId: opt(str), options: opt(strings) }),
-  BackupDeletionProps: (): Shape => ({ repoName: req(str), backupSet: req(str), confirmDelete: req(bool), force: opt(bool) }),
+  BackupDeletionProps: (): Shape => ({ repoName: req(str), backupSet: opt(str), oldest: opt(bool), confirmDelete: req(bool), force: opt(bool) }),
   RestoreCheckProps: (): Shape => ({
     checkId: opt(str),
     repoName: req(str),
