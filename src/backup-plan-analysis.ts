@@ -1,5 +1,5 @@
 import { Duration, Yaml } from 'cdk8s';
-import { BackupPlanOptions, CollisionPolicy, ExpectedBackupDurations } from './backup-plan-options';
+import { BackupPlanOptions, CollisionPolicy, ExpectedBackupDurations, OperatorSuspend } from './backup-plan-options';
 import { BackupRepo } from './backup-repo';
 import { BackupSchedule } from './backup-schedule';
 import { BackupType } from './backup-type';
@@ -92,6 +92,11 @@ export interface RepoPlanSummary {
   readonly bounded: boolean;
   /** Explanations of the numbers, pgBackRest's retention semantics included. */
   readonly notes: string[];
+  /**
+   * True when the repo's schedules are suspended (`BackupScheduleProps.suspended`): no backup starts until they are
+   * resumed; the numbers are those of the declared plan, once resumed.
+   */
+  readonly schedulesSuspended: boolean;
 }
 
 /** Options of {@link BackupPlanAnalysis.stagger}: the expected durations, the pgBackRest version and the step. */
@@ -221,6 +226,7 @@ export class BackupPlanAnalysis {
         differential: c[BackupType.DIFFERENTIAL] ?? repo.schedule.differential,
         incremental: c[BackupType.INCREMENTAL] ?? repo.schedule.incremental,
         timeZone: repo.schedule.timeZone,
+        suspended: repo.schedule.suspended,
       }));
     });
     return { repos: out, moves };
@@ -258,6 +264,12 @@ export class BackupPlanAnalysis {
    * @internal
    */
   public readonly _controllerZone: boolean;
+  /**
+   * True for the operator target with `operatorSuspend: OMIT_SCHEDULES`: suspended schedules are not in the
+   * IvoryCluster, and IVYO has deleted their CronJobs.
+   * @internal
+   */
+  public readonly _suspendedOmitted: boolean;
   private readonly overlaps: Overlap[];
   private readonly model: ClusterModel;
   private simulation?: { summaries: RepoPlanSummary[]; week: WeekRun[] };
@@ -270,6 +282,7 @@ export class BackupPlanAnalysis {
     this.writeReport = options.writeReport ?? true;
     this._concurrentRepos = model.version.atLeast(2, 53);
     this._controllerZone = model.target === 'operator';
+    this._suspendedOmitted = this._controllerZone && options.operatorSuspend === OperatorSuspend.OMIT_SCHEDULES;
     this._schedules = schedulesOf(model.repos, options.expectedDurations);
     const weekStart = parseWeek(options.weekStarting);
     this._weekStart = weekStart;
@@ -290,7 +303,10 @@ export class BackupPlanAnalysis {
 
   }
 
-  /** Per repo and scheduled backup type: when a backup is late (computed on first use). */
+  /**
+   * Per repo and scheduled backup type: when a backup is late (computed on first use). A suspended schedule has none:
+   * it starts no backup that could be late.
+   */
   public get alertThresholds(): BackupAlertThreshold[] {
     return this._thresholds.map(t => ({
       repoName: t.repoName,
@@ -305,7 +321,8 @@ export class BackupPlanAnalysis {
 
   /** @internal */
   public get _thresholds(): Threshold[] {
-    this.thresholds ??= backupThresholds(this._schedules, this.model.monitoring.grace);
+    // A suspended schedule starts no backup, so none of its backups can be late (IvoryBackupLate).
+    this.thresholds ??= backupThresholds(this._schedules.filter(s => !s.repo.repo.schedule?.suspended), this.model.monitoring.grace);
     return this.thresholds;
   }
 
@@ -460,6 +477,11 @@ function summarise(repo: ResolvedRepo, backups: SimulatedBackup[], from: number,
   const windows = states.filter(s => s.oldestRestorable !== undefined).map(s => (s.at - (s.oldestRestorable as number)) / HOUR);
   const bounded = retention !== undefined;
   if (!repo.repo.schedule) notes.push('No schedule: only WAL is archived here; backups must be taken by hand (manualBackup).');
+  const suspended = repo.repo.schedule?.suspended === true;
+  if (suspended) {
+    notes.push('Schedules suspended: no backup starts until they are resumed, and nothing is expired meanwhile (pgBackRest expires after a backup); '
+      + 'WAL is still archived here. The numbers are the declared plan\'s, once resumed.');
+  }
   if (!retention) {
     notes.push('No retention: pgBackRest expires nothing here, so backups and WAL grow until the repo is full (and pgBackRest warns at every backup).');
   } else if (retention.fullType === 'time') {
@@ -483,6 +505,7 @@ function summarise(repo: ResolvedRepo, backups: SimulatedBackup[], from: number,
     walExpiry: walExpiry(repo, states),
     bounded,
     notes,
+    schedulesSuspended: suspended,
   };
 }
 

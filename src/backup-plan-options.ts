@@ -14,6 +14,20 @@ export enum CollisionPolicy {
 }
 
 /**
+ * What the operator target does with a suspended schedule (`BackupScheduleProps.suspended`): IVYO's
+ * `repos[].schedules` has no suspend field, so its CronJobs stop only when the schedules leave the IvoryCluster.
+ */
+export enum OperatorSuspend {
+  /** Refuse a suspended schedule at synth, saying why: the schedules would have to leave the IvoryCluster. */
+  REFUSE = 'refuse',
+  /**
+   * Render the repo without its schedules: IVYO deletes its CronJobs (and their Jobs) and recreates them once the
+   * schedule is resumed. The plan stays declared in code and in the backup plan report.
+   */
+  OMIT_SCHEDULES = 'omit-schedules',
+}
+
+/**
  * How long each backup type is expected to take, from 1 minute to 7 days: the backup plan analysis finds
  * overlapping backups with them, so give what your backups really take.
  */
@@ -69,4 +83,11 @@ export interface BackupPlanOptions {
    * @default - the app's setting (BackupPlanReports): written, except into cdk8s's temporary output directories
    */
   readonly writeReport?: boolean;
+  /**
+   * With the operator target, what a suspended schedule does: refused, or left out of the IvoryCluster (IVYO then
+   * deletes the repo's CronJobs until the schedule is resumed). The standalone target suspends its CronJobs
+   * whatever this says.
+   * @default OperatorSuspend.REFUSE
+   */
+  readonly operatorSuspend?: OperatorSuspend;
 }

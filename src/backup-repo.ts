@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { BackupRetention } from './backup-retention';
 import { BackupSchedule } from './backup-schedule';
-import { CaCertificate } from './credential-source';
+import { CaCertificate, CredentialSource } from './credential-source';
 import { PgBackRestVersion } from './pgbackrest-version';
 import { checkArgument, checkInput, instance } from './private/input';
 import { RepoStorageSpec } from './private/model/repo-spec';
@@ -120,8 +120,23 @@ export interface ObjectStoreConnectionOptions {
   readonly storageHost?: string;
 }
 
+/** What every object store can do with the objects pgBackRest writes. */
+export interface ObjectStoreOptions {
+  /**
+   * Tags pgBackRest puts on every object it writes (`repoN-storage-tag`, one `key=value` line per tag; pgBackRest
+   * 2.48 or later): S3 object tags, Azure blob index tags, GCS object metadata, e.g. for lifecycle rules or cost
+   * reports. pgBackRest cannot change them later, so set them before the stanza is created. A key holds no `=`
+   * (pgBackRest splits the line at the first one) and neither holds a line break or leading or trailing spaces
+   * (pgBackRest trims them); S3 and Azure take at most 10 tags, keys of 1 to 128 and values of up to 256
+   * characters, in their character sets (S3: letters, digits, spaces and `_ . : / = + - @`, no `aws:` prefix;
+   * Azure: ASCII letters, digits, spaces and `+ - . / : = _`).
+   * @default - no tags
+   */
+  readonly storageTags?: { [key: string]: string };
+}
+
 /** A repo in Amazon S3 or an S3-compatible store (MinIO, Ceph RGW, ...): where, and with which credentials. */
-export interface S3RepoProps extends BackupRepoOptions, ObjectStoreConnectionOptions {
+export interface S3RepoProps extends BackupRepoOptions, ObjectStoreConnectionOptions, ObjectStoreOptions {
   /** The bucket. pgBackRest does not create it. */
   readonly bucket: string;
   /** The region, also required by most S3-compatible stores (`us-east-1` for MinIO). */
@@ -140,11 +155,35 @@ export interface S3RepoProps extends BackupRepoOptions, ObjectStoreConnectionOpt
    * How pgBackRest authenticates: an access key, a web identity or instance role, or a conf-file Secret
    * (`RepoCredentials.s3...` or `RepoCredentials.fromConfSecret`).
    */
-  readonly credentials: RepoCredentials;
+  readonly credentials: RepoCredentials; /**
+   * Server-side encryption with a KMS key (`repoN-s3-kms-key-id`, SSE-KMS): the store encrypts every object
+   * pgBackRest writes with this key, and decrypts it for whoever may use the key. On AWS (an `amazonaws.com`
+   * endpoint) a key id, a key ARN, an alias (`alias/<name>`) or an alias ARN, in the bucket's region; with an
+   * S3-compatible store, the name its KMS knows the key by (MinIO KES). pgBackRest has it since 2.38, so every
+   * supported version. Not with `sseCustomerKey`: a store encrypts an object one way.
+   * @default - none requested: the bucket's default encryption applies
+   */
+  readonly kmsKeyId?: string;
+  /**
+   * Server-side encryption with a key of yours (`repoN-s3-sse-customer-key`, SSE-C; pgBackRest 2.52 or later): the
+   * base64 of a 256-bit key (`openssl rand -base64 32`), sent with every request; the store keeps no copy, so
+   * losing the key loses the repo. A secure option: from a CredentialSource like every credential, and with the
+   * operator target from an external store or a conf file (`CredentialSource.fromExternalSecret`,
+   * `fromConfSecret`), as IVYO reads credentials only from conf files. Restores and clones from the repo read it too.
+   * Not with `kmsKeyId`.
+   * @default - none
+   */
+  readonly sseCustomerKey?: CredentialSource;
+  /**
+   * Requester pays (`repoN-s3-requester-pays=y`; pgBackRest 2.55 or later): every request says that the requester
+   * pays for it, as a bucket with requester pays turned on requires of requests from other accounts.
+   * @default false
+   */
+  readonly requesterPays?: boolean;
 }
 
 /** A repo in Google Cloud Storage: where, and with which credentials. */
-export interface GcsRepoProps extends BackupRepoOptions, ObjectStoreConnectionOptions {
+export interface GcsRepoProps extends BackupRepoOptions, ObjectStoreConnectionOptions, ObjectStoreOptions {
   /** The bucket. pgBackRest does not create it. */
   readonly bucket: string;
   /**
@@ -156,11 +195,18 @@ export interface GcsRepoProps extends BackupRepoOptions, ObjectStoreConnectionOp
    * How pgBackRest authenticates: a service-account key file, workload identity, or a conf-file Secret
    * (`RepoCredentials.gcs...` or `RepoCredentials.fromConfSecret`).
    */
-  readonly credentials: RepoCredentials;
+  readonly credentials: RepoCredentials; /**
+   * The project billed for the requests (`repoN-gcs-user-project`, pgBackRest's "GCS project ID used to determine
+   * request billing"; pgBackRest 2.55 or later): for a bucket with requester pays turned on, whose requests must name
+   * a project to bill. A project id: 6 to 30 lowercase letters, digits and hyphens, starting with a letter (or a
+   * domain-scoped `example.com:my-project`).
+   * @default - none: the bucket's own project pays, and requests to a requester-pays bucket fail
+   */
+  readonly userProject?: string;
 }
 
 /** A repo in Azure Blob Storage: where, and with which credentials. */
-export interface AzureRepoProps extends BackupRepoOptions, ObjectStoreConnectionOptions {
+export interface AzureRepoProps extends BackupRepoOptions, ObjectStoreConnectionOptions, ObjectStoreOptions {
   /** The blob container. pgBackRest does not create it. */
   readonly container: string;
   /**
@@ -214,6 +260,10 @@ export class BackupRepo {
       uriStyle: props.uriStyle,
       connection: props,
       credentials: props.credentials,
+      storageTags: props.storageTags,
+      kmsKeyId: props.kmsKeyId,
+      sseCustomerKey: props.sseCustomerKey,
+      requesterPays: props.requesterPays,
     });
   }
 
@@ -222,7 +272,13 @@ export class BackupRepo {
     const input = new Problems();
     props = checkInput(input, 'GcsRepoProps', props);
     return new BackupRepo(props, input, {
-      storage: RepoStorage.GCS, bucket: props.bucket, endpoint: props.endpoint, connection: props, credentials: props.credentials,
+      storage: RepoStorage.GCS,
+      bucket: props.bucket,
+      endpoint: props.endpoint,
+      connection: props,
+      credentials: props.credentials,
+      storageTags: props.storageTags,
+      userProject: props.userProject,
     });
   }
 
@@ -237,6 +293,7 @@ export class BackupRepo {
       uriStyle: props.uriStyle,
       connection: props,
       credentials: props.credentials,
+      storageTags: props.storageTags,
     });
   }
 
@@ -329,6 +386,7 @@ export class BackupRepo {
     if (s.connection.port !== undefined) checkInteger(problems, `${field}.port`, s.connection.port, 1, 65535);
     if (s.connection.storageHost !== undefined) checkEndpoint(problems, `${field}.storageHost`, s.connection.storageHost);
     s.connection.caCertificate?._validate(problems, `${field}.caCertificate`);
+    checkObjectOptions(problems, field, s, version);
     if (s.storage !== RepoStorage.VOLUME) {
       if (!(s.credentials instanceof RepoCredentials)) {
         problems.add(`${field}.credentials`, s.credentials, 'an object-store repo needs RepoCredentials');
@@ -338,6 +396,95 @@ export class BackupRepo {
           problems.addRaw(`${field}.name`, 'RepoCredentials.fromConfSecret() needs an explicit repo name: the conf file in the Secret names the repo index (repoN-...)');
         }
       }
+    }
+  }
+}
+
+/** A feature of pgBackRest `major.minor` or later: refused, naming the version, on an older one. */
+function checkSince(problems: Problems, field: string, value: unknown, option: string, version: PgBackRestVersion, minor: number): boolean {
+  if (version.atLeast(2, minor)) return true;
+  problems.add(field, value, `needs pgBackRest 2.${minor} or later (${option} came in 2.${minor}); pgbackrestVersion is ${version}`);
+  return false;
+}
+
+const AWS_ENDPOINT = /(^|\.)amazonaws\.com(\.cn)?$/;
+
+/** The object options of an object-store repo: storage tags, server-side encryption, requester pays. */
+function checkObjectOptions(problems: Problems, field: string, s: RepoStorageSpec, version: PgBackRestVersion): void {
+  if (s.storageTags !== undefined && checkSince(problems, `${field}.storageTags`, s.storageTags, 'repo-storage-tag', version, 48)) {
+    checkStorageTags(problems, `${field}.storageTags`, s.storageTags, s.storage);
+  }
+  const aws = typeof s.endpoint === 'string' && AWS_ENDPOINT.test(s.endpoint);
+  if (s.kmsKeyId !== undefined) checkKmsKeyId(problems, `${field}.kmsKeyId`, s.kmsKeyId, aws ? s.region : undefined);
+  if (s.sseCustomerKey !== undefined) {
+    if (!(s.sseCustomerKey instanceof CredentialSource)) {
+      problems.add(`${field}.sseCustomerKey`, s.sseCustomerKey, 'must be a CredentialSource (CredentialSource.fromSecret, fromExternalSecret or fromConfSecret)');
+    } else if (checkSince(problems, `${field}.sseCustomerKey`, 'a CredentialSource', 'repo-s3-sse-customer-key', version, 52)) {
+      s.sseCustomerKey._validate(problems, `${field}.sseCustomerKey`);
+    }
+    if (s.kmsKeyId !== undefined) {
+      problems.addRaw(`${field}.sseCustomerKey`, 'takes no kmsKeyId beside it: an object is encrypted either with a KMS key (SSE-KMS) or with a key of yours (SSE-C), and the store refuses a request that asks for both');
+    }
+  }
+  if (s.requesterPays === true) checkSince(problems, `${field}.requesterPays`, true, 'repo-s3-requester-pays', version, 55);
+  if (s.userProject !== undefined && checkSince(problems, `${field}.userProject`, s.userProject, 'repo-gcs-user-project', version, 55)) {
+    if (typeof s.userProject !== 'string' || !/^([a-z][-a-z0-9.]{0,61}[a-z0-9]:)?[a-z][-a-z0-9]{4,28}[a-z0-9]$/.test(s.userProject)) {
+      problems.add(`${field}.userProject`, s.userProject, 'must be a Google Cloud project id: 6 to 30 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen (or domain-scoped, example.com:my-project)');
+    }
+  }
+}
+
+/**
+ * Each tag becomes a line `repoN-storage-tag=key=value` of a conf file, which pgBackRest reads as a hash: the key ends
+ * at the first `=`, the line at its break, and both ends are trimmed. S3 and Azure then have rules of their own.
+ */
+function checkStorageTags(problems: Problems, field: string, tags: { [key: string]: string }, storage: RepoStorage): void {
+  const entries = Object.entries(tags);
+  if (entries.length === 0) problems.add(field, tags, 'give at least one tag, or leave storageTags out');
+  const limited = storage === RepoStorage.S3 || storage === RepoStorage.AZURE;
+  if (limited && entries.length > 10) {
+    problems.add(field, `${entries.length} tags`, `${storage === RepoStorage.S3 ? 'S3' : 'Azure'} takes at most 10 tags per object`);
+  }
+  const chars = storage === RepoStorage.S3 ? /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u : storage === RepoStorage.AZURE ? /^[A-Za-z0-9 +\-./:=_]*$/ : undefined;
+  const allowed = storage === RepoStorage.S3 ? 'S3 takes letters, digits, spaces and _ . : / = + - @' : 'Azure takes ASCII letters, digits, spaces and + - . / : = _';
+  for (const [key, value] of entries) {
+    const f = `${field}[${JSON.stringify(key)}]`;
+    if (key.length === 0 || key.includes('=') || /[\r\n\0]/.test(key) || key.trim() !== key) {
+      problems.add(f, key, 'a tag key is one line without \'=\' (pgBackRest reads repoN-storage-tag=key=value up to the first \'=\' as the key) and without leading or trailing spaces (pgBackRest trims them)');
+    } else if (/[\r\n\0]/.test(value) || value.trim() !== value) {
+      problems.add(f, value, 'a tag value is one line without leading or trailing spaces (pgBackRest trims them)');
+    } else if (limited && (key.length > 128 || value.length > 256)) {
+      problems.add(f, key.length > 128 ? key : value, 'tag keys have 1 to 128 characters and values up to 256');
+    } else if (chars && (!chars.test(key) || !chars.test(value))) {
+      problems.add(f, chars.test(key) ? value : key, allowed);
+    } else if (storage === RepoStorage.S3 && /^aws:/i.test(key)) {
+      problems.add(f, key, 'the aws: prefix is reserved for AWS\'s own tags');
+    }
+  }
+}
+
+/**
+ * A KMS key as S3 takes it in `x-amz-server-side-encryption-aws-kms-key-id`: on AWS (`region` given) a key id, key
+ * ARN, alias or alias ARN of the bucket's region; elsewhere a key name the store's KMS knows.
+ */
+function checkKmsKeyId(problems: Problems, field: string, keyId: string, region: string | undefined): void {
+  const keyIdShape = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})';
+  const alias = 'alias/[a-zA-Z0-9/_-]{1,250}';
+  const arn = new RegExp(`^arn:aws[a-z-]*:kms:([a-z0-9-]+):\\d{12}:(key/${keyIdShape}|${alias})$`);
+  if (typeof keyId !== 'string') {
+    problems.add(field, keyId, 'must be a string');
+  } else if (region === undefined) {
+    if (!/^[A-Za-z0-9][-A-Za-z0-9_.:/]{0,255}$/.test(keyId)) {
+      problems.add(field, keyId, 'must be a KMS key name: up to 256 letters, digits and - _ . : /, starting with a letter or digit');
+    }
+  } else if (new RegExp(`^(${keyIdShape}|${alias})$`).test(keyId)) {
+    // A key id or alias of the bucket's account and region.
+  } else {
+    const m = arn.exec(keyId);
+    if (!m) {
+      problems.add(field, keyId, 'must be an AWS KMS key: a key id (1234abcd-12ab-34cd-56ef-1234567890ab or mrk-...), a key ARN (arn:aws:kms:<region>:<account>:key/<id>), an alias (alias/<name>) or an alias ARN');
+    } else if (m[1] !== region) {
+      problems.add(field, keyId, `is a key of ${m[1]}; S3 encrypts with a KMS key of the bucket's region (${region})`);
     }
   }
 }

@@ -35,6 +35,23 @@ export interface BackupScheduleProps {
    * the backup plan analysis reads them as UTC
    */
   readonly timeZone?: string;
+  /**
+   * Suspend the schedules: no backup starts from them until they are resumed, and the plan stays declared (its
+   * crons, zone and analysis), so resuming is this flag going back to false. Pausing backups during a migration or
+   * an incident, without deleting the plan from code.
+   *
+   * - standalone: the repo's CronJobs are kept with `suspend: true` (and their Jobs' history). Kubernetes does not
+   *   catch up on runs missed while suspended beyond `backupJobs.startingDeadline`.
+   * - operator: IVYO's `repos[].schedules` has no suspend field; the only way to stop its CronJobs is to leave the
+   *   schedules out of the IvoryCluster, which makes IVYO delete them (with their Jobs) and recreate them when the
+   *   schedules come back. That loses them from the CR, so the operator target refuses a suspended schedule
+   *   unless the cluster opts in with `backupPlan.operatorSuspend: OperatorSuspend.OMIT_SCHEDULES`.
+   *
+   * The backup plan analysis still checks the declared schedules (collisions, retention), so that resuming them is
+   * safe; its report marks them suspended, and `IvoryBackupLate` watches no suspended schedule.
+   * @default false
+   */
+  readonly suspended?: boolean;
 }
 
 /**
@@ -128,6 +145,8 @@ export class BackupSchedule {
   public readonly incremental?: string;
   /** IANA time zone the crons are read in, if set (standalone target only). */
   public readonly timeZone?: string;
+  /** True when no backup starts from this schedule until it is resumed (`suspended`, `withSuspended`). */
+  public readonly suspended: boolean;
   /** What was wrong with the arguments' types, reported under the cluster's field for this value. @internal */
   public readonly _input: Problems;
 
@@ -142,6 +161,7 @@ export class BackupSchedule {
     this.differential = props.differential;
     this.incremental = props.incremental;
     this.timeZone = props.timeZone;
+    this.suspended = props.suspended ?? false;
   }
 
   /** The cron expression for one backup type, or undefined when that type is not scheduled. */
@@ -161,7 +181,20 @@ export class BackupSchedule {
       differential: backupType === BackupType.DIFFERENTIAL ? cron : this.differential,
       incremental: backupType === BackupType.INCREMENTAL ? cron : this.incremental,
       timeZone: this.timeZone,
+      suspended: this.suspended,
     });
+  }
+
+  /**
+   * Returns a copy suspended (`true`) or resumed (`false`), with the same crons and zone: `schedule.withSuspended(true)`
+   * pauses a repo's backups and keeps its plan. See `BackupScheduleProps.suspended` for what each target does.
+   */
+  public withSuspended(suspended: boolean): BackupSchedule {
+    const copy = new BackupSchedule({
+      full: this.full, differential: this.differential, incremental: this.incremental, timeZone: this.timeZone, suspended,
+    });
+    copy._input.mergeAt('', this._input);
+    return copy;
   }
 
   /** @internal */

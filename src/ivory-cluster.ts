@@ -2,7 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { BackupDeletion, BackupDeletionProps } from './backup-deletion';
 import { BackupMonitoringProps } from './backup-monitoring';
 import { BackupPlanAnalysis } from './backup-plan-analysis';
-import { BackupPlanOptions } from './backup-plan-options';
+import { BackupPlanOptions, OperatorSuspend } from './backup-plan-options';
 import { BackupPlanReports } from './backup-plan-reports';
 import { BackupRepo } from './backup-repo';
 import { BackupJobOptions, ExternalSecretStoreRef, RepoHostOptions, StandaloneOptions } from './cluster-options';
@@ -280,9 +280,10 @@ export class IvoryCluster extends Construct {
     if (props.manualBackup !== undefined) this.addChild(problems, 'manualBackup', 'ManualBackup', props.manualBackup, ManualBackup);
     const deletionIds = new Set<string>();
     (props.backupDeletions ?? []).forEach((d, i) => {
-      const childId = `Deletion-${String(d?.repoName)}-${String(d?.backupSet)}`;
+      const what = d?.oldest === true && d?.backupSet === undefined ? 'oldest' : String(d?.backupSet);
+      const childId = `Deletion-${String(d?.repoName)}-${what}`;
       if (deletionIds.has(childId)) {
-        problems.add(`backupDeletions[${i}]`, `${d.repoName} ${d.backupSet}`, 'is listed twice');
+        problems.add(`backupDeletions[${i}]`, `${d.repoName} ${what}`, 'is listed twice');
         return;
       }
       deletionIds.add(childId);
@@ -364,8 +365,9 @@ export class IvoryCluster extends Construct {
   }
 
   /**
-   * Declares the deletion of one backup with `pgbackrest expire --set` (standalone target: a Job), for a backup
-   * retention should not keep. The operator target refuses it at synth: IVYO has no API to delete a backup.
+   * Declares the deletion of one backup with `pgbackrest expire --set`, or of the repo's oldest full backup with
+   * `pgbackrest expire --oldest` (standalone target: a Job), for a backup retention should not keep. The operator
+   * target refuses it at synth: IVYO has no API to delete a backup.
    */
   public addBackupDeletion(id: string, props: BackupDeletionProps): BackupDeletion {
     return this.addChildNow(`addBackupDeletion(${JSON.stringify(id)})`, id, props, BackupDeletion);
@@ -498,7 +500,7 @@ export class IvoryCluster extends Construct {
   private render(): void {
     const model = this._model;
     if (model.target === DeploymentTarget.OPERATOR) {
-      renderOperatorTarget(this, this.resources, model);
+      renderOperatorTarget(this, this.resources, model, this.planOptions.operatorSuspend ?? OperatorSuspend.REFUSE);
     } else {
       renderStandaloneTarget(this, this.resources, model, () => new Construct(this, 'NetworkPolicies'));
     }

@@ -89,6 +89,9 @@ describe('wrong types are refused with the field, the value and what is allowed'
       .toContain('inPlaceRestore.confirmOverwrite: "true": must be true or false');
     expect(refusal({ repos: [s3({ verifyTls: js('false') })] })).toContain('repos[0].verifyTls: "false": must be true or false');
     expect(refusal({ tuning: { archiveAsync: js(0) } })).toContain('tuning.archiveAsync: 0: must be true or false');
+    expect(refusal({ target: DeploymentTarget.STANDALONE, repos: [volume({ schedule: BackupSchedule.dailyFull().withSuspended(js('false')) })] }))
+      .toContain('repos[0].schedule.suspended: "false": must be true or false');
+    expect(refusal({ repos: [s3({ requesterPays: js('yes') })] })).toContain('repos[0].requesterPays: "yes": must be true or false');
     expect(refusal({ inPlaceRestore: Restore.inPlace({ restoreId: 'r', repoName: 'repo1', confirmOverwrite: true, target: RecoveryTarget.time('2026-01-01 00:00:00+00', { exclusive: js('no') }) }) }))
       .toContain('inPlaceRestore.target.exclusive: "no": must be true or false');
   });
@@ -157,7 +160,7 @@ describe('wrong types are refused with the field, the value and what is allowed'
     }
     // Props interfaces taken by a public factory or constructor: each has an entry.
     for (const name of declared.keys()) {
-      if (/Props$|Options$/.test(name) && !['BackupRepoOptions', 'ObjectStoreConnectionOptions', 'RestoreOptions', 'BackupJobOptions', 'RepoHostOptions',
+      if (/Props$|Options$/.test(name) && !['BackupRepoOptions', 'ObjectStoreConnectionOptions', 'ObjectStoreOptions', 'RestoreOptions', 'BackupJobOptions', 'RepoHostOptions',
         'StandaloneOptions', 'BackupPlanOptions', 'ImageBuildProps'].includes(name)) {
         expect([name, name in SHAPES]).toEqual([name, true]);
       }

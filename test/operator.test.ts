@@ -2,9 +2,11 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
   BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CompressionType, CredentialSource, DatabaseMode, IvoryCluster,
-  IvoryClusterProps, ManualBackupProps, PgBackRestVersion, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby,
+  IvoryClusterProps, ManualBackupProps, OperatorSuspend, PgBackRestVersion, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle,
+  Standby,
 } from '../src';
-import { checked, find, orphanedS3Repo, synth } from './support/synth';
+import { hashOf, readPgBackRestIni } from './support/pgbackrest-ini';
+import { checked, find, orphanedS3Repo, synth, validationMessage } from './support/synth';
 
 const externalS3 = () => RepoCredentials.s3AccessKey({
   accessKeyId: CredentialSource.fromExternalSecret('prod/backup-s3', 'access-key-id'),
@@ -118,6 +120,108 @@ describe('operator target: the IvoryCluster resource', () => {
 
   test('snapshot', () => {
     expect(manifests).toMatchSnapshot();
+  });
+});
+
+describe('operator target: pgBackRest 2.5x repo options (issue 17)', () => {
+  const kmsArn = 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const manifests = synth({
+    repos: [
+      BackupRepo.s3({
+        bucket: 'acme-backups',
+        region: 'eu-central-1',
+        credentials: externalS3(),
+        kmsKeyId: kmsArn,
+        requesterPays: true,
+        storageTags: { 'team': 'payments', 'cost-center': 'db=42' },
+      }),
+      BackupRepo.s3({ bucket: 'acme-sse-c', region: 'eu-central-1', credentials: externalS3(), sseCustomerKey: CredentialSource.fromExternalSecret('prod/backup-sse-c', 'key') }),
+      BackupRepo.gcs({
+        bucket: 'acme-gcs',
+        credentials: RepoCredentials.gcsWorkloadIdentity({ googleServiceAccount: 'backup@acme-prod.iam.gserviceaccount.com' }),
+        userProject: 'acme-billing',
+        storageTags: { team: 'payments' },
+      }),
+    ],
+    externalSecretStore: { name: 'vault', kind: 'ClusterSecretStore' },
+  });
+  const pgbackrest = find(manifests, 'IvoryCluster', 'hippo').spec.backups.pgbackrest;
+
+  test('single-valued options go through global', () => {
+    expect(pgbackrest.global).toEqual(expect.objectContaining({
+      'repo1-s3-kms-key-id': kmsArn, 'repo1-s3-requester-pays': 'y', 'repo3-gcs-user-project': 'acme-billing',
+    }));
+    expect(Object.keys(pgbackrest.global).filter(k => /storage-tag|sse-customer|repo2-s3-kms/.test(k))).toEqual([]);
+  });
+
+  test('storage tags, one line each, in a ConfigMap conf file that configuration projects beside IVYO\'s own (global is a map)', () => {
+    const conf = find(manifests, 'ConfigMap', 'hippo-pgbackrest-storage-tags').data['pgbackrest-storage-tags.conf'];
+    const global = readPgBackRestIni(conf).global;
+    expect(Object.keys(global).sort()).toEqual(['repo1-storage-tag', 'repo3-storage-tag']);
+    expect(hashOf(global['repo1-storage-tag'])).toEqual({ 'team': 'payments', 'cost-center': 'db=42' });
+    expect(hashOf(global['repo3-storage-tag'])).toEqual({ team: 'payments' });
+    expect(pgbackrest.configuration).toContainEqual(
+      { configMap: { name: 'hippo-pgbackrest-storage-tags', items: [{ key: 'pgbackrest-storage-tags.conf', path: 'pgbackrest-storage-tags.conf' }] } });
+  });
+
+  test('the SSE-C key is a secure option: the ExternalSecret renders it into the conf file IVYO projects', () => {
+    const es = find(manifests, 'ExternalSecret', 'hippo-pgbackrest-secrets');
+    expect(es.spec.target.template.data['pgbackrest-secrets.conf']).toContain('repo2-s3-sse-customer-key={{ .repo2_s3_sse_customer_key }}\n');
+    expect(es.spec.data).toContainEqual({ secretKey: 'repo2_s3_sse_customer_key', remoteRef: { key: 'prod/backup-sse-c', property: 'key' } });
+  });
+
+  test('an SSE-C key from a plain Secret is refused: IVYO reads credentials only from conf files', () => {
+    const m = validationMessage(() => synth({
+      repos: [BackupRepo.s3({ bucket: 'acme-sse-c', region: 'eu-central-1', credentials: externalS3(), sseCustomerKey: CredentialSource.fromSecret('s3-sse-c', 'key') })],
+      externalSecretStore: { name: 'vault' },
+    }));
+    expect(m).toMatch(/repos\[0\]\.sseCustomerKey: "CredentialSource\.fromSecret\(\\"s3-sse-c\\", \\"key\\"\)": the operator target cannot pass a Secret value to pgBackRest/);
+  });
+
+  test('a clone reads its source with requester pays, and writes no tags there', () => {
+    const source = BackupRepo.s3({
+      name: 'repo1',
+      bucket: 'old-backups',
+      region: 'eu-central-1',
+      path: '/pgbackrest/prod/hippo/repo1',
+      credentials: RepoCredentials.fromConfSecret('hippo-s3-creds', 's3.conf'),
+      requesterPays: true,
+      storageTags: { team: 'payments' },
+    });
+    const clone = synth({ repos: [BackupRepo.volume({ size: Size.gibibytes(1) })], restoreFrom: Restore.fromRepo(source) });
+    const dataSource = find(clone, 'IvoryCluster', 'hippo').spec.dataSource.pgbackrest;
+    expect(dataSource.global['repo1-s3-requester-pays']).toBe('y');
+    expect(clone.filter(m => m.kind === 'ConfigMap')).toEqual([]);
+  });
+});
+
+describe('operator target: suspended schedules (issue 17)', () => {
+  const repos = () => [
+    BackupRepo.volume({ size: Size.gibibytes(10), schedule: BackupSchedule.weeklyFullDailyDifferential().withSuspended(true) }),
+    BackupRepo.volume({ size: Size.gibibytes(10), schedule: BackupSchedule.dailyFull({ hour: 3 }) }),
+  ];
+
+  test('refused by default, saying what IVYO can do: leaving the schedules out, which deletes its CronJobs', () => {
+    const m = validationMessage(() => synth({ repos: repos() }));
+    expect(m).toContain('repos[0].schedule.suspended: true: IVYO cannot suspend a schedule: repos[].schedules has no suspend field');
+    expect(m).toContain('set backupPlan.operatorSuspend: OperatorSuspend.OMIT_SCHEDULES');
+  });
+
+  test('with OperatorSuspend.OMIT_SCHEDULES the suspended repo has no schedules in the CR; the plan and its report keep them', () => {
+    const chart = Testing.chart();
+    const cluster = new IvoryCluster(chart, 'hippo', { namespace: 'db', repos: repos(), backupPlan: { operatorSuspend: OperatorSuspend.OMIT_SCHEDULES } });
+    const manifests = checked(chart);
+    const specRepos = find(manifests, 'IvoryCluster', 'hippo').spec.backups.pgbackrest.repos;
+    expect(specRepos[0].schedules).toBeUndefined();
+    expect(specRepos[1].schedules).toEqual({ full: '0 3 * * *' });
+    expect(cluster.planAnalysis.toMarkdown()).toContain('IVYO has no suspend, so they are left out of the IvoryCluster: IVYO deletes their CronJobs and recreates them once the schedules are resumed');
+    const late = find(manifests, 'PrometheusRule').spec.groups[0].rules.filter((r: any) => r.alert === 'IvoryBackupLate').map((r: any) => r.labels.repo);
+    expect(late).toEqual(['repo2']);
+  });
+
+  test('an unknown policy is refused', () => {
+    expect(validationMessage(() => synth({ repos: repos(), backupPlan: { operatorSuspend: 'pause' as OperatorSuspend } })))
+      .toContain('backupPlan.operatorSuspend: "pause": must be one of refuse, omit-schedules');
   });
 });
 

@@ -1,9 +1,15 @@
+import { spawnSync } from 'child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget, IvoryCluster,
-  IvoryClusterProps, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
+  BackupPlanAnalysis, BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget,
+  IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
+import { hashOf, readPgBackRestIni } from './support/pgbackrest-ini';
 import { all, find, orphanedS3Repo, synth, validationMessage } from './support/synth';
+import { EXPIRE_OLDEST_SCRIPT, EXPIRE_SCRIPT } from '../src/private/standalone/scripts';
 
 const s3 = () => BackupRepo.s3({
   bucket: 'acme-backups',
@@ -204,6 +210,205 @@ describe('standalone target: a PVC repo and an S3 repo', () => {
 
   test('snapshot', () => {
     expect(manifests).toMatchSnapshot();
+  });
+});
+
+describe('standalone target: pgBackRest 2.5x repo options (issue 17)', () => {
+  const kmsArn = 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const accessKey = () => RepoCredentials.s3AccessKey({
+    accessKeyId: CredentialSource.fromSecret('s3-creds', 'access-key-id'),
+    secretAccessKey: CredentialSource.fromSecret('s3-creds', 'secret-access-key'),
+  });
+  const manifests = synth({
+    target: DeploymentTarget.STANDALONE,
+    repos: [
+      BackupRepo.s3({
+        bucket: 'acme-backups',
+        region: 'eu-central-1',
+        credentials: accessKey(),
+        kmsKeyId: kmsArn,
+        requesterPays: true,
+        storageTags: { 'team': 'payments', 'cost-center': 'db=42' },
+        schedule: BackupSchedule.dailyFull(),
+      }),
+      BackupRepo.s3({ bucket: 'acme-sse-c', region: 'eu-central-1', credentials: accessKey(), sseCustomerKey: CredentialSource.fromSecret('s3-sse-c', 'key') }),
+      BackupRepo.gcs({
+        bucket: 'acme-gcs',
+        credentials: RepoCredentials.gcsWorkloadIdentity({ googleServiceAccount: 'backup@acme-prod.iam.gserviceaccount.com' }),
+        userProject: 'acme-billing',
+        storageTags: { team: 'payments' },
+      }),
+    ],
+  });
+  const config = find(manifests, 'ConfigMap', 'hippo-pgbackrest-config').data;
+
+  test('every conf file that reaches the repos has the options, as pgBackRest reads them: tags one line each, a hash', () => {
+    for (const key of ['pgbackrest_instance.conf', 'pgbackrest_job.conf']) {
+      const global = readPgBackRestIni(config[key]).global;
+      expect(global['repo1-s3-kms-key-id']).toEqual([kmsArn]);
+      expect(global['repo1-s3-requester-pays']).toEqual(['y']);
+      expect(hashOf(global['repo1-storage-tag'])).toEqual({ 'team': 'payments', 'cost-center': 'db=42' });
+      expect(global['repo3-gcs-user-project']).toEqual(['acme-billing']);
+      expect(hashOf(global['repo3-storage-tag'])).toEqual({ team: 'payments' });
+      expect(config[key]).toContain('repo1-storage-tag = cost-center=db=42\nrepo1-storage-tag = team=payments\n');
+      // Secure: never in a conf file the library writes; no option of a repo that does not ask for it.
+      expect(config[key]).not.toMatch(/sse-customer-key|repo2-s3-kms|repo2-s3-requester|repo2-storage-tag/);
+    }
+  });
+
+  test('negative control: one line holding two tags would be read by pgBackRest as one tag', () => {
+    const global = readPgBackRestIni('[global]\nrepo1-storage-tag = team=payments:cost-center=db\n').global;
+    expect(hashOf(global['repo1-storage-tag'])).not.toEqual({ 'team': 'payments', 'cost-center': 'db' });
+    expect(hashOf(global['repo1-storage-tag'])).toEqual({ team: 'payments:cost-center=db' });
+  });
+
+  test('the SSE-C key reaches pgBackRest as an environment variable from its Secret, in Jobs and instances', () => {
+    const sseC = { name: 'PGBACKREST_REPO2_S3_SSE_CUSTOMER_KEY', valueFrom: { secretKeyRef: { name: 's3-sse-c', key: 'key' } } };
+    expect(find(manifests, 'CronJob', 'hippo-repo1-full').spec.jobTemplate.spec.template.spec.containers[0].env).toContainEqual(sseC);
+    const instance = find(manifests, 'StatefulSet', 'hippo-instance1').spec.template.spec;
+    expect([...instance.initContainers, ...instance.containers].some((c: any) => (c.env ?? []).some((e: any) => e.name === sseC.name))).toBe(true);
+  });
+
+  test('a restore source is read with requester pays and its SSE-C key, and without its tags: nothing is written to it', () => {
+    const source = BackupRepo.s3({
+      bucket: 'old-backups',
+      region: 'eu-central-1',
+      path: '/pgbackrest/prod/hippo/repo1',
+      credentials: RepoCredentials.s3InstanceRole(),
+      requesterPays: true,
+      storageTags: { team: 'payments' },
+      sseCustomerKey: CredentialSource.fromSecret('old-sse-c', 'key'),
+    });
+    const restored = synthStandalone({ restoreFrom: Restore.fromRepo(source) });
+    const global = readPgBackRestIni(find(restored, 'ConfigMap', 'hippo-pgbackrest-config').data['pgbackrest_restore.conf']).global;
+    const index = Object.keys(global).find(k => k.endsWith('-s3-bucket'))!.replace(/-s3-bucket$/, '');
+    expect(global[`${index}-s3-requester-pays`]).toEqual(['y']);
+    expect(Object.keys(global).filter(k => k.includes('storage-tag'))).toEqual([]);
+    const init = find(restored, 'StatefulSet', 'hippo-instance1').spec.template.spec.initContainers[0];
+    expect(init.env).toContainEqual({ name: `PGBACKREST_${index.toUpperCase()}_S3_SSE_CUSTOMER_KEY`, valueFrom: { secretKeyRef: { name: 'old-sse-c', key: 'key' } } });
+  });
+});
+
+describe('standalone target: suspended schedules (issue 17)', () => {
+  const repos = (suspended: boolean) => [
+    BackupRepo.volume({ size: Size.gibibytes(10), schedule: BackupSchedule.weeklyFullDailyDifferential().withSuspended(suspended) }),
+    BackupRepo.s3({
+      bucket: 'acme-backups', region: 'eu-central-1', credentials: RepoCredentials.s3InstanceRole(), schedule: BackupSchedule.dailyFull({ hour: 3 }),
+    }),
+  ];
+  const clusterOf = (suspended: boolean) => {
+    const chart = Testing.chart();
+    const cluster = new IvoryCluster(chart, 'hippo', { namespace: 'db', target: DeploymentTarget.STANDALONE, repos: repos(suspended) });
+    return { cluster, manifests: Testing.synth(chart) };
+  };
+  const { cluster, manifests } = clusterOf(true);
+  const lateAlerts = (m: any[]) => find(m, 'PrometheusRule').spec.groups[0].rules.filter((r: any) => r.alert === 'IvoryBackupLate').map((r: any) => `${r.labels.repo} ${r.labels.type}`);
+
+  test('the suspended repo\'s CronJobs are kept with suspend: true; the other repo\'s run', () => {
+    expect(find(manifests, 'CronJob', 'hippo-repo1-full').spec).toMatchObject({ schedule: '0 1 * * 0', suspend: true });
+    expect(find(manifests, 'CronJob', 'hippo-repo1-diff').spec).toMatchObject({ schedule: '0 1 * * 1-6', suspend: true });
+    expect(find(manifests, 'CronJob', 'hippo-repo2-full').spec.suspend).toBe(false);
+  });
+
+  test('no IvoryBackupLate for a suspended schedule; negative control: the same plan resumed has them', () => {
+    expect(lateAlerts(manifests)).toEqual(['repo2 full']);
+    expect(cluster.planAnalysis.alertThresholds.map(a => a.repoName)).toEqual(['repo2']);
+    expect(lateAlerts(clusterOf(false).manifests)).toEqual(['repo1 full', 'repo1 diff', 'repo2 full']);
+  });
+
+  test('the plan is kept: the report marks the schedules suspended, the summary says so, collisions are still checked', () => {
+    const md = cluster.planAnalysis.toMarkdown();
+    expect(md).toContain('**Suspended: repo1.** No backup starts from these schedules until they are resumed; their CronJobs are kept with `suspend: true`.');
+    expect(md).toMatch(/\| repo1 \| full \| `0 1 \* \* 0` \| \*\*suspended\*\*, no backup starts \(At 01:00, only on Sunday\) \|/);
+    expect(md).toMatch(/\| repo2 \| full \| `0 3 \* \* \*` \| At 03:00 \|/);
+    expect(md).toContain('The suspended schedules (repo1) have no `IvoryBackupLate` until they are resumed.');
+    const summary = cluster.planAnalysis.repoSummaries[0];
+    expect(summary.schedulesSuspended).toBe(true);
+    expect(summary.notes.join(' ')).toContain('Schedules suspended: no backup starts until they are resumed');
+    expect(summary.fullBackups.max).toBeGreaterThan(0);
+    expect(cluster.planAnalysis.toSvg()).toContain('<text class="lane-label suspended"');
+    // Resuming must be safe: a suspended schedule that would collide is still refused.
+    const m = validationMessage(() => synthStandalone({
+      repos: [BackupRepo.volume({ size: Size.gibibytes(1), schedule: new BackupSchedule({ full: '0 1 * * *', incremental: '0 1 * * *', suspended: true }) })],
+    }));
+    expect(m).toContain('repos[0].schedule.incremental: "0 1 * * *": starts at the same minute as repos[0].schedule.full');
+  });
+
+  test('every way to copy a schedule keeps its suspension', () => {
+    const s = new BackupSchedule({ full: '0 1 * * 0', timeZone: 'Europe/Berlin', suspended: true });
+    expect(s.withCron(BackupType.INCREMENTAL, '30 2 * * *')).toMatchObject({ suspended: true, full: '0 1 * * 0', incremental: '30 2 * * *' });
+    expect(s.withSuspended(false)).toMatchObject({ suspended: false, full: '0 1 * * 0', timeZone: 'Europe/Berlin' });
+    expect(BackupSchedule.dailyFull().suspended).toBe(false);
+    const staggered = BackupPlanAnalysis.stagger([BackupRepo.volume({ size: Size.gibibytes(1), schedule: s }),
+      BackupRepo.volume({ size: Size.gibibytes(1), schedule: new BackupSchedule({ full: '0 1 * * 0', timeZone: 'Europe/Berlin' }) })]);
+    expect(staggered.repos.map(r => r.schedule?.suspended)).toEqual([true, false]);
+  });
+});
+
+describe('standalone target: deleting the oldest full backup with expire --oldest (issue 17)', () => {
+  const manifests = synthStandalone({
+    backupJobs: { ttlAfterFinished: Duration.hours(1) },
+    backupDeletions: [
+      { repoName: 'repo1', oldest: true, confirmDelete: true },
+      { repoName: 'repo1', backupSet: '20261101-010000F', confirmDelete: true },
+    ],
+  });
+
+  test('a Job of its own running EXPIRE_OLDEST_SCRIPT, kept once finished; a --set Job keeps the TTL and its script', () => {
+    const oldest = find(manifests, 'Job', 'hippo-expire-repo1-oldest');
+    expect(oldest.spec.ttlSecondsAfterFinished).toBeUndefined();
+    const container = oldest.spec.template.spec.containers[0];
+    expect(container.command.slice(0, 3)).toEqual(['bash', '-ceu', '--']);
+    expect(container.command[3]).toBe(`${EXPIRE_OLDEST_SCRIPT.trim()}\n`);
+    expect(container.env.filter((e: any) => ['REPO', 'BACKUP_SET', 'FORCE'].includes(e.name))).toEqual([{ name: 'REPO', value: '1' }]);
+    const set = find(manifests, 'Job', 'hippo-expire-20261101-010000f');
+    expect(set.spec.ttlSecondsAfterFinished).toBe(3600);
+    expect(set.spec.template.spec.containers[0].command[3]).toBe(`${EXPIRE_SCRIPT.trim()}\n`);
+  });
+
+  describe('the script, run by bash against a stand-in pgbackrest', () => {
+    const run = (labels: string[], expireDeletes = true) => {
+      const dir = mkdtempSync(join(tmpdir(), 'expire-oldest-'));
+      writeFileSync(join(dir, 'state'), labels.join('\n'));
+      // info prints the labels as pgbackrest info --output=json does (oldest first); expire --oldest drops the oldest
+      // full and its dependents, as pgBackRest does with one full fewer retained.
+      writeFileSync(join(dir, 'pgbackrest'), `#!/bin/bash
+echo "$*" >> "${dir}/calls"
+case "$*" in
+  *" info --output=json") printf '[{"backup":['; sed 's/.*/{"label":"&"},/' "${dir}/state" | tr -d '\\n'; printf ']}]\\n' ;;
+  *" expire --oldest") if [ "${expireDeletes ? 'y' : 'n'}" = y ]; then o=$(grep -m1 'F$' "${dir}/state"); grep -v "^$o" "${dir}/state" > "${dir}/s"; mv "${dir}/s" "${dir}/state"; fi ;;
+esac
+`);
+      chmodSync(join(dir, 'pgbackrest'), 0o755);
+      const r = spawnSync('bash', ['-ceu', '--', EXPIRE_OLDEST_SCRIPT.trim(), 'expire'], {
+        env: { PATH: `${dir}:/usr/bin:/bin`, REPO: '1' }, encoding: 'utf8',
+      });
+      const calls = readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+      const left = readFileSync(join(dir, 'state'), 'utf8').split('\n').filter(Boolean);
+      rmSync(dir, { recursive: true, force: true });
+      return { status: r.status, out: r.stdout, err: r.stderr, calls, left };
+    };
+    const full1 = '20261101-010000F';
+    const incr1 = '20261101-010000F_20261102-010000I';
+    const full2 = '20261108-010000F';
+
+    test('two fulls: says what goes, runs expire --oldest on the repo, and checks the full is gone', () => {
+      const r = run([full1, incr1, full2]);
+      expect(r.status).toBe(0);
+      expect(r.out).toContain(`deleting the oldest full backup of repo1 and the backups that depend on it: ${full1} ${incr1}`);
+      expect(r.calls).toContain('--stanza=db --repo=1 expire --oldest');
+      expect(r.left).toEqual([full2]);
+    });
+
+    test('negative controls: one full is refused before pgBackRest runs; a full still there afterwards fails the Job', () => {
+      const single = run([full1, incr1]);
+      expect(single.status).toBe(1);
+      expect(single.err).toContain('repo1 holds 1 full backup(s): pgbackrest expire --oldest deletes the oldest full only while a newer one remains');
+      expect(single.calls.filter(c => c.includes('expire'))).toEqual([]);
+      const kept = run([full1, full2], false);
+      expect(kept.status).toBe(1);
+      expect(kept.err).toContain(`backup ${full1} is still in repo1 after expire --oldest`);
+    });
   });
 });
 

@@ -255,6 +255,143 @@ describe('refusals name the construct path, the field, the bad value and what is
   });
 });
 
+describe('pgBackRest 2.5x repo options (issue 17): refused before the version that added them, on storage that cannot take them, in bad shapes', () => {
+  const js = (v: unknown) => v as any;
+  const s3 = (props: object = {}) => BackupRepo.s3({ bucket: 'acme-backups', region: 'eu-central-1', credentials: s3Creds(), ...props });
+  const gcs = (props: object = {}) => BackupRepo.gcs({
+    bucket: 'acme-gcs', credentials: RepoCredentials.gcsWorkloadIdentity({ googleServiceAccount: 'pgbackrest@proj-1.iam.gserviceaccount.com' }), ...props,
+  });
+  const azure = (props: object = {}) => BackupRepo.azure({
+    container: 'backups', credentials: RepoCredentials.azureSas({ account: 'acct', key: CredentialSource.fromExternalSecret('backup/azure', 'sas') }), ...props,
+  });
+  const kmsArn = 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+  test.each([
+    ['storageTags', '2.47', '2.48', 'repo-storage-tag', () => s3({ storageTags: { team: 'payments' } })],
+    ['sseCustomerKey', '2.51', '2.52', 'repo-s3-sse-customer-key', () => s3({ sseCustomerKey: CredentialSource.fromExternalSecret('backup/s3', 'sse-c') })],
+    ['requesterPays', '2.54', '2.55', 'repo-s3-requester-pays', () => s3({ requesterPays: true })],
+    ['userProject', '2.54', '2.55', 'repo-gcs-user-project', () => gcs({ userProject: 'acme-billing' })],
+  ])('%s before pgBackRest %s: refused with the version that added it; accepted from %s', (prop, before, since, option, repo) => {
+    const m = refusal({ pgbackrestVersion: PgBackRestVersion.of(before), repos: [repo()] });
+    expect(m).toMatch(new RegExp(`repos\\[0\\]\\.${prop}: .*: needs pgBackRest ${since.replace('.', '\\.')} or later \\(${option} came in ${since.replace('.', '\\.')}\\); pgbackrestVersion is ${before.replace('.', '\\.')}`));
+    expect(() => make({ pgbackrestVersion: PgBackRestVersion.of(since), repos: [repo()] })).not.toThrow();
+  });
+
+  test('requesterPays: false and the KMS key (pgBackRest 2.38) need no newer version than the oldest supported', () => {
+    expect(() => make({ pgbackrestVersion: PgBackRestVersion.V2_45, repos: [s3({ requesterPays: false, kmsKeyId: kmsArn })] })).not.toThrow();
+  });
+
+  test.each([
+    ['kmsKeyId', 'GcsRepoProps', () => gcs({ kmsKeyId: kmsArn })],
+    ['sseCustomerKey', 'AzureRepoProps', () => azure({ sseCustomerKey: CredentialSource.fromExternalSecret('backup/s3', 'sse-c') })],
+    ['requesterPays', 'GcsRepoProps', () => gcs({ requesterPays: true })],
+    ['userProject', 'S3RepoProps', () => s3({ userProject: 'acme-billing' })],
+    ['storageTags', 'VolumeRepoProps', () => volume(js({ storageTags: { team: 'payments' } }))],
+  ])('%s on storage that cannot take it: not a prop of %s', (prop, props, repo) => {
+    expect(refusal({ repos: [repo()] })).toContain(`repos[0].${prop}: `);
+    expect(refusal({ repos: [repo()] })).toContain(`is not a prop of ${props}`);
+  });
+
+  test.each([
+    [{ 'a=b': 'c' }, 'a=b', /without '='/],
+    [{ team: 'pay\nrepo1-storage-verify-tls=n' }, 'team', /a tag value is one line/],
+    [{ ' team': 'payments' }, ' team', /without leading or trailing spaces/],
+    [{ team: 'payments ' }, 'team', /a tag value is one line without leading or trailing spaces/],
+    [{ 'aws:team': 'payments' }, 'aws:team', /the aws: prefix is reserved/],
+    [{ team: 'pay;ments' }, 'team', /S3 takes letters, digits, spaces and/],
+    [{ ['k'.repeat(129)]: 'v' }, 'k'.repeat(129), /tag keys have 1 to 128 characters/],
+  ])('S3 storage tags %j: refused', (tags, key, reason) => {
+    const m = refusal({ repos: [s3({ storageTags: tags })] });
+    expect(m).toContain(`repos[0].storageTags[${JSON.stringify(key)}]: `);
+    expect(m).toMatch(reason);
+  });
+
+  test('storage tags: at most 10 on S3 and Azure, Azure\'s character set, none empty; an \'=\' in a value is pgBackRest\'s to keep', () => {
+    const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, 'v']));
+    expect(refusal({ repos: [s3({ storageTags: eleven })] })).toContain('repos[0].storageTags: "11 tags": S3 takes at most 10 tags per object');
+    expect(refusal({ repos: [azure({ storageTags: { team: 'pay@ments' } })] })).toContain('repos[0].storageTags["team"]: "pay@ments": Azure takes ASCII letters');
+    expect(refusal({ repos: [gcs({ storageTags: {} })] })).toContain('repos[0].storageTags: {}: give at least one tag');
+    expect(() => make({ repos: [gcs({ storageTags: eleven }), s3({ storageTags: { 'cost-center': 'db=42', 'empty': '' } })] })).not.toThrow();
+    expect(refusal({ repos: [s3({ storageTags: { team: js(42) } })] })).toContain('repos[0].storageTags["team"]: 42: the value must be a string');
+  });
+
+  test.each([
+    ['not-a-key', /must be an AWS KMS key/],
+    ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', /is a key of us-east-1; S3 encrypts with a KMS key of the bucket's region \(eu-central-1\)/],
+    ['arn:aws:s3:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', /must be an AWS KMS key/],
+  ])('an AWS KMS key %j: refused', (keyId, reason) => {
+    const m = refusal({ repos: [s3({ kmsKeyId: keyId })] });
+    expect(m).toContain(`repos[0].kmsKeyId: ${JSON.stringify(keyId)}: `);
+    expect(m).toMatch(reason);
+  });
+
+  test('KMS keys: ids, aliases and ARNs on AWS; the key name of an S3-compatible store elsewhere; never with SSE-C', () => {
+    for (const kmsKeyId of ['1234abcd-12ab-34cd-56ef-1234567890ab', 'mrk-1234abcd12ab34cd56ef1234567890ab', 'alias/pgbackrest', kmsArn,
+      'arn:aws:kms:eu-central-1:123456789012:alias/pgbackrest']) {
+      expect(() => make({ repos: [s3({ kmsKeyId })] })).not.toThrow();
+    }
+    expect(() => make({ repos: [s3({ endpoint: 'minio.storage.svc', kmsKeyId: 'minio-backup-key' })] })).not.toThrow();
+    expect(refusal({ repos: [s3({ endpoint: 'minio.storage.svc', kmsKeyId: 'a key' })] })).toContain('repos[0].kmsKeyId: "a key": must be a KMS key name');
+    expect(refusal({ repos: [s3({ kmsKeyId: kmsArn, sseCustomerKey: CredentialSource.fromExternalSecret('backup/s3', 'sse-c') })] }))
+      .toContain('repos[0].sseCustomerKey: takes no kmsKeyId beside it');
+  });
+
+  test('a GCS user project must be a project id; an SSE-C key must be a CredentialSource', () => {
+    expect(refusal({ repos: [gcs({ userProject: 'Acme Billing' })] })).toContain('repos[0].userProject: "Acme Billing": must be a Google Cloud project id');
+    expect(() => make({ repos: [gcs({ userProject: 'example.com:acme-billing' })] })).not.toThrow();
+    expect(refusal({ repos: [s3({ sseCustomerKey: js('c2VjcmV0') })] })).toContain('repos[0].sseCustomerKey: "c2VjcmV0": must be a CredentialSource');
+  });
+
+  test.each([
+    ['repo1-storage-tag', 'team=payments', 'repos[0].storageTags'],
+    ['repo1-s3-kms-key-id', 'alias/pgbackrest', 'repos[0].kmsKeyId'],
+    ['repo1-s3-requester-pays', 'y', 'repos[0].requesterPays'],
+    ['repo1-gcs-user-project', 'acme-billing', 'repos[0].userProject'],
+  ])('the raw option %s is refused in favour of its prop', (option, value, prop) => {
+    expect(refusal({ repos: [s3()], pgbackrestOptions: { [option]: value } }))
+      .toContain(`pgbackrestOptions[${JSON.stringify(option)}]: ${JSON.stringify(option)}: is set by the library from ${prop}; use that instead`);
+  });
+
+  test('the raw SSE-C key is a credential: named, never echoed, and pointed at sseCustomerKey', () => {
+    const m = refusal({ repos: [s3()], pgbackrestOptions: { 'repo1-s3-sse-customer-key': 'c2VjcmV0' } });
+    expect(m).toContain('pgbackrestOptions["repo1-s3-sse-customer-key"]: "repo1-s3-sse-customer-key": is a credential; give it through a CredentialSource (sseCustomerKey of BackupRepo.s3)');
+    expect(m).not.toContain('c2VjcmV0');
+  });
+});
+
+describe('deleting the oldest full backup (expire --oldest, issue 17)', () => {
+  const standalone = { target: DeploymentTarget.STANDALONE };
+
+  test('pgBackRest 2.58 or later', () => {
+    expect(refusal({ ...standalone, pgbackrestVersion: PgBackRestVersion.of('2.57'), backupDeletions: [{ repoName: 'repo1', oldest: true, confirmDelete: true }] }))
+      .toContain('backupDeletions[0].oldest: true: needs pgBackRest 2.58 or later (expire --oldest came in 2.58); pgbackrestVersion is 2.57');
+    const chart = Testing.chart();
+    const cluster = new IvoryCluster(chart, 'hippo', { ...standalone, pgbackrestVersion: PgBackRestVersion.of('2.54'), repos: [volume()] });
+    cluster.addBackupDeletion('drop-oldest', { repoName: 'repo1', oldest: true, confirmDelete: true });
+    expect(validationMessage(() => Testing.synth(chart))).toContain('addBackupDeletion("drop-oldest").oldest: true: needs pgBackRest 2.58 or later');
+  });
+
+  test('either a backup set or oldest, not both, not neither; no force; confirmDelete still required', () => {
+    expect(refusal({ ...standalone, backupDeletions: [{ repoName: 'repo1', oldest: true, backupSet: '20261101-010000F', confirmDelete: true }] }))
+      .toContain('backupDeletions[0].backupSet: "20261101-010000F": give either backupSet or oldest: true, not both (pgBackRest refuses --oldest with --set)');
+    expect(refusal({ ...standalone, backupDeletions: [{ repoName: 'repo1', confirmDelete: true }] }))
+      .toContain('backupDeletions[0].backupSet: undefined: name the backup to delete (its label, e.g. 20261101-010000F), or set oldest: true');
+    expect(refusal({ ...standalone, backupDeletions: [{ repoName: 'repo1', oldest: false, confirmDelete: true }] })).toContain('backupDeletions[0].backupSet: undefined');
+    expect(refusal({ ...standalone, backupDeletions: [{ repoName: 'repo1', oldest: true, force: true, confirmDelete: true }] }))
+      .toContain('backupDeletions[0].force: true: has no meaning with oldest: true');
+    expect(refusal({ ...standalone, backupDeletions: [{ repoName: 'repo1', oldest: true, confirmDelete: false }] }))
+      .toContain('backupDeletions[0].confirmDelete: false: deleting a backup is destructive; set confirmDelete: true to allow it');
+    expect(refusal({ ...standalone, backupDeletions: [{ repoName: 'repo1', oldest: 'true' as any, confirmDelete: true }] }))
+      .toContain('backupDeletions[0].oldest: "true": must be true or false');
+    const twice = { repoName: 'repo1', oldest: true, confirmDelete: true };
+    expect(refusal({ ...standalone, backupDeletions: [twice, twice] })).toContain('backupDeletions[1]: "repo1 oldest": is listed twice');
+  });
+
+  test('the operator target refuses it as every deletion: IVYO has no API to delete a backup', () => {
+    expect(refusal({ backupDeletions: [{ repoName: 'repo1', oldest: true, confirmDelete: true }] })).toContain('backupDeletions: IVYO has no API to delete a backup');
+  });
+});
+
 describe('hostile and careless input (issue 11)', () => {
   const SECRET = 'AKIAIOSFODNN7EXAMPLE';
   const inPlace = (options: string[], target?: RecoveryTarget) =>

@@ -268,6 +268,7 @@ const CONNECTION: Shape = {
   port: opt(num),
   storageHost: opt(str),
 };
+const OBJECT_STORE: Shape = { ...CONNECTION, storageTags: opt(stringMap) };
 const credentials = req(instance(cls('../repo-credentials', 'RepoCredentials'), 'RepoCredentials (RepoCredentials.s3AccessKey, ...)'));
 const RESTORE_OPTIONS: Shape = { target: opt(recoveryTarget), options: opt(strings) };
 const RETENTION_OPTIONS: Shape = { differentialBackups: opt(num), archiveBackups: opt(num), archiveType: opt(str), historyDays: opt(num) };
@@ -324,6 +325,7 @@ export const SHAPES = {
       weekStarting: opt(str),
       horizon: opt(duration()),
       writeReport: opt(bool),
+      operatorSuspend: opt(str),
     }))),
   }),
   BackupMonitoringProps: (): Shape => ({
@@ -357,11 +359,20 @@ export const SHAPES = {
   }),
   VolumeRepoProps: (): Shape => ({ ...REPO_OPTIONS, size: req(size), storageClassName: opt(str), accessMode: opt(str) }),
   S3RepoProps: (): Shape => ({
-    ...REPO_OPTIONS, ...CONNECTION, bucket: req(str), region: req(str), endpoint: opt(str), uriStyle: opt(str), credentials,
+    ...REPO_OPTIONS,
+    ...OBJECT_STORE,
+    bucket: req(str),
+    region: req(str),
+    endpoint: opt(str),
+    uriStyle: opt(str),
+    credentials,
+    kmsKeyId: opt(str),
+    sseCustomerKey: opt(credentialSource),
+    requesterPays: opt(bool),
   }),
-  GcsRepoProps: (): Shape => ({ ...REPO_OPTIONS, ...CONNECTION, bucket: req(str), endpoint: opt(str), credentials }),
-  AzureRepoProps: (): Shape => ({ ...REPO_OPTIONS, ...CONNECTION, container: req(str), endpoint: opt(str), uriStyle: opt(str), credentials }),
-  BackupScheduleProps: (): Shape => ({ full: opt(str), differential: opt(str), incremental: opt(str), timeZone: opt(str) }),
+  GcsRepoProps: (): Shape => ({ ...REPO_OPTIONS, ...OBJECT_STORE, bucket: req(str), endpoint: opt(str), credentials, userProject: opt(str) }),
+  AzureRepoProps: (): Shape => ({ ...REPO_OPTIONS, ...OBJECT_STORE, container: req(str), endpoint: opt(str), uriStyle: opt(str), credentials }),
+  BackupScheduleProps: (): Shape => ({ full: opt(str), differential: opt(str), incremental: opt(str), timeZone: opt(str), suspended: opt(bool) }),
   ScheduleTimeOptions: (): Shape => ({ hour: opt(int(0, 23)), minute: opt(int(0, 59)), timeZone: opt(str) }),
   RetentionOptions: (): Shape => RETENTION_OPTIONS,
   BackupRetentionProps: (): Shape => ({ ...RETENTION_OPTIONS, full: req(num), fullType: opt(str) }),
@@ -381,7 +392,7 @@ export const SHAPES = {
   StandbyHostProps: (): Shape => ({ host: req(str), port: opt(num), repoName: opt(str) }),
   BackupPlanReportsOptions: (): Shape => ({ directory: opt(str), enabled: opt(bool) }),
   ManualBackupProps: (): Shape => ({ repoName: req(str), backupType: opt(str), backupId: opt(str), options: opt(strings) }),
-  BackupDeletionProps: (): Shape => ({ repoName: req(str), backupSet: req(str), confirmDelete: req(bool), force: opt(bool) }),
+  BackupDeletionProps: (): Shape => ({ repoName: req(str), backupSet: opt(str), oldest: opt(bool), confirmDelete: req(bool), force: opt(bool) }),
   RestoreCheckProps: (): Shape => ({
     checkId: opt(str),
     repoName: req(str),

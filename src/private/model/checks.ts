@@ -70,7 +70,12 @@ function checkReferences(model: ClusterModel, fieldOf: (child: IConstruct) => st
 
   if (model.manualBackup) knownRepo(`${fieldOf(model.manualBackup)}.repoName`, model.manualBackup.repoName, 'the repo backed up to');
   for (const check of model.restoreChecks) knownRepo(`${fieldOf(check)}.repoName`, check.repoName, 'the repo restored from');
-  for (const deletion of model.backupDeletions) knownRepo(`${fieldOf(deletion)}.repoName`, deletion.repoName, 'the repo to delete from');
+  for (const deletion of model.backupDeletions) {
+    knownRepo(`${fieldOf(deletion)}.repoName`, deletion.repoName, 'the repo to delete from');
+    if (deletion.oldest && !model.version.atLeast(2, 58)) {
+      problems.add(`${fieldOf(deletion)}.oldest`, true, `needs pgBackRest 2.58 or later (expire --oldest came in 2.58); pgbackrestVersion is ${model.version}`);
+    }
+  }
 }
 
 /** Credentials from an external store need a store, and the operator target cannot read plain Secret values. */

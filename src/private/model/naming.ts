@@ -46,6 +46,8 @@ export class ClusterNames {
 
   get pgbackrestConfig(): string { return `${this.cluster}-pgbackrest-config`; }
   get pgbackrestSecrets(): string { return `${this.cluster}-pgbackrest-secrets`; }
+  /** Operator target: the conf file of the repo options IVYO's `global` map cannot hold (one line per storage tag). */
+  get pgbackrestStorageTags(): string { return `${this.cluster}-pgbackrest-storage-tags`; }
   /** The Secret of a restore source's credentials from the external store, apart from the cluster's own. */
   get restoreSecrets(): string { return `${this.cluster}-restore-secrets`; }
   get postgresConfig(): string { return `${this.cluster}-config`; }

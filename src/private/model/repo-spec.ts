@@ -17,6 +17,16 @@ export interface RepoStorageSpec {
   readonly size?: Size;
   readonly storageClassName?: string;
   readonly accessMode?: VolumeAccessMode;
+  /** Object stores: tags on every object written (`repoN-storage-tag`). */
+  readonly storageTags?: { [key: string]: string };
+  /** S3: SSE-KMS key (`repoN-s3-kms-key-id`). */
+  readonly kmsKeyId?: string;
+  /** S3: SSE-C key (`repoN-s3-sse-customer-key`, secure). */
+  readonly sseCustomerKey?: CredentialSource;
+  /** S3: requester pays (`repoN-s3-requester-pays`). */
+  readonly requesterPays?: boolean;
+  /** GCS: the project billed (`repoN-gcs-user-project`). */
+  readonly userProject?: string;
 }
 
 /**

@@ -3,11 +3,14 @@
  * needs beside it. IVYO then creates the pgBackRest config, repo host, CronJobs and Jobs itself.
  */
 import { ApiObject, Size } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { ivyoShellWords } from './ivyo-shell';
+import { OperatorSuspend } from '../../backup-plan-options';
 import { RepoStorage } from '../../repo-credentials';
 import { Restore, RestoreKind } from '../../restore';
 import { renderExternalSecret } from '../kube/external-secret';
+import { kubeObject } from '../kube/kube-object';
 import { plainResources } from '../kube/resources';
 import { volumeClaimSpecJson } from '../kube/volume-claim';
 import { BACKUP_TYPES, SCHEDULE_FIELD } from '../model/backup-types';
@@ -16,16 +19,18 @@ import { DEFAULT_EXPORTER_IMAGE } from '../model/defaults';
 import { ANNOTATION, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
 import { ConfDirSource, confDirSources, ConfigRole, OPERATOR_GENERATED, repoOptions, secureBindings } from '../pgbackrest/config';
-import { checkIniSections, mergeOptions } from '../pgbackrest/ini';
+import { checkIniSections, mergeOptions, renderIni } from '../pgbackrest/ini';
 import { pgbackrestDefaultRepoPath, SPOOL_DIR } from '../pgbackrest/layout';
 import { repoOptionSuffix } from '../pgbackrest/options';
 import { Problems } from '../validation';
 
 export const IVORY_API_VERSION = 'ivory-operator.ivorysql.org/v1beta1';
 
-/** Adds the IvoryCluster resource and its companions to `scope`. */
-/** Renders the cluster into `scope`; refusals name `cluster`, the construct whose props they are about. */
-export function renderOperatorTarget(cluster: IConstruct, scope: Construct, model: ClusterModel): void {
+/**
+ * Renders the cluster into `scope`; refusals name `cluster`, the construct whose props they are about. `suspend` is
+ * what a suspended schedule does (backupPlan.operatorSuspend).
+ */
+export function renderOperatorTarget(cluster: IConstruct, scope: Construct, model: ClusterModel, suspend: OperatorSuspend): void {
   const problems = new Problems();
   if (model.restoreChecks.length > 0) {
     problems.addRaw('restoreChecks', 'restore checks are rendered by the standalone target only (IVYO has no API for them); with the operator, clone into a scratch cluster with restoreFrom');
@@ -40,6 +45,12 @@ export function renderOperatorTarget(cluster: IConstruct, scope: Construct, mode
     if (r.repo.schedule?.timeZone !== undefined && r.repo.schedule.timeZone !== 'UTC') {
       problems.add(`${r.field}.schedule.timeZone`, r.repo.schedule.timeZone,
         'the operator target cannot set a time zone: IVYO creates CronJobs without one, so they follow the kube-controller-manager\'s zone (usually UTC); write the schedule in UTC');
+    }
+    if (r.repo.schedule?.suspended && suspend !== OperatorSuspend.OMIT_SCHEDULES) {
+      problems.add(`${r.field}.schedule.suspended`, true,
+        'IVYO cannot suspend a schedule: repos[].schedules has no suspend field, and its CronJobs stop only when the schedules leave the IvoryCluster, '
+        + 'which makes IVYO delete them (with their Jobs) until they come back. To do that, set backupPlan.operatorSuspend: OperatorSuspend.OMIT_SCHEDULES '
+        + '(the plan stays declared here and in the backup plan report). IVYO\'s spec.shutdown suspends every CronJob, but stops the database too');
     }
   }
   problems.throwIfAny(cluster);
@@ -57,7 +68,8 @@ export function renderOperatorTarget(cluster: IConstruct, scope: Construct, mode
 
   // The last line of defence: what reaches IVYO's shell and its conf files is checked where it is rendered.
   const rendered = new Problems();
-  const spec = clusterSpec(model, externalSecret, sourceExternalSecret, rendered);
+  const repeatedConf = renderRepeatedOptions(scope, model, rendered);
+  const spec = clusterSpec(model, externalSecret, sourceExternalSecret, repeatedConf, rendered);
   rendered.throwIfAny(cluster);
   new ApiObject(scope, 'Resource', {
     apiVersion: IVORY_API_VERSION,
@@ -73,13 +85,13 @@ export function renderOperatorTarget(cluster: IConstruct, scope: Construct, mode
 }
 
 function clusterSpec(model: ClusterModel, externalSecret: string | undefined, sourceExternalSecret: string | undefined,
-  rendered: Problems): { [key: string]: unknown } {
+  repeatedConf: ConfDirSource | undefined, rendered: Problems): { [key: string]: unknown } {
   const spec: { [key: string]: unknown } = {
     postgresVersion: model.postgresVersion,
     image: model.image,
     port: model.port,
     instances: model.instances.map(instanceSpec),
-    backups: { pgbackrest: pgbackrestSpec(model, externalSecret, rendered) },
+    backups: { pgbackrest: pgbackrestSpec(model, externalSecret, repeatedConf, rendered) },
   };
   const metadata = podMetadata(model);
   if (metadata) spec.metadata = metadata;
@@ -130,11 +142,16 @@ function instanceSpec(set: ResolvedInstanceSet): { [key: string]: unknown } {
   return spec;
 }
 
-/** `global`: every repo option IVYO does not generate from the CRD fields, tuning, then the user's options. */
+/**
+ * `global`: every repo option IVYO does not generate from the CRD fields, tuning, then the user's options. Options
+ * with one line per value (storage tags) are not in it: a map holds each key once (renderRepeatedOptions).
+ */
 function operatorGlobal(model: ClusterModel, repos: ResolvedRepo[], ownRepos = true): { [option: string]: string } {
   const fromRepos: { [option: string]: string } = {};
   for (const r of repos) {
-    for (const [option, value] of Object.entries(repoOptions(model, r, ConfigRole.JOB))) {
+    // A restore source is only read: IVYO's restore writes nothing to it.
+    for (const [option, value] of Object.entries(repoOptions(model, r, ConfigRole.JOB, { readOnly: !ownRepos }))) {
+      if (typeof value !== 'string') continue;
       if (OPERATOR_GENERATED.includes(repoOptionSuffix(option))) continue;
       // IVYO writes repoN-path = /pgbackrest/repoN itself.
       if (option === `repo${r.index}-path` && value === pgbackrestDefaultRepoPath(r.name)) continue;
@@ -149,6 +166,34 @@ function operatorGlobal(model: ClusterModel, repos: ResolvedRepo[], ownRepos = t
     : Object.fromEntries(Object.entries(model.userGlobal).filter(([option]) => !/^repo\d+-/i.test(option)));
   return mergeOptions(tuning, fromRepos, user);
 }
+
+/**
+ * The repo options written one line per value (`repoN-storage-tag=key=value`): IVYO's `global` is a map, one line per
+ * key, so they go into a conf file of a ConfigMap that `configuration` projects into conf.d, where pgBackRest reads
+ * every file into one configuration (a key repeated in [global] is a list). Returns its projection, if any.
+ */
+function renderRepeatedOptions(scope: Construct, model: ClusterModel, rendered: Problems): ConfDirSource | undefined {
+  const repeated: { [option: string]: readonly string[] } = {};
+  for (const r of model.repos) {
+    for (const [option, value] of Object.entries(repoOptions(model, r, ConfigRole.JOB))) {
+      if (typeof value !== 'string') repeated[option] = value;
+    }
+  }
+  if (Object.keys(repeated).length === 0) return undefined;
+  const sections = { global: repeated };
+  const before = rendered.messages.length;
+  checkIniSections(rendered, sections);
+  if (rendered.messages.length > before) return undefined;
+  const name = model.names.pgbackrestStorageTags;
+  kubeObject(k8s.KubeConfigMap, scope, 'PgBackRestStorageTags', {
+    metadata: { name, namespace: model.namespace, labels: { ...model.labels, ...MANAGED_BY } },
+    data: { [STORAGE_TAGS_KEY]: renderIni(sections) },
+  });
+  return { kind: 'configMap', name, items: [{ key: STORAGE_TAGS_KEY, path: STORAGE_TAGS_KEY }] };
+}
+
+/** The key, and file name in conf.d, of the operator target's storage tags conf file. */
+const STORAGE_TAGS_KEY = 'pgbackrest-storage-tags.conf';
 
 function repoSpec(r: ResolvedRepo, withSchedules = true): { [key: string]: unknown } {
   const s = r.repo._storage;
@@ -168,7 +213,8 @@ function repoSpec(r: ResolvedRepo, withSchedules = true): { [key: string]: unkno
       break;
   }
   const schedules: { [key: string]: string } = {};
-  for (const type of withSchedules ? BACKUP_TYPES : []) {
+  // A suspended schedule is left out (backupPlan.operatorSuspend OMIT_SCHEDULES; refused otherwise): IVYO has no suspend.
+  for (const type of withSchedules && !r.repo.schedule?.suspended ? BACKUP_TYPES : []) {
     const cron = r.repo.schedule?.cronFor(type);
     if (cron !== undefined) schedules[SCHEDULE_FIELD[type]] = cron;
   }
@@ -180,7 +226,8 @@ function projections(sources: ConfDirSource[]): { [key: string]: unknown }[] {
   return sources.map(s => ({ [s.kind]: { name: s.name, ...(s.items ? { items: s.items } : {}) } }));
 }
 
-function pgbackrestSpec(model: ClusterModel, externalSecret: string | undefined, rendered: Problems): { [key: string]: unknown } {
+function pgbackrestSpec(model: ClusterModel, externalSecret: string | undefined, repeatedConf: ConfDirSource | undefined,
+  rendered: Problems): { [key: string]: unknown } {
   const global = operatorGlobal(model, model.repos);
   // IVYO writes `global` into its pgBackRest conf files.
   checkIniSections(rendered, { global });
@@ -189,7 +236,7 @@ function pgbackrestSpec(model: ClusterModel, externalSecret: string | undefined,
     global,
     repos: model.repos.map(r => repoSpec(r)),
   };
-  const configuration = projections(confDirSources(model.repos, externalSecret));
+  const configuration = projections([...confDirSources(model.repos, externalSecret), ...(repeatedConf ? [repeatedConf] : [])]);
   if (configuration.length) spec.configuration = configuration;
   if (model.manualBackup) {
     const m = model.manualBackup;

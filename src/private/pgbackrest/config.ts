@@ -2,7 +2,7 @@
  * The pgBackRest configuration of a cluster, by role. Both targets take their options from here: the operator
  * target passes the ones IVYO does not generate through `global`, the standalone target writes whole conf files.
  */
-import { IniSections, mergeOptions } from './ini';
+import { IniSections, mergeOptions, OptionMap } from './ini';
 import { INSTANCE_LOG_DIR, JOB_LOG_DIR, REPO_NAMES, repoHostLogDir, SPOOL_DIR, STANZA } from './layout';
 import { CredentialSource, CredentialSourceKind } from '../../credential-source';
 import { RepoStorage } from '../../repo-credentials';
@@ -59,19 +59,24 @@ export interface RepoPlacement {
   readonly confDir?: string;
   /** Where the TLS client certificate for a repo host is. @default TLS_DIR */
   readonly tlsDir?: string;
+  /**
+   * The repo is only read there (a restore source): options that only shape what is written (storage tags) are
+   * left out. @default false
+   */
+  readonly readOnly?: boolean;
 }
 
 /**
  * The options of one repo, without credential values. `model` is the cluster that owns the repo (its repo host
  * serves volume repos).
  */
-export function repoOptions(model: ClusterModel, r: ResolvedRepo, role: ConfigRole, placement: RepoPlacement = {}): { [option: string]: string } {
+export function repoOptions(model: ClusterModel, r: ResolvedRepo, role: ConfigRole, placement: RepoPlacement = {}): OptionMap {
   const index = placement.index ?? r.index;
   const confDir = placement.confDir ?? CONF_DIR;
   const tlsDir = placement.tlsDir ?? TLS_DIR;
   const n = `repo${index}`;
   const s = r.repo._storage;
-  const o: { [option: string]: string } = { [`${n}-path`]: r.path };
+  const o: { [option: string]: string | string[] } = { [`${n}-path`]: r.path };
   switch (s.storage) {
     case RepoStorage.VOLUME:
       if (role === ConfigRole.INSTANCE) {
@@ -115,6 +120,14 @@ export function repoOptions(model: ClusterModel, r: ResolvedRepo, role: ConfigRo
         o[`${n}-${secure.option}`] = `${confDir}/${projectedFileName(`${n}-${secure.option}`)}`;
       }
     }
+    // Reads need these too: the KMS key is only sent with writes, requester pays and the billed project with every
+    // request. The SSE-C key is secure (secureSources).
+    if (s.kmsKeyId !== undefined) o[`${n}-s3-kms-key-id`] = s.kmsKeyId;
+    if (s.requesterPays === true) o[`${n}-s3-requester-pays`] = 'y';
+    if (s.userProject !== undefined) o[`${n}-gcs-user-project`] = s.userProject;
+    // A hash option: one `repoN-storage-tag=key=value` line per tag, sorted.
+    const tags = Object.entries(s.storageTags ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (tags.length > 0 && !placement.readOnly) o[`${n}-storage-tag`] = tags.map(([key, value]) => `${key}=${value}`);
   }
   if (r.repo.retention) {
     for (const [option, value] of Object.entries(r.repo.retention.toOptions(index))) o[option] = value;
@@ -289,6 +302,10 @@ export function secureSources(r: ResolvedRepo): RepoSecret[] {
   for (const s of r.repo._storage.credentials?._spec.secureOptions ?? []) {
     const field = `credentials.${s.option.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}`;
     out.push({ field, option: `repo${r.index}-${s.option}`, source: s.source, asFile: s.asFile });
+  }
+  const sseCustomerKey = r.repo._storage.sseCustomerKey;
+  if (sseCustomerKey instanceof CredentialSource) {
+    out.push({ field: 'sseCustomerKey', option: `repo${r.index}-s3-sse-customer-key`, source: sseCustomerKey, asFile: false });
   }
   // A passphrase refused for its type was reported; there is nothing to render for it.
   if (r.repo.encryption?.passphrase !== undefined) {

@@ -30,6 +30,13 @@ export const CREDENTIAL_OPTIONS: readonly string[] = [...SECURE_OPTIONS.filter(o
 
 const CREDENTIAL_ALLOWED = 'is a credential; give it through a CredentialSource (the repo\'s credentials or encryption): as an option its value would be written in plain text into the manifests';
 
+/** The same, for a credential that has a prop of its own. */
+function credentialAllowed(canonical: string): string {
+  return repoOptionSuffix(canonical) === 's3-sse-customer-key'
+    ? CREDENTIAL_ALLOWED.replace('the repo\'s credentials or encryption', 'sseCustomerKey of BackupRepo.s3')
+    : CREDENTIAL_ALLOWED;
+}
+
 /** Strips the repo index: `repo2-s3-key` -> `s3-key`; other names unchanged. */
 export function repoOptionSuffix(option: string): string {
   return option.replace(/^repo\d+-/, '');
@@ -239,6 +246,10 @@ const OWNED: { readonly [option: string]: string } = {
   'repo-storage-host': '{repo}.storageHost',
   'repo-storage-ca-file': '{repo}.caCertificate',
   'repo-storage-ca-path': '{repo}.caCertificate',
+  'repo-storage-tag': '{repo}.storageTags',
+  'repo-s3-kms-key-id': '{repo}.kmsKeyId',
+  'repo-s3-requester-pays': '{repo}.requesterPays',
+  'repo-gcs-user-project': '{repo}.userProject',
   'repo-cipher-type': '{repo}.encryption (RepoEncryption)',
   'repo-host': REPO_HOST,
   'repo-host-type': REPO_HOST,
@@ -326,8 +337,9 @@ export function checkGlobalOptions(problems: Problems, field: string, options: {
   for (const [key, value] of Object.entries(options)) {
     const f = `${field}[${JSON.stringify(key)}]`;
     // First, whatever else is wrong with the name: its value must not be written anywhere.
-    if (credentialOption(key) !== undefined) {
-      problems.add(f, key, CREDENTIAL_ALLOWED);
+    const credential = credentialOption(key);
+    if (credential !== undefined) {
+      problems.add(f, key, credentialAllowed(credential));
       continue;
     }
     if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(key)) {
@@ -376,8 +388,9 @@ export function checkPgBackRestArguments(problems: Problems, field: string, args
     const eq = arg.indexOf('=');
     const name = eq >= 0 ? arg.slice(0, eq) : arg;
     // Named, never shown with its value.
-    if (credentialOption(name) !== undefined) {
-      problems.add(f, name, CREDENTIAL_ALLOWED);
+    const credential = credentialOption(name);
+    if (credential !== undefined) {
+      problems.add(f, name, credentialAllowed(credential));
       continue;
     }
     if (!/^--[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) {

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { BackupPlanOptions, CollisionPolicy } from '../../backup-plan-options';
+import { BackupPlanOptions, CollisionPolicy, OperatorSuspend } from '../../backup-plan-options';
 import { Problems } from '../validation';
 
 /** Checks the plan options given to a cluster or to BackupPlanAnalysis.stagger. */
@@ -13,6 +13,9 @@ export function validatePlanOptions(problems: Problems, field: string, options: 
   }
   if (options.collisions !== undefined && !Object.values(CollisionPolicy).includes(options.collisions)) {
     problems.add(`${field}.collisions`, options.collisions, `must be one of ${Object.values(CollisionPolicy).join(', ')}`);
+  }
+  if (options.operatorSuspend !== undefined && !Object.values(OperatorSuspend).includes(options.operatorSuspend)) {
+    problems.add(`${field}.operatorSuspend`, options.operatorSuspend, `must be one of ${Object.values(OperatorSuspend).join(', ')}`);
   }
   for (const type of ['full', 'differential', 'incremental'] as const) {
     const d = options.expectedDurations?.[type];

@@ -60,17 +60,23 @@ export function renderMarkdown(plan: BackupPlanAnalysis): string {
       lines.push('IVYO creates its CronJobs without a time zone, so they run in the kube-controller-manager\'s time zone, '
         + 'usually UTC (the zone of its host or image). This analysis and the timeline assume UTC.', '');
     }
+    const suspended = suspendedRepos(plan);
+    if (suspended.length) lines.push(suspendedNote(plan, suspended), '');
     lines.push('| repo | type | schedule | meaning | time zone | expected duration |', '|---|---|---|---|---|---|');
     for (const s of plan._schedules) {
       // A CronJob without a time zone (IVYO's, or a standalone schedule that names none) follows the controller's.
       const zone = plan._controllerZone || s.repo.repo.schedule?.timeZone === undefined ? 'kube-controller-manager\'s (usually UTC)' : s.timeZone;
-      lines.push(`| ${s.repo.name} | ${TYPE_NAMES[s.backupType]} | \`${s.cron}\` | ${describe(s.cron)} | ${zone} | ${minutes(s.duration)} |`);
+      const meaning = s.repo.repo.schedule?.suspended ? `**suspended**, no backup starts (${describe(s.cron)})` : describe(s.cron);
+      lines.push(`| ${s.repo.name} | ${TYPE_NAMES[s.backupType]} | \`${s.cron}\` | ${meaning} | ${zone} | ${minutes(s.duration)} |`);
     }
     lines.push('');
   }
   lines.push('## Alerts', '');
+  const suspended = suspendedRepos(plan);
   if (plan._thresholds.length === 0) {
-    lines.push('No backups are scheduled, so none can be late; the other alerts (archiving, exporter, Jobs) still apply.', '');
+    lines.push(suspended.length
+      ? 'Every schedule is suspended, so no backup can be late until they are resumed; the other alerts (archiving, exporter, Jobs) still apply.'
+      : 'No backups are scheduled, so none can be late; the other alerts (archiving, exporter, Jobs) still apply.', '');
   } else {
     lines.push('`IvoryBackupLate` fires when no backup that counts has completed for longer than the threshold: the longest gap between '
       + 'runs of the schedules that count (over two years in their zones, DST changes included), plus the expected duration, plus '
@@ -80,6 +86,7 @@ export function renderMarkdown(plan: BackupPlanAnalysis): string {
       lines.push(`| ${t.repoName} | ${t.backupType} | ${t.crons.join(', ')} | ${humanDuration(t.longestGap)} | ${humanDuration(t.expectedDuration)} | ${humanDuration(t.grace)} | ${humanDuration(t.threshold)} |`);
     }
     lines.push('');
+    if (suspended.length) lines.push(`The suspended schedules (${suspended.join(', ')}) have no \`IvoryBackupLate\` until they are resumed.`, '');
   }
   lines.push('## Collisions', '');
   lines.push(plan._concurrentRepos
@@ -101,6 +108,22 @@ export function renderMarkdown(plan: BackupPlanAnalysis): string {
   lines.push('## One week', '', `![One week of backups](${reportName(plan)}.svg)`, '');
   lines.push('Blue: full, amber: differential, green: incremental. A red mark: the backup fired while another it cannot run beside was expected to run.', '');
   return lines.join('\n');
+}
+
+/** The repos whose schedules are suspended, in index order. */
+function suspendedRepos(plan: BackupPlanAnalysis): string[] {
+  return [...new Set(plan._schedules.filter(s => s.repo.repo.schedule?.suspended).map(s => s.repo.name))];
+}
+
+/** What suspended means for this cluster's target. */
+function suspendedNote(plan: BackupPlanAnalysis, repos: string[]): string {
+  const how = !plan._controllerZone
+    ? 'their CronJobs are kept with `suspend: true`'
+    : plan._suspendedOmitted
+      ? 'IVYO has no suspend, so they are left out of the IvoryCluster: IVYO deletes their CronJobs and recreates them once the schedules are resumed'
+      : 'IVYO has no suspend, so the operator target refuses them unless `backupPlan.operatorSuspend` is `OperatorSuspend.OMIT_SCHEDULES`';
+  return `**Suspended: ${repos.join(', ')}.** No backup starts from these schedules until they are resumed; ${how}. `
+    + 'They are analysed as declared (collisions, retention), so that resuming them is safe.';
 }
 
 function repoSection(r: RepoPlanSummary): string[] {
@@ -155,6 +178,7 @@ export function renderSvg(plan: BackupPlanAnalysis): string {
     out.push(`<g class="lane" data-repo="${repo}">`);
     out.push(`<rect x="${LEFT}" y="${y}" width="${(7 * DAY_WIDTH).toFixed(1)}" height="${LANE - 8}" fill="${i % 2 ? '#f8fafc' : '#f1f5f9'}"/>`);
     out.push(`<text class="lane-label" x="8" y="${y + LANE / 2}">${repo}</text>`);
+    if (plan.repoSummaries[i].schedulesSuspended) out.push(`<text class="lane-label suspended" x="8" y="${y + LANE / 2 + 14}">suspended</text>`);
     for (const run of plan._week.filter(w => w.repoName === repo)) {
       const x0 = Math.max(LEFT, x(run.start));
       const x1 = Math.min(LEFT + 7 * DAY_WIDTH, x(run.stop));

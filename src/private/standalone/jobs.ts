@@ -12,7 +12,7 @@ import {
   PGBACKREST_TLS_MOUNT, PGBACKREST_TLS_VOLUME, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
 import { repoHostSelector, repoVolume } from './repo-host';
-import { BACKUP_SCRIPT, EXPIRE_SCRIPT, STANZA_CREATE_SCRIPT } from './scripts';
+import { BACKUP_SCRIPT, EXPIRE_OLDEST_SCRIPT, EXPIRE_SCRIPT, STANZA_CREATE_SCRIPT } from './scripts';
 import { tlsSecretNames } from './tls';
 import { kubeObject } from '../kube/kube-object';
 import { renderResources } from '../kube/resources';
@@ -89,13 +89,13 @@ function jobPodTemplate(ctx: StandaloneContext, o: JobPodOptions): k8s.PodTempla
   };
 }
 
-/** A Job's spec: the cluster's deadlines and TTL around `template`. */
-export function jobSpec(ctx: StandaloneContext, template: k8s.PodTemplateSpec, backoffLimit: number): k8s.JobSpec {
+/** A Job's spec: the cluster's deadlines and TTL around `template`; no TTL for a Job that must stay once finished. */
+export function jobSpec(ctx: StandaloneContext, template: k8s.PodTemplateSpec, backoffLimit: number, keepFinished = false): k8s.JobSpec {
   const jobs = ctx.model.jobs;
   return {
     backoffLimit,
     activeDeadlineSeconds: (jobs.activeDeadline ?? Duration.hours(12)).toSeconds(),
-    ...(jobs.ttlAfterFinished ? { ttlSecondsAfterFinished: jobs.ttlAfterFinished.toSeconds() } : {}),
+    ...(jobs.ttlAfterFinished && !keepFinished ? { ttlSecondsAfterFinished: jobs.ttlAfterFinished.toSeconds() } : {}),
     template,
   };
 }
@@ -112,16 +112,17 @@ export function jobMetadata(model: ClusterModel, name: string, labels: { [key: s
 
 /**
  * A CronJob's spec: never two runs of one CronJob (runs of different CronJobs wait for each other, see the Job's
- * script), suspended in a standby cluster, with the cluster's deadlines and history limits.
+ * script), suspended in a standby cluster or when its schedule is (`suspended`), with the cluster's deadlines and
+ * history limits.
  */
 export function cronJobSpec(model: ClusterModel, schedule: string, timeZone: string | undefined,
-  jobLabels: { [key: string]: string }, spec: k8s.JobSpec): k8s.CronJobSpec {
+  jobLabels: { [key: string]: string }, spec: k8s.JobSpec, suspended = false): k8s.CronJobSpec {
   const jobs = model.jobs;
   return {
     schedule,
     ...(timeZone ? { timeZone } : {}),
     concurrencyPolicy: 'Forbid',
-    suspend: model.standby !== undefined,
+    suspend: model.standby !== undefined || suspended,
     startingDeadlineSeconds: (jobs.startingDeadline ?? Duration.minutes(30)).toSeconds(),
     successfulJobsHistoryLimit: jobs.successfulJobsRetained ?? 3,
     failedJobsHistoryLimit: jobs.failedJobsRetained ?? 1,
@@ -144,18 +145,18 @@ export function renderBackupJobs(scope: Construct, ctx: StandaloneContext): void
   if (model.manualBackup) renderManualBackup(model.manualBackup, ctx);
   model.backupDeletions.forEach(d => {
     const r = model.repos.find(x => x.name === d.repoName) as ResolvedRepo;
-    const name = model.names.expireJob(d.backupSet.toLowerCase().replace(/_/g, '-'));
-    kubeObject(k8s.KubeJob, d, 'Resource', {
-      metadata: jobMetadata(model, name, { [LABEL.pgbackrestRepo]: r.name }),
-      spec: jobSpec(ctx, jobPodTemplate(ctx, {
-        component: 'expire',
-        script: EXPIRE_SCRIPT,
-        args: [],
-        env: { REPO: String(r.index), BACKUP_SET: d.backupSet, FORCE: d.force ? 'y' : 'n' },
-        volumeRepos: volumeRepos([r]),
-        labels: { [LABEL.pgbackrestRepo]: r.name },
-      }), 0),
-    });
+    const name = model.names.expireJob(d.oldest ? `${r.name}-oldest` : (d.backupSet as string).toLowerCase().replace(/_/g, '-'));
+    // Each run of expire --oldest deletes another full backup: its finished Job stays (no TTL), so that re-applying
+    // the app finds it done rather than creating it again.
+    const spec = jobSpec(ctx, jobPodTemplate(ctx, {
+      component: 'expire',
+      script: d.oldest ? EXPIRE_OLDEST_SCRIPT : EXPIRE_SCRIPT,
+      args: [],
+      env: d.oldest ? { REPO: String(r.index) } : { REPO: String(r.index), BACKUP_SET: d.backupSet, FORCE: d.force ? 'y' : 'n' },
+      volumeRepos: volumeRepos([r]),
+      labels: { [LABEL.pgbackrestRepo]: r.name },
+    }), 0, d.oldest);
+    kubeObject(k8s.KubeJob, d, 'Resource', { metadata: jobMetadata(model, name, { [LABEL.pgbackrestRepo]: r.name }), spec });
   });
 }
 
@@ -193,7 +194,8 @@ function renderCronJob(scope: Construct, ctx: StandaloneContext, r: ResolvedRepo
   });
   kubeObject(k8s.KubeCronJob, scope, `CronJob-${r.name}-${backupType}`, {
     metadata: jobMetadata(model, model.names.cronJob(r.name, backupType), labels),
-    spec: cronJobSpec(model, cron, r.repo.schedule?.timeZone, clusterLabels(model, { [LABEL.pgbackrest]: '', ...labels }), jobSpec(ctx, template, 0)),
+    spec: cronJobSpec(model, cron, r.repo.schedule?.timeZone, clusterLabels(model, { [LABEL.pgbackrest]: '', ...labels }), jobSpec(ctx, template, 0),
+      r.repo.schedule?.suspended),
   });
 }
 

@@ -107,7 +107,7 @@ function renderConfigMaps(scope: Construct, model: ClusterModel): void {
       'global': {
         // A volume repo is read through its own cluster's repo host, with that cluster's client certificate.
         ...repoOptions(source.sourceModel ?? model, source.repo, ConfigRole.INSTANCE,
-          { index: source.standaloneIndex, confDir: RESTORE_INCLUDE_PATH, tlsDir: RESTORE_TLS_DIR }),
+          { index: source.standaloneIndex, confDir: RESTORE_INCLUDE_PATH, tlsDir: RESTORE_TLS_DIR, readOnly: true }),
         'log-path': INSTANCE_LOG_DIR,
       },
       'global:restore': { 'log-level-console': 'info' },

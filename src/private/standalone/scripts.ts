@@ -129,6 +129,30 @@ pgbackrest --stanza=${STANZA} --repo="$REPO" expire --set="$BACKUP_SET"
 `;
 
 /**
+ * Deletes the oldest full backup of repo $REPO and every backup that depends on it with \`pgbackrest expire --oldest\`
+ * (2.58). Refused when the repo holds a single full backup: pgBackRest keeps it, only warning, and the Job would
+ * succeed having deleted nothing. Says which backups go, and checks afterwards that the full is gone. A script of its
+ * own rather than a branch of EXPIRE_SCRIPT: a Job's pod template is immutable, so changing the script of
+ * \`--set\` Jobs already applied would make every re-apply of them fail.
+ */
+export const EXPIRE_OLDEST_SCRIPT = `
+labels=$(pgbackrest --stanza=${STANZA} --repo="$REPO" info --output=json | grep -o '"label":"[^"]*"' | sed 's/"label":"\\(.*\\)"/\\1/')
+fulls=$(printf '%s\\n' "$labels" | grep -E '^[0-9]{8}-[0-9]{6}F$' || true)
+count=$(printf '%s\\n' "$fulls" | grep -c . || true)
+if [ "$count" -lt 2 ]; then
+  echo "repo$REPO holds $count full backup(s): pgbackrest expire --oldest deletes the oldest full only while a newer one remains, so nothing would be deleted." >&2
+  exit 1
+fi
+oldest=$(printf '%s\\n' "$fulls" | head -n 1)
+echo "deleting the oldest full backup of repo$REPO and the backups that depend on it: $(printf '%s\\n' "$labels" | grep -E "^$oldest(_|$)" | tr '\\n' ' ')"
+pgbackrest --stanza=${STANZA} --repo="$REPO" expire --oldest
+if pgbackrest --stanza=${STANZA} --repo="$REPO" info --output=json | grep -q "\\"label\\":\\"$oldest\\""; then
+  echo "backup $oldest is still in repo$REPO after expire --oldest; see pgBackRest's log above" >&2
+  exit 1
+fi
+`;
+
+/**
  * Starts PostgreSQL on a private socket ($1) with more server options ($2) and waits until recovery has reached its
  * target and promoted. A target the archive does not reach fails with PostgreSQL's own reason.
  */
