@@ -308,7 +308,8 @@ describePromtool('promtool', () => {
 
 
 describe('longest gaps of rare and weekly schedules', () => {
-  const gap = (cron: string) => synthCluster({ repos: [volume(new BackupSchedule({ full: cron }))] }).cluster.planAnalysis.alertThresholds[0].longestGapSeconds;
+  const gap = (cron: string) =>
+    synthCluster({ repos: [volume(new BackupSchedule({ full: cron }))] }).cluster.planAnalysis.alertThresholds[0].longestGapSeconds;
   test('weekly is 7 days, the edges of the measured years do not count as a gap', () => expect(gap('0 1 * * 0')).toBe(7 * 86400));
   test('yearly is 365 or 366 days; 29 February is 8 years at most', () => {
     expect(gap('0 1 1 1 *')).toBe(366 * 86400);
