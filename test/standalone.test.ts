@@ -3,6 +3,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs'
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Chart, Duration, Size, Testing } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-28';
+import { parse } from 'yaml';
 import {
   BackupPlanAnalysis, BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget,
   IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
@@ -52,13 +54,15 @@ describe('standalone target: a PVC repo and an S3 repo', () => {
     const names = manifests.map(m => `${m.kind}/${m.metadata.name}`).sort();
     expect(names).toEqual([
       'Certificate/hippo-ca', 'Certificate/hippo-pgbackrest-tls', 'Certificate/hippo-postgres-tls', 'Certificate/hippo-replication-tls',
-      'ConfigMap/hippo-config', 'ConfigMap/hippo-pgbackrest-config',
+      'ConfigMap/hippo-config', 'ConfigMap/hippo-exporter-queries-config', 'ConfigMap/hippo-pgbackrest-config',
       'CronJob/hippo-repo1-diff', 'CronJob/hippo-repo1-full', 'CronJob/hippo-repo1-incr', 'CronJob/hippo-repo2-full',
       'Issuer/hippo-ca', 'Issuer/hippo-selfsigned',
       'Job/hippo-backup-before-upgrade', 'Job/hippo-expire-20261101-010000f', expect.stringMatching(/^Job\/hippo-stanza-create-[0-9a-f]{8}$/),
       'NetworkPolicy/hippo-backup-jobs', 'NetworkPolicy/hippo-instances', 'NetworkPolicy/hippo-repo-host',
       'PersistentVolumeClaim/hippo-repo1',
       'PodDisruptionBudget/hippo-instance1',
+      'PodMonitor/hippo-exporter',
+      'PrometheusRule/hippo-backups',
       'Service/hippo-pods', 'Service/hippo-primary',
       'ServiceAccount/hippo-instance', 'ServiceAccount/hippo-pgbackrest',
       'StatefulSet/hippo-instance1', 'StatefulSet/hippo-repo-host',
@@ -181,7 +185,7 @@ describe('standalone target: a PVC repo and an S3 repo', () => {
     const sts = find(manifests, 'StatefulSet', 'hippo-instance1');
     const pod = sts.spec.template.spec;
     expect(pod.initContainers.map((c: any) => c.name)).toEqual(['bootstrap']);
-    expect(pod.containers.map((c: any) => c.name)).toEqual(['database', 'pgbackrest']);
+    expect(pod.containers.map((c: any) => c.name)).toEqual(['database', 'pgbackrest', 'exporter']);
     expect(pod.containers[0].command).toEqual(['postgres', '-D', '/pgdata/pg18', '-c', 'config_file=/etc/ivorysql/config/postgresql.conf', '-c', 'cluster_name=$(POD_NAME)']);
     expect(pod.containers[1].command).toEqual(['pgbackrest', 'server']);
     expect(pod.serviceAccountName).toBe('hippo-instance');
@@ -561,4 +565,144 @@ test('a standalone streaming standby without repoName is refused: its instances 
     standby: Standby.fromHost({ host: 'primary.example' }),
   }));
   expect(message).toContain('standby.repoName: undefined: a standalone streaming standby creates its instances from a backup of the primary');
+});
+
+describe('standalone target: the backup-health exporter', () => {
+  const manifests = synthStandalone({ instances: [{ replicas: 2 }] });
+  const pod = find(manifests, 'StatefulSet', 'hippo-instance1').spec.template.spec;
+  const exporter = pod.containers.find((c: any) => c.name === 'exporter');
+  const configMap = find(manifests, 'ConfigMap', 'hippo-exporter-queries-config');
+  const postgres = find(manifests, 'ConfigMap', 'hippo-config').data;
+
+  test('a container beside each instance: postgres_exporter from IVYO\'s image with our queries, on port 9187, restricted, no credential', () => {
+    expect(exporter.image).toBe('docker.io/ivorysql/postgres-exporter:ubi9-0.17.0-5.4-1');
+    // The binary, not IVYO's start.sh; only flags postgres_exporter 0.11 and 0.17 both take.
+    expect(exporter.command).toEqual([
+      '/opt/cpm/bin/postgres_exporter/postgres_exporter', '--extend.query-path=/etc/postgres-exporter/queries.yml', '--web.listen-address=:9187',
+    ]);
+    expect(exporter.args).toBeUndefined();
+    expect(exporter.ports).toEqual([{ name: 'exporter', containerPort: 9187 }]);
+    expect(exporter.securityContext).toEqual({
+      allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true,
+    });
+    // The pod's uid (the database's): peer authentication maps it to the monitoring role.
+    expect(exporter.securityContext.runAsUser).toBeUndefined();
+    expect(pod.securityContext).toMatchObject({ runAsUser: 998, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(exporter.resources).toEqual({ requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } });
+    // Over the socket in the pod's /tmp, as ccp_monitoring, with no password anywhere.
+    expect(exporter.env).toEqual([{ name: 'DATA_SOURCE_NAME', value: 'host=/tmp/postgres port=5432 user=ccp_monitoring dbname=postgres sslmode=disable' }]);
+    expect(JSON.stringify(exporter)).not.toMatch(/password|secretKeyRef|envFrom/i);
+    expect(exporter.volumeMounts).toEqual([
+      { name: 'exporter-config', mountPath: '/etc/postgres-exporter', readOnly: true },
+      { name: 'tmp', mountPath: '/tmp' },
+    ]);
+    expect(pod.volumes).toContainEqual({ name: 'exporter-config', configMap: { name: 'hippo-exporter-queries-config' } });
+    // No probe: a failing one would take the database out of its Services.
+    expect(exporter.readinessProbe).toBeUndefined();
+    expect(exporter.livenessProbe).toBeUndefined();
+  });
+
+  test('the queries give pgMonitor\'s names, labelled by stanza and repo (and backup type where pgMonitor has it), plus two of ours', () => {
+    const queries = parse(configMap.data['queries.yml']);
+    const series = Object.entries(queries).flatMap(([name, q]: [string, any]) => q.metrics.map((m: any) => {
+      const [column, spec] = Object.entries(m)[0] as [string, any];
+      return { name: `${name}_${column}`, usage: spec.usage, labels: q.metrics.filter((l: any) => (Object.values(l)[0] as any).usage === 'LABEL').map((l: any) => Object.keys(l)[0]) };
+    })).filter(m => m.usage === 'GAUGE');
+    expect(Object.fromEntries(series.map(m => [m.name, m.labels]))).toEqual({
+      ccp_backrest_last_full_backup_time_since_completion_seconds: ['stanza', 'repo'],
+      ccp_backrest_last_diff_backup_time_since_completion_seconds: ['stanza', 'repo'],
+      ccp_backrest_last_incr_backup_time_since_completion_seconds: ['stanza', 'repo'],
+      ccp_backrest_last_info_backup_runtime_seconds: ['stanza', 'repo', 'backup_type'],
+      ccp_backrest_last_info_repo_backup_size_bytes: ['stanza', 'repo', 'backup_type'],
+      ccp_backrest_last_info_repo_total_size_bytes: ['stanza', 'repo', 'backup_type'],
+      ccp_backrest_last_info_backup_error: ['stanza', 'repo', 'backup_type'],
+      ccp_backrest_oldest_full_backup_time_seconds: ['stanza', 'repo'],
+      ivory_backrest_repo_status_code: ['stanza', 'repo'],
+      ccp_archive_command_status_seconds_since_last_fail: [],
+      ccp_archive_command_status_seconds_since_last_archive: [],
+      ccp_archive_command_status_archived_count: [],
+      ccp_archive_command_status_failed_count: [],
+      ivory_archive_ready_segments: [],
+      ccp_is_in_recovery_status: [],
+    });
+    // pgMonitor's cumulative meaning: a full is the newest diff and incr too.
+    expect(queries.ccp_backrest_last_diff_backup.query).toContain("backup_type IN ('full', 'diff')");
+    expect(queries.ccp_backrest_last_incr_backup.query).toContain("backup_type IN ('full', 'diff', 'incr')");
+    // Ages are computed when scraped; the repo label is pgBackRest's repo key, a number.
+    expect(queries.ccp_backrest_last_full_backup.query).toContain('CURRENT_TIMESTAMP - max(to_timestamp(stopped))');
+    expect(queries.ccp_backrest_last_full_backup.query).toContain("b->'database'->>'repo-key' AS repo");
+    expect(queries.ivory_archive.query).toContain('pg_ls_archive_statusdir()');
+    for (const q of Object.values(queries) as any[]) expect(q.cache_seconds).toBeUndefined();
+  });
+
+  test('the set-up: a pg_monitor role without password, and a SECURITY DEFINER function that can run only its fixed pgbackrest info', () => {
+    const sql: string = configMap.data['setup.sql'];
+    expect(sql).toContain('ALTER ROLE ccp_monitoring WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD NULL;');
+    expect(sql.match(/GRANT [a-z_]+ TO ccp_monitoring/g)).toEqual(['GRANT pg_monitor TO ccp_monitoring']);
+    expect(sql).not.toMatch(/pg_execute_server_program|pg_read_server_files|SUPERUSER [^N]/);
+    expect(sql).toMatch(/CREATE OR REPLACE FUNCTION ivory_monitor\.pgbackrest_info\(\) RETURNS jsonb\nLANGUAGE plpgsql VOLATILE SECURITY DEFINER\nSET search_path = pg_catalog, pg_temp\n/);
+    expect(sql).toContain('REVOKE ALL ON FUNCTION ivory_monitor.pgbackrest_info() FROM PUBLIC;\nGRANT EXECUTE ON FUNCTION ivory_monitor.pgbackrest_info() TO ccp_monitoring;');
+    expect(sql).toContain('REVOKE ALL ON TABLE ivory_monitor.pgbackrest_info FROM PUBLIC;');
+    // One program, a literal: nothing a caller passes reaches it (the function takes no argument).
+    const programs = [...sql.matchAll(/TO PROGRAM '([^']*)'/g)].map(m => m[1]);
+    expect(programs).toEqual(['mkdir -p /tmp/pgbackrest-info && cd /tmp/pgbackrest-info && touch started || exit 1; '
+      + '(pgbackrest --stanza=db --output=json --log-level-console=off --log-level-file=off --log-level-stderr=warn info > running.$$ || : > running.$$; '
+      + 'mv running.$$ info.json) < /dev/null > /dev/null &']);
+    expect(sql).not.toMatch(/FROM PROGRAM|EXECUTE format|EXECUTE '/);
+    // Only the primary asks, at most once a minute.
+    expect(sql).toContain('IF NOT pg_is_in_recovery() THEN');
+    expect(sql).toContain("started < clock_timestamp() - interval '60 seconds'");
+  });
+
+  test('the bootstrap container runs the set-up on the primary, with the SQL from the exporter\'s ConfigMap', () => {
+    const bootstrap = pod.initContainers[0];
+    expect(bootstrap.volumeMounts).toContainEqual({ name: 'exporter-config', mountPath: '/etc/postgres-exporter', readOnly: true });
+    const envs = Object.fromEntries(bootstrap.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+    expect(envs.MONITORING_SQL).toBe('/etc/postgres-exporter/setup.sql');
+    expect(envs.MONITORING_SETUP).toMatch(/^[0-9a-f]{16}$/);
+    const script: string = bootstrap.command[3];
+    expect(script).toContain('monitoring_setup "-c config_file=$POSTGRES_CONFIG -c archive_mode=off"');
+    expect(script).toMatch(/\[ "\$BOOTSTRAP" != standby \]; then\n\s+monitoring_setup "-c config_file=\$POSTGRES_CONFIG"/);
+    expect(script).toContain('psql -h "$1" -p "$PGPORT" -d postgres -Xq -v ON_ERROR_STOP=1 -f "$MONITORING_SQL"');
+  });
+
+  test('PostgreSQL lets the pod\'s OS user in as ccp_monitoring, by peer authentication through an ident map, to the postgres database only', () => {
+    expect(postgres['pg_hba.conf'].split('\n').slice(1, 3)).toEqual(['local postgres ccp_monitoring peer map=ccp_monitoring', 'local all all peer']);
+    expect(postgres['pg_ident.conf']).toContain('\nccp_monitoring ivorysql ccp_monitoring\n');
+    expect(postgres['postgresql.conf']).toContain("ident_file = '/etc/ivorysql/config/pg_ident.conf'\n");
+  });
+
+  test('the instances\' NetworkPolicy admits the exporter\'s port from every namespace, and nothing else more', () => {
+    const np = find(manifests, 'NetworkPolicy', 'hippo-instances');
+    expect(np.spec.ingress).toEqual([
+      { from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 5432 }] },
+      expect.objectContaining({ ports: [{ protocol: 'TCP', port: 8432 }] }),
+      { from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: 9187 }] },
+    ]);
+  });
+
+  test('its image and resources can be set', () => {
+    const m = synthStandalone({
+      monitoring: { exporterImage: 'registry.example.com/postgres-exporter:0.17.1', exporterResources: { cpu: { request: Cpu.millis(50) }, memory: { limit: Size.mebibytes(256) } } },
+    });
+    const c = find(m, 'StatefulSet', 'hippo-instance1').spec.template.spec.containers.find((x: any) => x.name === 'exporter');
+    expect(c.image).toBe('registry.example.com/postgres-exporter:0.17.1');
+    expect(c.resources).toEqual({ requests: { cpu: '50m' }, limits: { memory: '256Mi' } });
+  });
+
+  test('monitoring: { exporter: false, alerts: false } renders none of it', () => {
+    const m = synthStandalone({ monitoring: { exporter: false, alerts: false } });
+    const p = find(m, 'StatefulSet', 'hippo-instance1').spec.template.spec;
+    expect(p.containers.map((c: any) => c.name)).toEqual(['database', 'pgbackrest']);
+    expect(p.volumes.map((v: any) => v.name)).not.toContain('exporter-config');
+    expect(p.initContainers[0].volumeMounts.map((v: any) => v.name)).not.toContain('exporter-config');
+    expect(p.initContainers[0].env.map((e: any) => e.name)).not.toEqual(expect.arrayContaining(['MONITORING_SQL']));
+    expect(p.initContainers[0].env.map((e: any) => e.name)).not.toContain('MONITORING_SETUP');
+    expect(m.filter((x: any) => x.kind === 'ConfigMap').map((x: any) => x.metadata.name).sort()).toEqual(['hippo-config', 'hippo-pgbackrest-config']);
+    expect(m.filter((x: any) => ['PrometheusRule', 'PodMonitor'].includes(x.kind))).toEqual([]);
+    expect(JSON.stringify(find(m, 'NetworkPolicy', 'hippo-instances'))).not.toContain('9187');
+    const conf = find(m, 'ConfigMap', 'hippo-config').data;
+    expect(conf['pg_hba.conf']).not.toContain('ccp_monitoring');
+    expect(conf['pg_ident.conf']).not.toContain('ccp_monitoring');
+  });
 });

@@ -51,6 +51,8 @@ export class ClusterNames {
   /** The Secret of a restore source's credentials from the external store, apart from the cluster's own. */
   get restoreSecrets(): string { return `${this.cluster}-restore-secrets`; }
   get postgresConfig(): string { return `${this.cluster}-config`; }
+  /** The standalone exporter's queries and the database set-up they read from (IVYO names its own so). */
+  get exporterConfig(): string { return `${this.cluster}-exporter-queries-config`; }
   get podsService(): string { return `${this.cluster}-pods`; }
   get primaryService(): string { return `${this.cluster}-primary`; }
   get replicasService(): string { return `${this.cluster}-replicas`; }

@@ -6,6 +6,7 @@ import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CONFIG_KEYS, SERVER_CONF_FILE, StandaloneContext } from './context';
+import { EXPORTER_CONFIG_MOUNT, exporterContainer, exporterVolume, monitoringSetupEnv } from './exporter';
 import {
   bashCommand, clusterLabels, containerSecurityContext, env, fieldEnv, ivorysqlUserEnv, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
   PGBACKREST_TLS_MOUNT, PGBACKREST_TLS_VOLUME, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
@@ -98,6 +99,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
     tlsVolume('replication-tls', tls.replication),
     tmpVolume(),
   ];
+  if (model.monitoring.exporter) volumes.push(exporterVolume(model));
   if (source) {
     const sourceFiles = confDirSources([source.repo], ctx.restoreExternalSecret, source.standaloneIndex)
       .map(s => ({ ...s, items: s.items?.map(it => ({ ...it, path: `${RESTORE_INCLUDE_DIR}/${it.path}` })) }));
@@ -148,13 +150,15 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
         RESTORE_CONFIG_ARGS: restoreConfigArgs,
         WAL_LINK_MAP: walDir ? `--link-map=pg_wal=${walDir}` : '',
         INITDB_OPTIONS: [initdbModeOption(model.databaseMode), ...(walDir ? [`--waldir=${walDir}`] : [])].join(' '),
+        ...monitoringSetupEnv(model),
       }),
       ...ivorysqlUserEnv(),
       ...envSecure,
     ],
     securityContext: containerSecurityContext(),
     resources: renderResources(set.resources, DATABASE_RESOURCES),
-    volumeMounts: [...dataMounts, ...configMounts],
+    // The exporter's set-up SQL, which this container runs on the primary.
+    volumeMounts: [...dataMounts, ...configMounts, ...(model.monitoring.exporter ? [EXPORTER_CONFIG_MOUNT] : [])],
   };
 
   const database: k8s.Container = {
@@ -215,7 +219,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
           // namespace makes the pause container PID 1, which reaps them.
           shareProcessNamespace: true,
           initContainers: [bootstrapContainer],
-          containers: [database, pgbackrestServer],
+          containers: [database, pgbackrestServer, ...(model.monitoring.exporter ? [exporterContainer(model)] : [])],
           volumes,
           terminationGracePeriodSeconds: 60,
         },

@@ -1,9 +1,10 @@
 /**
  * NetworkPolicies of the standalone target: PostgreSQL admits clients in the namespace, pgBackRest's TLS servers
- * admit only the pods that use them, and Job pods admit nothing.
+ * admit only the pods that use them, the exporter admits Prometheus, and Job pods admit nothing.
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { EXPORTER_PORT } from './exporter';
 import { instanceSelector } from './instances';
 import { jobSelector } from './jobs';
 import { clusterLabels } from './pod';
@@ -30,6 +31,10 @@ export function renderNetworkPolicies(scope: Construct, model: ClusterModel): vo
         { from: [{ podSelector: {} }], ports: [tcp(model.port)] },
         // pgBackRest reads PGDATA for backups only on behalf of the cluster's backup Jobs.
         { from: [{ podSelector: { matchLabels: jobSelector(model) } }], ports: [tcp(TLS_SERVER_PORT)] },
+        // The exporter's metrics, from pods of every namespace: Prometheus usually runs in a namespace of its own,
+        // whose labels this library cannot know. The port serves read-only metrics (backup ages and sizes, archiver
+        // counters: no rows, no credentials) and nothing else; PostgreSQL and pgBackRest stay as tight as above.
+        ...(model.monitoring.exporter ? [{ from: [{ namespaceSelector: {} }], ports: [tcp(EXPORTER_PORT)] }] : []),
       ],
     },
   });

@@ -5,6 +5,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { CONFIG_KEYS, StandaloneContext } from './context';
+import { renderExporterConfig } from './exporter';
 import { renderInstances } from './instances';
 import { renderBackupJobs } from './jobs';
 import { renderNetworkPolicies } from './network';
@@ -25,7 +26,7 @@ import {
 } from '../pgbackrest/config';
 import { renderIni } from '../pgbackrest/ini';
 import { INSTANCE_LOG_DIR } from '../pgbackrest/layout';
-import { postgresConfig, pgHbaConf } from '../postgres/config';
+import { postgresConfig, pgHbaConf, pgIdentConf } from '../postgres/config';
 import { Problems } from '../validation';
 
 
@@ -47,6 +48,7 @@ export function renderStandaloneTarget(cluster: IConstruct, scope: Construct, mo
   const ctx: StandaloneContext = { model, externalSecret: ownExternal, restoreExternalSecret };
 
   renderConfigMaps(scope, model);
+  renderExporterConfig(scope, model);
   renderServiceAccounts(scope, model);
   renderTls(scope, model);
   renderInstances(scope, ctx);
@@ -124,7 +126,7 @@ function renderConfigMaps(scope: Construct, model: ClusterModel): void {
   });
   kubeObject(k8s.KubeConfigMap, scope, 'PostgresConfig', {
     metadata: { name: model.names.postgresConfig, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) },
-    data: { 'postgresql.conf': postgresConfig(model), 'pg_hba.conf': pgHbaConf() },
+    data: { 'postgresql.conf': postgresConfig(model), 'pg_hba.conf': pgHbaConf(model), 'pg_ident.conf': pgIdentConf(model) },
   });
 }
 

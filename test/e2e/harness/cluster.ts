@@ -32,6 +32,11 @@ interface ImageConfig {
   /** passwd entries the image has: name, uid, gid, home. */
   readonly users: { name: string; uid: number; gid: number; home: string }[];
   readonly groups: { name: string; gid: number }[];
+  /**
+   * A program the image has at a path this machine has it at another: the command's first word is translated, its
+   * arguments are not.
+   */
+  readonly commands?: { [imagePath: string]: string };
 }
 
 const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -58,11 +63,24 @@ const IMAGES: { pattern: RegExp; config: ImageConfig }[] = [
       groups: [{ name: 'ivorysql', gid: 995 }, { name: 'postgres', gid: 26 }],
     },
   },
+  {
+    // docker.io/ivorysql/postgres-exporter (IVYO's exporter image, postgres_exporter 0.17.0 at /opt/cpm/bin): Debian's
+    // prometheus-postgres-exporter, 0.11.1, the same program (README, Tests, for what the version difference means).
+    // The image's USER is 2; the instance pods set their own uid.
+    pattern: /\/postgres-exporter:/,
+    config: {
+      env: { PATH: BASE_PATH },
+      uid: 2,
+      users: [],
+      groups: [],
+      commands: { '/opt/cpm/bin/postgres_exporter/postgres_exporter': '/usr/bin/prometheus-postgres-exporter' },
+    },
+  },
 ];
 
 function imageConfig(image: string): ImageConfig {
   const found = IMAGES.find(i => i.pattern.test(image));
-  if (!found) throw new Error(`image ${image} is not one the harness knows (IvorySQL or pgBackRest): its files are not on this machine`);
+  if (!found) throw new Error(`image ${image} is not one the harness knows (IvorySQL, pgBackRest or the exporter): its files are not on this machine`);
   return found.config;
 }
 
@@ -130,6 +148,8 @@ class Container {
     const env = { ...p.cluster.resolveEnv(p, this.spec), HOME: home };
     const command = [...(this.spec.command ?? []), ...(this.spec.args ?? [])].map((a: string) => expand(a, env));
     if (command.length === 0) throw new Error(`${p.name}/${this.spec.name}: no command; image entrypoints are not emulated`);
+    const program = image.commands?.[command[0]];
+    if (program) command[0] = program;
     const sc = { ...p.spec.securityContext, ...this.spec.securityContext };
     const sandbox = p.cluster.sandboxArgs(p, this.spec, env, image);
     const user = ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, `--groups=${groups.join(',')}`,
@@ -830,9 +850,14 @@ export const E2E_PREREQUISITES: Prerequisite[] = [
   },
   { name: 'nss_wrapper (Debian libnss-wrapper, as in the IvorySQL image)', present: () => execFileSync('sh', ['-c', 'ldconfig -p | grep -c libnss_wrapper.so'], { encoding: 'utf8' }).trim() !== '0' },
   { name: 'the en_US.UTF-8 locale (the image\'s LC_ALL)', present: () => /en_US\.utf8/i.test(execFileSync('locale', ['-a'], { encoding: 'utf8' })) },
+  // Every instance pod runs the exporter (monitoring.exporter defaults to true).
+  { name: 'postgres_exporter at /usr/bin/prometheus-postgres-exporter (Debian prometheus-postgres-exporter)', present: () => fs.existsSync('/usr/bin/prometheus-postgres-exporter') },
 ];
 
-/** `describe` for an end-to-end suite: skipped with one line locally, a failure under CI, when something is missing. */
-export function describeE2E(suite: string): jest.Describe {
-  return describeWith(suite, E2E_PREREQUISITES);
+/**
+ * `describe` for an end-to-end suite: skipped with one line locally, a failure under CI, when something is missing
+ * (E2E_PREREQUISITES and the suite's own).
+ */
+export function describeE2E(suite: string, more: Prerequisite[] = []): jest.Describe {
+  return describeWith(suite, [...E2E_PREREQUISITES, ...more]);
 }
