@@ -249,11 +249,6 @@ FROM pg_catalog.pg_stat_archiver`,
   },
 ];
 
-/** The series the queries export, as Prometheus names them. */
-export function exporterMetricNames(): string[] {
-  return EXPORTER_QUERIES.flatMap(q => q.metrics.filter(m => m.usage === 'GAUGE').map(m => `${q.name}_${m.column}`));
-}
-
 /**
  * postgres_exporter's queries file (YAML: a map of query name to its SQL and columns). The SQL is a block scalar,
  * exactly as written; descriptions are double-quoted (JSON strings are YAML).
