@@ -14,7 +14,6 @@ import { stringify } from 'yaml';
 import { BackupRepo, BackupSchedule, IvoryCluster } from '../src';
 import { describeE2E, LocalCluster } from './e2e/harness/cluster';
 import { boot, e2eProps, info, NAMESPACE, newChart, synthChart, Testing, until, write } from './e2e/scenario';
-import { exporterMetricNames } from '../src/private/standalone/exporter';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const PROMTOOL = '/usr/bin/promtool';
@@ -24,6 +23,27 @@ const run = describeE2E(__filename, [
 jest.setTimeout(600_000);
 
 const CLUSTER = 'hippo';
+/**
+ * The series the rules of both targets are written against: pgMonitor's names (IVYO's exporter has them too) and the
+ * standalone target's two of its own. Written out here, not taken from the queries, so a renamed query fails this suite.
+ */
+const EXPECTED_SERIES = [
+  'ccp_backrest_last_full_backup_time_since_completion_seconds',
+  'ccp_backrest_last_diff_backup_time_since_completion_seconds',
+  'ccp_backrest_last_incr_backup_time_since_completion_seconds',
+  'ccp_backrest_last_info_backup_runtime_seconds',
+  'ccp_backrest_last_info_repo_backup_size_bytes',
+  'ccp_backrest_last_info_repo_total_size_bytes',
+  'ccp_backrest_last_info_backup_error',
+  'ccp_backrest_oldest_full_backup_time_seconds',
+  'ivory_backrest_repo_status_code',
+  'ccp_archive_command_status_seconds_since_last_fail',
+  'ccp_archive_command_status_seconds_since_last_archive',
+  'ccp_archive_command_status_archived_count',
+  'ccp_archive_command_status_failed_count',
+  'ivory_archive_ready_segments',
+  'ccp_is_in_recovery_status',
+];
 /** Seconds between scrapes and between rule evaluations. */
 const INTERVAL = 2;
 
@@ -225,7 +245,7 @@ run('e2e: backup metrics from the exporter, scraped and alerted on by Prometheus
 
   test('every metric of the queries is scraped from both instances, with the stanza, the repo number and the PodMonitor\'s labels', async () => {
     const t = Date.now();
-    const expected = exporterMetricNames();
+    const expected = EXPECTED_SERIES;
     const found = await until('every exporter metric of both pods in Prometheus', 90, async () => {
       const series = await prom.query('{__name__=~"ccp_.+|ivory_.+"}');
       const names = (pod: string) => new Set(series.filter(s => s.labels.pod === pod).map(s => s.labels.__name__));
@@ -327,5 +347,24 @@ run('e2e: backup metrics from the exporter, scraped and alerted on by Prometheus
     expect((await prom.query(`ccp_archive_command_status_seconds_since_last_fail${onPrimary}`))[0].value).toBe(0);
     await until('the ready segments archived', 30, async () => (await prom.query(`ivory_archive_ready_segments${onPrimary}`))[0]?.value === 0);
     expect(await k.psql(primary, 'select last_archived_time > last_failed_time from pg_stat_archiver')).toBe('t');
+  });
+
+  test('a primary restarted with another set-up recorded (a library upgrade, the exporter turned on later) sets up again; with this one\'s, not', async () => {
+    const t = Date.now();
+    const setUp = 'setting up the exporter\'s role and pgBackRest info function';
+    const metrics = async (pod: string) => (await fetch(`http://${k.pod(pod).address}:9187/metrics`)).text();
+    await k.psql(primary, 'drop function ivory_monitor.pgbackrest_info()');
+    await k.stopPod(primary);
+    fs.writeFileSync(path.join(k.claimDir(`ivory-data-${primary}`), '.ivory-monitoring-setup'), 'an older set-up\n');
+    await (await k.startStatefulSetPod(`${CLUSTER}-instance1`, 0)).waitReady(120);
+    expect(k.pod(primary).container('bootstrap').logs()).toContain(setUp);
+    await until('the restarted primary\'s exporter to serve the backup metrics', 60, async () =>
+      /^ccp_backrest_last_full_backup_time_since_completion_seconds\{/m.test(await metrics(primary)));
+    await k.stopPod(primary);
+    await (await k.startStatefulSetPod(`${CLUSTER}-instance1`, 0)).waitReady(120);
+    expect(k.pod(primary).container('bootstrap').logs()).not.toContain(setUp);
+    await until('the exporter to serve the backup metrics again', 60, async () =>
+      /^ccp_backrest_last_full_backup_time_since_completion_seconds\{/m.test(await metrics(primary)));
+    mark('primary restarted twice (set-up again, then not)', t);
   });
 });

@@ -24,9 +24,9 @@ import { MONITORING_USER } from '../postgres/config';
 /** The exporter's port, named `exporter`, as IVYO's. */
 export const EXPORTER_PORT = 9187;
 /** Where IVYO's exporter image has postgres_exporter (its start.sh does IVYO's own set-up; it is not run). */
-export const EXPORTER_BINARY = '/opt/cpm/bin/postgres_exporter/postgres_exporter';
+const EXPORTER_BINARY = '/opt/cpm/bin/postgres_exporter/postgres_exporter';
 /** Where the exporter's ConfigMap is mounted, in the exporter (queries) and the bootstrap container (set-up SQL). */
-export const EXPORTER_CONFIG_DIR = '/etc/postgres-exporter';
+const EXPORTER_CONFIG_DIR = '/etc/postgres-exporter';
 const EXPORTER_VOLUME = 'exporter-config';
 const KEYS = { queries: 'queries.yml', setup: 'setup.sql' };
 
@@ -36,7 +36,7 @@ const SCHEMA = 'ivory_monitor';
  * How old pgBackRest's info may be before the primary asks again. One `pgbackrest info` a minute costs a few reads of
  * each repo; a backup shows in the metrics within a minute of completing.
  */
-export const INFO_REFRESH_SECONDS = 60;
+const INFO_REFRESH_SECONDS = 60;
 /** A refresh still running after this long is taken for dead, and another may start. */
 const INFO_STUCK_SECONDS = 600;
 /**
@@ -46,11 +46,11 @@ const INFO_STUCK_SECONDS = 600;
 const INFO_DIR = '/tmp/pgbackrest-info';
 /**
  * The one program the function runs, in the background so no scrape waits for it: `pgbackrest info` takes
- * io-timeout (60 s) to give up on a repo host that is down, and the exporter answers no scrape meanwhile. `started`
- * is touched before the shell returns, so the next call sees this refresh (the whole list would run in the background
- * with `&&` before the `&`). Console
- * logging off (warnings would precede the JSON on stdout), warnings to stderr (PostgreSQL's log), no log file (one a
- * minute would grow on the data volume without end).
+ * io-timeout (60 s) to give up on a repo host that is down, and the exporter answered no scrape meanwhile (measured:
+ * every scrape timed out for those 60 s). `started` is touched before the shell returns, so the next call sees this
+ * refresh (with `&&` up to the `&`, the whole list would run in the background). Console logging off (warnings would
+ * precede the JSON on stdout), warnings to stderr (PostgreSQL's log), no log file (one a minute would grow on the data
+ * volume without end).
  */
 const INFO_COMMAND = `mkdir -p ${INFO_DIR} && cd ${INFO_DIR} && touch started || exit 1; `
   + `(pgbackrest --stanza=${STANZA} --output=json --log-level-console=off --log-level-file=off --log-level-stderr=warn info > running.$$ `
@@ -63,8 +63,8 @@ const INFO_COMMAND = `mkdir -p ${INFO_DIR} && cd ${INFO_DIR} && touch started ||
  * the table only when the answer changed, without the WAL ranges (which change at every archived segment). Any write
  * (even to an unlogged or temporary table, as `COPY FROM PROGRAM` needs) commits a transaction id, and with
  * `archive_timeout` that makes an idle database switch and archive a WAL segment after every refresh: measured on
- * IvorySQL 5.4 with archive_timeout = 10s, one segment per 10 s while refreshing through an unlogged table, none in 30 s
- * this way.
+ * IvorySQL 5.4 with archive_timeout = 10s, one segment per 10 s while refreshing through an unlogged table; this way,
+ * scraped every 2 s for 150 s (three refreshes), not one byte of WAL.
  */
 export function monitoringSetupSql(): string {
   const table = `${SCHEMA}.pgbackrest_info`;
@@ -248,11 +248,6 @@ FROM pg_catalog.pg_stat_archiver`,
     metrics: [gauge('status', '1 on a replica (in recovery), 2 on the primary')],
   },
 ];
-
-/** The series the queries export, as Prometheus names them. */
-export function exporterMetricNames(): string[] {
-  return EXPORTER_QUERIES.flatMap(q => q.metrics.filter(m => m.usage === 'GAUGE').map(m => `${q.name}_${m.column}`));
-}
 
 /**
  * postgres_exporter's queries file (YAML: a map of query name to its SQL and columns). The SQL is a block scalar,
