@@ -83,11 +83,16 @@ function rulesFor(manifests: any[]): { groups: any[]; source: string } {
   return { groups: fallbackGroups(), source: 'the suite\'s fallback rules' };
 }
 
-/** The alerting rule whose expression reads `metric` (names differ between rule sets; the metrics do not). */
-function alertOn(groups: any[], metric: string): string {
+/**
+ * The alerting rule whose expression reads `metric` (names differ between rule sets; the metrics do not): its name,
+ * and its `for` in seconds (a Prometheus duration such as 5m or 1h30s).
+ */
+function alertOn(groups: any[], metric: string): { name: string; forSeconds: number } {
   const rule = groups.flatMap(g => g.rules).find((r: any) => r.alert && String(r.expr).includes(metric) && !/absent\(/.test(String(r.expr)));
   if (!rule) throw new Error(`no alert rule reads ${metric}`);
-  return rule.alert;
+  const units: { [u: string]: number } = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+  const forSeconds = [...String(rule.for ?? '0s').matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)].reduce((sum, [, n, u]) => sum + Number(n) * units[u], 0);
+  return { name: rule.alert, forSeconds };
 }
 
 function freePort(): Promise<number> {
@@ -321,14 +326,15 @@ run('e2e: backup metrics from the exporter, scraped and alerted on by Prometheus
   });
 
   test('the repo host down: the archive-failing alert fires once WAL is switched, and clears when the repo host is back', async () => {
-    const alert = alertOn(groups, 'ccp_archive_command_status_seconds_since_last_fail');
+    const { name: alert, forSeconds } = alertOn(groups, 'ccp_archive_command_status_seconds_since_last_fail');
     expect(await prom.alerts(alert)).toEqual([]);
     const onPrimary = `{pod="${primary}"}`;
     const t = Date.now();
     await k.stopPod(`${CLUSTER}-repo-host-0`);
     await write(k, primary, 'outage', 1000);
     await k.psql(primary, 'select pg_switch_wal()');
-    const firing = await until(`${alert} to fire`, 240, async () => {
+    // The rule's own `for` (the rendered rule's is minutes), plus what pgBackRest takes to give up on the repo host.
+    const firing = await until(`${alert} to fire`, forSeconds + 180, async () => {
       const a = await prom.alerts(alert);
       return a.some(x => x.state === 'firing') ? a : undefined;
     }).catch(async e => { throw new Error(`${(e as Error).message}\n${await archiverState()}`); });
