@@ -17,12 +17,11 @@ import { kubeObject } from '../kube/kube-object';
 import { renderResources } from '../kube/resources';
 import { ClusterModel } from '../model/cluster-model';
 import { MANAGED_BY, shortHash } from '../model/naming';
+import { EXPORTER_PORT, EXPORTER_PORT_NAME } from '../monitoring/metrics';
 import { SOCKET_DIR } from '../pgbackrest/config';
 import { STANZA } from '../pgbackrest/layout';
 import { MONITORING_USER } from '../postgres/config';
 
-/** The exporter's port, named `exporter`, as IVYO's. */
-export const EXPORTER_PORT = 9187;
 /** Where IVYO's exporter image has postgres_exporter (its start.sh does IVYO's own set-up; it is not run). */
 const EXPORTER_BINARY = '/opt/cpm/bin/postgres_exporter/postgres_exporter';
 /** Where the exporter's ConfigMap is mounted, in the exporter (queries) and the bootstrap container (set-up SQL). */
@@ -304,7 +303,7 @@ export function exporterContainer(model: ClusterModel): k8s.Container {
     imagePullPolicy: 'IfNotPresent',
     command: [EXPORTER_BINARY, `--extend.query-path=${EXPORTER_CONFIG_DIR}/${KEYS.queries}`, `--web.listen-address=:${EXPORTER_PORT}`],
     env: env({ DATA_SOURCE_NAME: `host=${SOCKET_DIR} port=${model.port} user=${MONITORING_USER} dbname=postgres sslmode=disable` }),
-    ports: [{ name: 'exporter', containerPort: EXPORTER_PORT }],
+    ports: [{ name: EXPORTER_PORT_NAME, containerPort: EXPORTER_PORT }],
     securityContext: containerSecurityContext(),
     resources: renderResources(model.monitoring.exporterResources, EXPORTER_RESOURCES),
     volumeMounts: [EXPORTER_CONFIG_MOUNT, TMP_MOUNT],

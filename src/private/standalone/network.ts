@@ -4,7 +4,6 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { EXPORTER_PORT } from './exporter';
 import { instanceSelector } from './instances';
 import { jobSelector } from './jobs';
 import { clusterLabels } from './pod';
@@ -15,6 +14,7 @@ import { kubeObject } from '../kube/kube-object';
 import { ClusterModel, hasVolumeRepo } from '../model/cluster-model';
 import { MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
+import { EXPORTER_PORT } from '../monitoring/metrics';
 import { TLS_SERVER_PORT } from '../pgbackrest/config';
 
 export function renderNetworkPolicies(scope: Construct, model: ClusterModel): void {
