@@ -202,7 +202,6 @@ export interface IvoryClusterProps {
   readonly backupPlan?: BackupPlanOptions;
 }
 
-
 /** Ids of the cluster's own scopes, which added constructs cannot take. */
 const OWN_SCOPES = ['Resources', 'NetworkPolicies', 'Monitoring'];
 
@@ -238,7 +237,8 @@ export class IvoryCluster extends Construct {
   /** Fields of constructs added through props (`restoreChecks[0]`); others are named by their call. */
   private readonly childFields = new Map<IConstruct, string>();
   private readonly resources: Construct;
-  private cached?: { model: ClusterModel; plan?: BackupPlanAnalysis };
+  /** The model and its analysis, for the cluster as it was when `key` was taken (see `modelCache`). */
+  private cached?: { key: string; model: ClusterModel; plan?: BackupPlanAnalysis };
   private rendered = false;
   private checked = false;
 
@@ -340,7 +340,6 @@ export class IvoryCluster extends Construct {
     const problems = new Problems();
     const added = this.roster.add(problems, `repos[${this.roster.added.length}]`, repo);
     problems.throwIfAny(this);
-    this.changed();
     return (added as { name: string }).name;
   }
 
@@ -353,7 +352,6 @@ export class IvoryCluster extends Construct {
     const problems = new Problems();
     this.addInstanceSetTo(problems, `instances[${this.instanceSets.length}]`, props);
     problems.throwIfAny(this);
-    this.changed();
   }
 
   /**
@@ -402,7 +400,6 @@ export class IvoryCluster extends Construct {
     const idOk = checkArgument(problems, `${field}: id`, id, str) !== undefined;
     const child = idOk ? this.addChild(problems, field, id, props, kind) : undefined;
     problems.throwIfAny(this);
-    this.changed();
     return child as C;
   }
 
@@ -444,8 +441,16 @@ export class IvoryCluster extends Construct {
     return this.childFields.get(child) ?? child.node.path.slice(this.node.path.length + 1);
   }
 
+  /**
+   * The model, built again when something was added since: instance sets and repos are only ever appended, and a
+   * construct made in the cluster directly (`new RestoreCheck(cluster, ...)`) is a child like one added by a call,
+   * so their counts say whether the cache is current.
+   */
   private modelCache(): { model: ClusterModel; plan?: BackupPlanAnalysis } {
-    this.cached ??= {
+    const key = `${this.instanceSets.length}/${this.roster.added.length}/${this.node.children.length}`;
+    if (this.cached?.key === key) return this.cached;
+    this.cached = {
+      key,
       model: buildModel(this.settings, {
         instances: this.instanceSets,
         repos: this.roster.repos,
@@ -458,10 +463,6 @@ export class IvoryCluster extends Construct {
       }),
     };
     return this.cached;
-  }
-
-  private changed(): void {
-    this.cached = undefined;
   }
 
   private assertOpen(call: string): void {

@@ -10,7 +10,7 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
   BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CollisionPolicy, CompressionType, CredentialSource,
-  DeploymentTarget, FullRetentionType, IvoryCluster, IvoryClusterProps, ManualBackup, PgBackRestVersion, RecoveryTarget, RepoCredentials,
+  DeploymentTarget, FullRetentionType, IvoryCluster, IvoryClusterProps, ManualBackup, PgBackRestVersion, RestoreCheck, RecoveryTarget, RepoCredentials,
   RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
 import { validateManifests } from './support/schemas';
@@ -418,6 +418,16 @@ describe('a value added after construction', () => {
     cluster.repos.push(volume());
     expect(cluster.repos).toHaveLength(4);
     expect(Testing.synth(chart).filter(m => m.kind === 'PersistentVolumeClaim' || m.metadata.name?.includes('repo'))).not.toHaveLength(0);
+  });
+
+  test('the analysis read before an addition sees it afterwards, also for a construct made in the cluster directly', () => {
+    const cluster = grown(Testing.chart());
+    expect(cluster.planAnalysis.repoSummaries.map(r => r.repoName)).toEqual(['repo1']);
+    cluster.addRepo(volume());
+    expect(cluster.planAnalysis.repoSummaries.map(r => r.repoName)).toEqual(['repo1', 'repo2']);
+    expect(cluster._model.restoreChecks).toEqual([]);
+    const check = new RestoreCheck(cluster, 'weekly', { repoName: 'repo2' });
+    expect(cluster._model.restoreChecks).toEqual([check]);
   });
 
   test('after synth, nothing can be added: the manifests would not show it', () => {
