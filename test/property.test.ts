@@ -10,7 +10,8 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
   BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CollisionPolicy, CompressionType, CredentialSource,
-  DeploymentTarget, FullRetentionType, IvoryCluster, IvoryClusterProps, ManualBackup, PgBackRestVersion, RestoreCheck, RecoveryTarget, RepoCredentials,
+  DeploymentTarget, FullRetentionType, IvoryCluster, IvoryClusterProps, ManualBackup, PgBackRestVersion, RestoreCheck, RecoveryTarget,
+  RepoCredentials,
   RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
 import { validateManifests } from './support/schemas';
@@ -426,8 +427,8 @@ describe('a value added after construction', () => {
     cluster.addRepo(volume());
     expect(cluster.planAnalysis.repoSummaries.map(r => r.repoName)).toEqual(['repo1', 'repo2']);
     expect(cluster._model.restoreChecks).toEqual([]);
-    const check = new RestoreCheck(cluster, 'weekly', { repoName: 'repo2' });
-    expect(cluster._model.restoreChecks).toEqual([check]);
+    const weekly = new RestoreCheck(cluster, 'weekly', { repoName: 'repo2' });
+    expect(cluster._model.restoreChecks).toEqual([weekly]);
   });
 
   test('after synth, nothing can be added: the manifests would not show it', () => {
