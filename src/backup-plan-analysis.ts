@@ -2,6 +2,7 @@ import { Duration, Yaml } from 'cdk8s';
 import { BackupPlanOptions, CollisionPolicy, ExpectedBackupDurations, OperatorSuspend } from './backup-plan-options';
 import { BackupRepo } from './backup-repo';
 import { BackupSchedule } from './backup-schedule';
+import { BackupSource } from './backup-source';
 import { BackupType } from './backup-type';
 import { PgBackRestVersion } from './pgbackrest-version';
 import { parseCron, runsBetween } from './private/cron/cron';
@@ -248,6 +249,8 @@ export class BackupPlanAnalysis {
   public readonly collisions: BackupCollision[];
   /** How collisions are treated at synth (`backupPlan.collisions`). */
   public readonly collisionPolicy: CollisionPolicy;
+  /** Which instance the scheduled and manual backups read from (`backupJobs.source`). */
+  public readonly backupSource: BackupSource;
   /**
    * False when this cluster opted out of its report (`writeReport: false`). Whether and where a report is written
    * also depends on the app's settings (BackupPlanReports).
@@ -279,6 +282,7 @@ export class BackupPlanAnalysis {
     this.clusterName = model.name;
     this.namespace = model.namespace;
     this.collisionPolicy = options.collisions ?? CollisionPolicy.ERROR;
+    this.backupSource = model.backupSource;
     this.writeReport = options.writeReport ?? true;
     this._concurrentRepos = model.version.atLeast(2, 53);
     this._controllerZone = model.target === 'operator';

@@ -6,7 +6,7 @@ import { PgBackRestVersion } from './pgbackrest-version';
 import { checkArgument, checkInput, instance } from './private/input';
 import { RepoStorageSpec } from './private/model/repo-spec';
 import { checkRepoPath, REPO_NAMES } from './private/pgbackrest/layout';
-import { checkInteger, Problems } from './private/validation';
+import { checkInteger, checkSince, Problems } from './private/validation';
 import { RepoCredentials, RepoStorage } from './repo-credentials';
 import { RepoEncryption } from './repo-encryption';
 
@@ -155,7 +155,8 @@ export interface S3RepoProps extends BackupRepoOptions, ObjectStoreConnectionOpt
    * How pgBackRest authenticates: an access key, a web identity or instance role, or a conf-file Secret
    * (`RepoCredentials.s3...` or `RepoCredentials.fromConfSecret`).
    */
-  readonly credentials: RepoCredentials; /**
+  readonly credentials: RepoCredentials;
+  /**
    * Server-side encryption with a KMS key (`repoN-s3-kms-key-id`, SSE-KMS): the store encrypts every object
    * pgBackRest writes with this key, and decrypts it for whoever may use the key. On AWS (an `amazonaws.com`
    * endpoint) a key id, a key ARN, an alias (`alias/<name>`) or an alias ARN, in the bucket's region; with an
@@ -195,7 +196,8 @@ export interface GcsRepoProps extends BackupRepoOptions, ObjectStoreConnectionOp
    * How pgBackRest authenticates: a service-account key file, workload identity, or a conf-file Secret
    * (`RepoCredentials.gcs...` or `RepoCredentials.fromConfSecret`).
    */
-  readonly credentials: RepoCredentials; /**
+  readonly credentials: RepoCredentials;
+  /**
    * The project billed for the requests (`repoN-gcs-user-project`, pgBackRest's "GCS project ID used to determine
    * request billing"; pgBackRest 2.55 or later): for a bucket with requester pays turned on, whose requests must name
    * a project to bill. A project id: 6 to 30 lowercase letters, digits and hyphens, starting with a letter (or a
@@ -398,13 +400,6 @@ export class BackupRepo {
       }
     }
   }
-}
-
-/** A feature of pgBackRest `major.minor` or later: refused, naming the version, on an older one. */
-function checkSince(problems: Problems, field: string, value: unknown, option: string, version: PgBackRestVersion, minor: number): boolean {
-  if (version.atLeast(2, minor)) return true;
-  problems.add(field, value, `needs pgBackRest 2.${minor} or later (${option} came in 2.${minor}); pgbackrestVersion is ${version}`);
-  return false;
 }
 
 const AWS_ENDPOINT = /(^|\.)amazonaws\.com(\.cn)?$/;

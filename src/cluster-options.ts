@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
+import { BackupSource } from './backup-source';
 import { TlsCertificates } from './tls-certificates';
 
 /**
@@ -71,6 +72,12 @@ export interface BackupJobOptions {
    * @default - none
    */
   readonly priorityClassName?: string;
+  /**
+   * Which instance scheduled and manual backups read from (`backup-standby`). The first backup, which the replicas
+   * are created from, is always read from the primary: no standby runs yet.
+   * @default BackupSource.PRIMARY
+   */
+  readonly source?: BackupSource;
 }
 
 /**

@@ -1,6 +1,7 @@
 export * from './ivory-cluster';
 export * from './deployment-target';
 export * from './cluster-options';
+export * from './backup-source';
 export * from './instance-set';
 export * from './backup-repo';
 export * from './backup-type';

@@ -1,5 +1,6 @@
 import { checkArgument, checkInput, date as dateKind, str } from './private/input';
 import { isShellLiteral, ivyoShellWords, SHELL_LITERAL_ALLOWED } from './private/operator/ivyo-shell';
+import { checkTimestamp, normaliseTimestamp } from './private/timestamp';
 import { Problems, throwValidationError } from './private/validation';
 
 /** Where recovery stops: pgBackRest's restore `--type`, as a RecoveryTarget's factory sets it. */
@@ -41,8 +42,6 @@ export interface RecoveryTargetOptions {
   readonly timeline?: string;
 }
 
-/** A point-in-time timestamp with its zone, as pgBackRest and PostgreSQL both read it. */
-const TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?\s*(Z|[+-]\d{2}(:?\d{2})?)$/;
 
 /**
  * A typed point-in-time recovery target, rendered as pgBackRest `restore` options for both targets. Give it to a
@@ -170,10 +169,7 @@ export class RecoveryTarget {
 
   private normalisedTarget(): string {
     if (this.targetType !== RecoveryTargetType.TIME || this.target === undefined) return this.target as string;
-    const m = TIME.exec(this.target);
-    if (!m) return this.target;
-    const zone = m[8] === 'Z' ? '+00' : m[8].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
-    return `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}${zone}`;
+    return normaliseTimestamp(this.target);
   }
 
   /** @internal */
@@ -181,21 +177,9 @@ export class RecoveryTarget {
     problems.mergeAt(field, this._input);
     const value = this.target;
     switch (this.targetType) {
-      case RecoveryTargetType.TIME: {
-        const m = typeof value === 'string' ? TIME.exec(value) : null;
-        if (!m) {
-          problems.add(`${field}.time`, value, 'must be "YYYY-MM-DD HH:MM:SS[.ffffff]" followed by a zone offset or Z, e.g. "2026-11-26 14:15:11+01"; a time without a zone is read in the server\'s zone and is refused');
-          break;
-        }
-        const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-        const d = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-        const offset = m[8] === 'Z' ? 0 : Number(m[8].slice(1, 3));
-        if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day
-          || hour > 23 || minute > 59 || second > 59 || offset > 15) {
-          problems.add(`${field}.time`, value, 'is not a real date and time');
-        }
+      case RecoveryTargetType.TIME:
+        checkTimestamp(problems, `${field}.time`, value);
         break;
-      }
       case RecoveryTargetType.TRANSACTION_ID:
         if (typeof value !== 'string' || !/^\d{1,20}$/.test(value) || value === '0') {
           problems.add(`${field}.transactionId`, value, 'must be a positive whole number');

@@ -4,7 +4,8 @@ import { PgBackRestVersion } from './pgbackrest-version';
 import { backupRepo, checkArgument, checkInput } from './private/input';
 import { STANZA } from './private/pgbackrest/layout';
 import { checkPgBackRestArguments } from './private/pgbackrest/options';
-import { checkDnsLabel, Problems } from './private/validation';
+import { checkTimestamp, normaliseTimestamp } from './private/timestamp';
+import { checkDnsLabel, checkSince, Problems } from './private/validation';
 import { RecoveryTarget } from './recovery-target';
 
 /** The kinds of restore (`Restore.kind`): which factory made it, and what IVYO's spec gets (in parentheses). */
@@ -34,6 +35,7 @@ const REFUSED_RESTORE_OPTIONS: { [option: string]: string } = {
   'target-exclusive': 'use RecoveryTarget options',
   'target-timeline': 'use RecoveryTarget options',
   'set': 'use RecoveryTarget options (backupSet)',
+  'repo-target-time': 'use repoTargetTime, which is checked against the repo\'s storage and the pgBackRest version',
 };
 
 /** Options common to every restore: where recovery stops, and pgBackRest `restore` options without a property. */
@@ -49,6 +51,15 @@ export interface RestoreOptions {
    * @default - none
    */
   readonly options?: string[];
+  /**
+   * Read the repo as it was at this time (`--repo-target-time`, pgBackRest 2.54 or later), e.g. just before backups
+   * or WAL were deleted or overwritten by mistake or by malware. For a repo on versioned object storage only (S3,
+   * GCS or Azure with versioning, and ideally object lock or soft delete, turned on), where the older versions of
+   * its files are kept. The restore and the WAL it fetches while recovering both read the repo at that time. The
+   * same grammar as `RecoveryTarget.time`: a zone is required.
+   * @default - the repo as it is now
+   */
+  readonly repoTargetTime?: string;
 }
 
 /** Restoring a new cluster from another cluster's repo: which of its repos, and where recovery stops. */
@@ -161,6 +172,8 @@ export class Restore {
   public readonly target: RecoveryTarget;
   /** Extra pgBackRest `restore` options. */
   public readonly options: string[];
+  /** The time the repo is read as of (`repoTargetTime`), if any. */
+  public readonly repoTargetTime?: string;
   /** The source cluster, for FROM_CLUSTER. */
   public readonly source?: IvoryCluster;
   /** The source repo, for FROM_REPO. */
@@ -194,12 +207,18 @@ export class Restore {
     this.kind = kind;
     this.target = options.target ?? RecoveryTarget.endOfArchive();
     this.options = options.options ?? [];
+    this.repoTargetTime = options.repoTargetTime;
     Object.assign(this, fields);
   }
 
   /** The pgBackRest restore arguments from the target and the extra options, as an argument vector. */
   public toArguments(): string[] {
-    return [...this.target.toArguments(), ...this.options];
+    return [...this.target.toArguments(), ...this._repoTargetArguments(), ...this.options];
+  }
+
+  /** `--repo-target-time`, normalised as the recovery target's time is. @internal */
+  public _repoTargetArguments(): string[] {
+    return this.repoTargetTime === undefined ? [] : [`--repo-target-time=${normaliseTimestamp(this.repoTargetTime)}`];
   }
 
   /** @internal */
@@ -211,6 +230,9 @@ export class Restore {
       this.target._validate(problems, `${field}.target`);
     }
     checkPgBackRestArguments(problems, `${field}.options`, this.options, 'restore', REFUSED_RESTORE_OPTIONS);
+    if (this.repoTargetTime !== undefined && checkTimestamp(problems, `${field}.repoTargetTime`, this.repoTargetTime)) {
+      checkSince(problems, `${field}.repoTargetTime`, this.repoTargetTime, 'repo-target-time', version, 54);
+    }
     if (this.repoName !== undefined && !/^repo[1-4]$/.test(this.repoName)) {
       problems.add(`${field}.repoName`, this.repoName, 'must be one of repo1, repo2, repo3, repo4');
     }

@@ -1,10 +1,12 @@
 /**
  * Standalone target: every object the operator would make, for clusters where no operator may be installed.
- * A PVC repo on a repo host and an S3 repo, TLS from cert-manager, credentials from Secrets you create.
+ * A PVC repo on a repo host and an S3 repo, backups read from the replica, TLS from cert-manager, credentials from
+ * Secrets you create.
  */
 import { App, Chart, Size } from 'cdk8s';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, CredentialSource, DeploymentTarget, IvoryCluster, RepoCredentials, RepoEncryption,
+  BackupRepo, BackupRetention, BackupSchedule, BackupSource, CredentialSource, DeploymentTarget, IvoryCluster, RepoCredentials,
+  RepoEncryption,
 } from '../../src';
 
 export function build(app: App): Chart {
@@ -12,6 +14,8 @@ export function build(app: App): Chart {
   new IvoryCluster(chart, 'hippo', {
     target: DeploymentTarget.STANDALONE,
     instances: [{ replicas: 2, dataVolumeSize: Size.gibibytes(50) }],
+    // Backups read the replica when it runs, so the primary's disks serve only the application.
+    backupJobs: { source: BackupSource.PREFER_STANDBY },
     repos: [
       BackupRepo.volume({
         size: Size.gibibytes(200),

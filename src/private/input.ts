@@ -270,7 +270,7 @@ const CONNECTION: Shape = {
 };
 const OBJECT_STORE: Shape = { ...CONNECTION, storageTags: opt(stringMap) };
 const credentials = req(instance(cls('../repo-credentials', 'RepoCredentials'), 'RepoCredentials (RepoCredentials.s3AccessKey, ...)'));
-const RESTORE_OPTIONS: Shape = { target: opt(recoveryTarget), options: opt(strings) };
+const RESTORE_OPTIONS: Shape = { target: opt(recoveryTarget), options: opt(strings), repoTargetTime: opt(str) };
 const RETENTION_OPTIONS: Shape = { differentialBackups: opt(num), archiveBackups: opt(num), archiveType: opt(str), historyDays: opt(num) };
 
 /** Every props interface of the public API: its props and their kinds. */
@@ -301,6 +301,7 @@ export const SHAPES = {
       lockWait: opt(duration()),
       startingDeadline: opt(duration()),
       priorityClassName: opt(str),
+      source: opt(str),
     }))),
     repoHost: opt(object('RepoHostOptions', () => ({ resources: opt(object('ContainerResources', () => RESOURCES)), priorityClassName: opt(str) }))),
     restoreFrom: opt(instance(cls('../restore', 'Restore'), 'a Restore (Restore.fromCluster, fromClusterName or fromRepo)')),

@@ -219,3 +219,14 @@ export function checkLabels(problems: Problems, field: string, labels: { [key: s
     }
   }
 }
+
+/**
+ * A feature of pgBackRest 2.`minor` or later: refused, naming the version, on an older one. (The version is passed
+ * by its shape, so that this file imports nothing of the public API.)
+ */
+export function checkSince(problems: Problems, field: string, value: unknown, option: string,
+  version: { atLeast(major: number, minor: number): boolean }, minor: number): boolean {
+  if (version.atLeast(2, minor)) return true;
+  problems.add(field, value, `needs pgBackRest 2.${minor} or later (${option} came in 2.${minor}); pgbackrestVersion is ${version}`);
+  return false;
+}

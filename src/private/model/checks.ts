@@ -8,13 +8,14 @@ import { claimedBy } from './app-registry';
 import { ClusterModel, ResolvedRepo } from './cluster-model';
 import { modelOf } from './registry';
 import { restoreSource } from './restore-source';
+import { BackupSource } from '../../backup-source';
 import { DeploymentTarget } from '../../deployment-target';
 import { RepoStorage } from '../../repo-credentials';
 import { Restore, RestoreKind } from '../../restore';
 import { secureSources } from '../pgbackrest/config';
 import { objectStoreRepoPath } from '../pgbackrest/layout';
 import { checkGlobalOptions } from '../pgbackrest/options';
-import { Problems } from '../validation';
+import { checkSince, Problems } from '../validation';
 
 /** Every check of the whole cluster; `fieldOf` names each added construct's field in messages. */
 export function checkCluster(scope: IConstruct, model: ClusterModel, fieldOf: (child: IConstruct) => string, problems: Problems): void {
@@ -27,6 +28,7 @@ export function checkCluster(scope: IConstruct, model: ClusterModel, fieldOf: (c
     model.repos.map(r => ({ index: r.index, field: r.field, retention: r.repo.retention !== undefined })));
   checkReferences(model, fieldOf, problems);
   checkCredentials(model, problems);
+  checkBackupSource(model, problems);
   checkRepoWriters(scope, model, problems);
   checkAppClaims(scope, model, problems);
 }
@@ -56,6 +58,7 @@ function checkReferences(model: ClusterModel, fieldOf: (child: IConstruct) => st
     }
   }
   if (model.inPlaceRestore) knownRepo('inPlaceRestore.repoName', model.inPlaceRestore.repoName, 'the repo restored from');
+  checkRepoTargetTimes(model, problems);
 
   const standby = model.standby;
   if (standby) {
@@ -72,9 +75,43 @@ function checkReferences(model: ClusterModel, fieldOf: (child: IConstruct) => st
   for (const check of model.restoreChecks) knownRepo(`${fieldOf(check)}.repoName`, check.repoName, 'the repo restored from');
   for (const deletion of model.backupDeletions) {
     knownRepo(`${fieldOf(deletion)}.repoName`, deletion.repoName, 'the repo to delete from');
-    if (deletion.oldest && !model.version.atLeast(2, 58)) {
-      problems.add(`${fieldOf(deletion)}.oldest`, true, `needs pgBackRest 2.58 or later (expire --oldest came in 2.58); pgbackrestVersion is ${model.version}`);
-    }
+    if (deletion.oldest) checkSince(problems, `${fieldOf(deletion)}.oldest`, true, 'expire --oldest', model.version, 58);
+  }
+}
+
+/**
+ * `repoTargetTime` reads older versions of the repo's files: only object stores keep them. (A source known only by
+ * name has a storage the library does not know; pgBackRest refuses it there if it cannot.)
+ */
+function checkRepoTargetTimes(model: ClusterModel, problems: Problems): void {
+  const inPlace = model.inPlaceRestore;
+  const restores: { field: string; restore: Restore; repo?: ResolvedRepo }[] = [];
+  if (model.restoreFrom) restores.push({ field: 'restoreFrom', restore: model.restoreFrom, repo: restoreSource(model)?.repo });
+  if (inPlace) restores.push({ field: 'inPlaceRestore', restore: inPlace, repo: model.repos.find(r => r.name === inPlace.repoName) });
+  for (const { field, restore, repo } of restores) {
+    if (restore.repoTargetTime === undefined || repo?.storage !== RepoStorage.VOLUME) continue;
+    problems.add(`${field}.repoTargetTime`, restore.repoTargetTime, `reads older versions of the repo's files, but ${repo.name} is a volume repo, `
+      + 'which keeps none: only S3, GCS and Azure repos with versioning turned on can be read at a time');
+  }
+}
+
+/**
+ * Backups from a standby need a standby: more than one instance. The operator target cannot take
+ * BackupSource.STANDBY: IVYO runs an object-store repo's backups in the primary's own pod, whose pgBackRest config
+ * names no other instance, and its first backup (the one replicas are created from) reads the same `global` while
+ * no standby runs yet; it has no option per backup to read that one from the primary.
+ */
+function checkBackupSource(model: ClusterModel, problems: Problems): void {
+  if (model.backupSource !== BackupSource.STANDBY) return;
+  const instances = model.instances.reduce((n, set) => n + set.replicas, 0);
+  if (instances < 2) {
+    problems.add('backupJobs.source', 'BackupSource.STANDBY', `needs a standby to read from, but the cluster has ${instances} instance: `
+      + 'give an instance set replicas: 2 or more, or use BackupSource.PREFER_STANDBY (falls back to the primary)');
+  }
+  if (model.target === DeploymentTarget.OPERATOR) {
+    problems.add('backupJobs.source', 'BackupSource.STANDBY', 'cannot be rendered for IVYO: it runs object-store backups in the primary\'s pod, '
+      + 'where pgBackRest knows no standby, and takes the first backup (which replicas are created from) with the same global options, when no standby '
+      + 'may run yet; use BackupSource.PREFER_STANDBY, which reads from a standby where pgBackRest can reach one and else from the primary');
   }
 }
 

@@ -5,6 +5,7 @@
 import { Chart, Duration } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
+import { BackupSource } from '../../backup-source';
 import { BackupJobOptions, ExternalSecretStoreRef, RepoHostOptions } from '../../cluster-options';
 import { DeploymentTarget } from '../../deployment-target';
 import type { IvoryClusterProps } from '../../ivory-cluster';
@@ -16,7 +17,7 @@ import { validateResources } from '../kube/resources';
 import { TLS_SERVER_PORT } from '../pgbackrest/config';
 import { validateTuning } from '../pgbackrest/tuning';
 import { ResolvedImageBuild, validateImageBuild } from '../postgres/engine';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkLabels, Problems, showValue } from '../validation';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkLabels, checkSince, Problems, showValue } from '../validation';
 import { DEFAULT_EXPORTER_IMAGE, DEFAULT_IVORYSQL_IMAGE, DEFAULT_PGBACKREST_IMAGE, IMAGE_UID } from './defaults';
 import { ClusterNames, MAX_CLUSTER_NAME } from './naming';
 
@@ -38,6 +39,8 @@ export interface ClusterSettings {
   readonly tuningProps: PgBackRestTuningProps;
   readonly imageBuild: ResolvedImageBuild;
   readonly jobs: BackupJobOptions;
+  /** Where backups read from (backupJobs.source). */
+  readonly backupSource: BackupSource;
   readonly repoHost: RepoHostOptions;
   readonly externalSecretStore?: ExternalSecretStoreRef;
   readonly tls: TlsCertificates;
@@ -137,6 +140,12 @@ export function resolveSettings(scope: IConstruct, id: string, props: IvoryClust
       problems.add(`backupJobs.${field}`, d instanceof Duration ? `${d.toSeconds()}s` : d, 'must be a Duration of at least 10 seconds');
     }
   }
+  const backupSource = jobs.source ?? BackupSource.PRIMARY;
+  if (!Object.values(BackupSource).includes(backupSource)) {
+    problems.add('backupJobs.source', backupSource, `must be one of ${Object.keys(BackupSource).map(k => `BackupSource.${k}`).join(', ')}`);
+  } else if (backupSource === BackupSource.PREFER_STANDBY) {
+    checkSince(problems, 'backupJobs.source', 'BackupSource.PREFER_STANDBY', 'backup-standby=prefer', version, 54);
+  }
   validateResources(problems, 'repoHost.resources', props.repoHost?.resources);
   for (const [field, pc] of [['repoHost.priorityClassName', props.repoHost?.priorityClassName], ['backupJobs.priorityClassName', jobs.priorityClassName]] as const) {
     if (pc !== undefined) checkDnsSubdomain(problems, field, pc);
@@ -189,6 +198,7 @@ export function resolveSettings(scope: IConstruct, id: string, props: IvoryClust
     tuningProps: props.tuning ?? {},
     imageBuild,
     jobs,
+    backupSource,
     repoHost: props.repoHost ?? {},
     externalSecretStore: props.externalSecretStore,
     tls,

@@ -15,17 +15,22 @@ export function isShellLiteral(value: string): boolean {
   return typeof value === 'string' && LITERAL.test(value);
 }
 
+/** The options whose value may be a time, with a space: a recovery target and the repo's target time. */
+const TIME_OPTIONS = ['--target=', '--repo-target-time='];
+
 /**
  * Renders one word for IVYO's shell, or records why it cannot be (and returns it unrendered). Words of literal
- * characters go as they are. A recovery target (`--target=`) whose value also has single spaces between literal
- * characters, as a time has, is double-quoted, as IVYO documents (`--target="2021-06-09 14:15:11-04"`): inside
- * double quotes only $ ` \ " and ! are special, and none of them is allowed. Anything else is refused.
+ * characters go as they are. A time option (`--target=`, `--repo-target-time=`) whose value also has single spaces
+ * between literal characters, as a time has, is double-quoted, as IVYO documents (`--target="2021-06-09
+ * 14:15:11-04"`): inside double quotes only $ ` \ " and ! are special, and none of them is allowed. Anything else
+ * is refused.
  */
 export function ivyoShellWord(problems: Problems, field: string, word: string): string {
   if (isShellLiteral(word)) return word;
-  if (typeof word === 'string' && word.startsWith('--target=') && /^[^ ]+( [^ ]+)*$/.test(word.slice(9))
-    && isShellLiteral(word.slice(9).replace(/ /g, ''))) {
-    return `--target="${word.slice(9)}"`;
+  const option = typeof word === 'string' ? TIME_OPTIONS.find(o => word.startsWith(o)) : undefined;
+  if (option) {
+    const value = word.slice(option.length);
+    if (/^[^ ]+( [^ ]+)*$/.test(value) && isShellLiteral(value.replace(/ /g, ''))) return `${option}"${value}"`;
   }
   problems.add(field, word, `must contain only ${SHELL_LITERAL_ALLOWED} (IVYO runs restore and backup options through bash, which would interpret anything else)`);
   return word;

@@ -18,7 +18,7 @@ import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from '../model/cluste
 import { DEFAULT_EXPORTER_IMAGE } from '../model/defaults';
 import { ANNOTATION, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
-import { ConfDirSource, confDirSources, ConfigRole, OPERATOR_GENERATED, repoOptions, secureBindings } from '../pgbackrest/config';
+import { backupSourceOptions, ConfDirSource, confDirSources, ConfigRole, OPERATOR_GENERATED, repoOptions, secureBindings } from '../pgbackrest/config';
 import { checkIniSections, mergeOptions, renderIni } from '../pgbackrest/ini';
 import { pgbackrestDefaultRepoPath, SPOOL_DIR } from '../pgbackrest/layout';
 import { repoOptionSuffix } from '../pgbackrest/options';
@@ -158,7 +158,8 @@ function operatorGlobal(model: ClusterModel, repos: ResolvedRepo[], ownRepos = t
       fromRepos[option] = value;
     }
   }
-  const tuning = { ...model.tuning.global };
+  // A restore source's config runs no backup.
+  const tuning = { ...model.tuning.global, ...(ownRepos ? backupSourceOptions(model) : {}) };
   // IVYO's pods have a read-only root filesystem: the async spool goes on the data volume.
   if (model.tuning.archiveAsync) tuning['spool-path'] = SPOOL_DIR;
   // The user's repo options are for the cluster's own repos, not for a restore source of the same index.
@@ -264,7 +265,11 @@ function pgbackrestSpec(model: ClusterModel, externalSecret: string | undefined,
 
 /** A restore's options as IVYO runs them: joined with spaces, through bash. */
 function operatorRestoreOptions(restore: Restore, rendered: Problems, field: string): string[] {
-  return [...ivyoShellWords(rendered, `${field}.target`, restore.target.toArguments()), ...ivyoShellWords(rendered, `${field}.options`, restore.options)];
+  return [
+    ...ivyoShellWords(rendered, `${field}.target`, restore.target.toArguments()),
+    ...ivyoShellWords(rendered, `${field}.repoTargetTime`, restore._repoTargetArguments()),
+    ...ivyoShellWords(rendered, `${field}.options`, restore.options),
+  ];
 }
 
 function dataSourceSpec(model: ClusterModel, sourceExternalSecret: string | undefined, rendered: Problems): { [key: string]: unknown } | undefined {

@@ -4,6 +4,7 @@
  */
 import { IniSections, mergeOptions, OptionMap } from './ini';
 import { INSTANCE_LOG_DIR, JOB_LOG_DIR, REPO_NAMES, repoHostLogDir, SPOOL_DIR, STANZA } from './layout';
+import { BackupSource } from '../../backup-source';
 import { CredentialSource, CredentialSourceKind } from '../../credential-source';
 import { RepoStorage } from '../../repo-credentials';
 import { ClusterModel, instancePods, pgDataDir, ResolvedRepo, volumeRepos } from '../model/cluster-model';
@@ -137,6 +138,24 @@ export function repoOptions(model: ClusterModel, r: ResolvedRepo, role: ConfigRo
   return o;
 }
 
+/**
+ * Which instance backups read (backupJobs.source), for every config a backup runs with. The first backup, which
+ * replicas are created from, overrides it on its command line (FIRST_BACKUP_SOURCE).
+ */
+export function backupSourceOptions(model: ClusterModel): { [option: string]: string } {
+  switch (model.backupSource) {
+    case BackupSource.STANDBY: return { 'backup-standby': 'y' };
+    case BackupSource.PREFER_STANDBY: return { 'backup-standby': 'prefer' };
+    default: return {};
+  }
+}
+
+/**
+ * The first backup reads the primary: replicas are created from it, so no standby runs yet. (The negated form is
+ * the one every pgBackRest version takes: before 2.54 the option was a boolean.)
+ */
+export const FIRST_BACKUP_SOURCE = '--no-backup-standby';
+
 /** The stanza section an instance uses for its own PostgreSQL. */
 function localStanza(model: ClusterModel): { [option: string]: string } {
   return {
@@ -186,7 +205,7 @@ function roleGlobal(model: ClusterModel, role: ConfigRole): { [option: string]: 
     }
     case ConfigRole.JOB:
       // Jobs are short-lived: the console (the Job's log) is their log.
-      return { 'log-path': JOB_LOG_DIR, 'log-level-file': 'off', 'log-level-console': 'info' };
+      return { 'log-path': JOB_LOG_DIR, 'log-level-file': 'off', 'log-level-console': 'info', ...backupSourceOptions(model) };
     default:
       return {};
   }

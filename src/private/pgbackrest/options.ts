@@ -264,6 +264,7 @@ const OWNED: { readonly [option: string]: string } = {
   'repo-host-port': REPO_HOST,
   'repo-host-user': REPO_HOST,
   'pg-version-force': 'postgresVersion',
+  'backup-standby': 'backupJobs.source (BackupSource)',
   'tls-server-address': 'the TLS certificates (standalone.tls); the library configures pgBackRest\'s TLS server',
   'tls-server-auth': 'the TLS certificates (standalone.tls); the library configures pgBackRest\'s TLS server',
   'tls-server-ca-file': 'the TLS certificates (standalone.tls); the library configures pgBackRest\'s TLS server',

@@ -3,6 +3,7 @@
  * variables, so the manifests show exactly what runs and nothing secret is on a command line. Tools are called by
  * name: any image with `postgres`, `pg_ctl`, `initdb`, `psql` and `pgbackrest` on PATH works.
  */
+import { FIRST_BACKUP_SOURCE } from '../pgbackrest/config';
 import { INSTANCE_LOG_DIR, INSTANCE_PGBACKREST_DIR, REPO_NAMES, repoIndex, SPOOL_DIR, STANZA } from '../pgbackrest/layout';
 import { DATA_MOUNT } from '../postgres/layout';
 
@@ -105,7 +106,7 @@ done
 if pgbackrest --stanza=${STANZA} --repo="$FIRST_REPO" info --output=json | grep -q '"label"'; then
   echo "repo$FIRST_REPO already has a backup"
 else
-  run_when_unlocked pgbackrest --stanza=${STANZA} --repo="$FIRST_REPO" --type=full --start-fast backup
+  run_when_unlocked pgbackrest --stanza=${STANZA} --repo="$FIRST_REPO" --type=full --start-fast ${FIRST_BACKUP_SOURCE} backup
 fi
 `;
 
