@@ -1,10 +1,12 @@
 /**
  * Standalone target: every object the operator would make, for clusters where no operator may be installed.
- * A PVC repo on a repo host and an S3 repo, TLS from cert-manager, credentials from Secrets you create.
+ * A PVC repo on a repo host and an S3 repo, TLS from cert-manager, credentials from Secrets you create, and two
+ * application users: one whose password is generated, one whose password is in a Secret you manage. Each gets
+ * hippo-pguser-<user> with its connection strings (external-secrets writes them).
  */
 import { App, Chart, Size } from 'cdk8s';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, CredentialSource, DeploymentTarget, IvoryCluster, RepoCredentials, RepoEncryption,
+  BackupRepo, BackupRetention, BackupSchedule, CredentialSource, DeploymentTarget, IvoryCluster, RepoCredentials, RepoEncryption, UserPassword,
 } from '../../src';
 
 export function build(app: App): Chart {
@@ -30,6 +32,12 @@ export function build(app: App): Chart {
         schedule: BackupSchedule.dailyFull({ hour: 3 }),
         retention: BackupRetention.fullDays(14),
       }),
+    ],
+    users: [
+      // Generated once by external-secrets' Password generator.
+      { name: 'payments', databases: ['payments'] },
+      // In a Secret you manage (key password): change it there and the database follows, without a restart.
+      { name: 'reporting', databases: ['reporting', 'payments'], password: UserPassword.fromSecret('reporting-db-password') },
     ],
   });
   return chart;
