@@ -79,8 +79,13 @@ describe('standalone target', () => {
     const c = pod.containers.find((x: any) => x.name === 'users');
     expect(c.image).toBe(pod.containers.find((x: any) => x.name === 'database').image);
     expect(Object.fromEntries(c.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]))).toMatchObject({
-      PGHOST: '/tmp/postgres', PGPORT: '5432', USERS: 'app report etl ops', USERS_SQL: '/etc/ivorysql/users-config/users.sql', PASSWORDS_DIR: '/etc/ivorysql/users',
-      SUPERUSER: 'ivorysql', LD_PRELOAD: 'libnss_wrapper.so',
+      PGHOST: '/tmp/postgres',
+      PGPORT: '5432',
+      USERS: 'app report etl ops',
+      USERS_SQL: '/etc/ivorysql/users-config/users.sql',
+      PASSWORDS_DIR: '/etc/ivorysql/users',
+      SUPERUSER: 'ivorysql',
+      LD_PRELOAD: 'libnss_wrapper.so',
     });
     expect(c.volumeMounts).toEqual([
       { name: 'users-config', mountPath: '/etc/ivorysql/users-config', readOnly: true },
