@@ -113,16 +113,22 @@ while :; do
           applied[$user]=missing
           continue
         fi
-        pw=$(<"$file")
         hash=$(sha256sum "$file" | cut -c1-64)
         [ "$hash" != "\${applied[$user]:-}" ] || continue
+        applied[$user]=$hash
+        # A line break would be cut here (or end the password psql reads) but kept in the Secret's URIs.
+        if [ -z "$(tail -c 1 "$file")" ]; then
+          echo "the password of $user ends with a line break: not set (store it without one)" >&2
+          continue
+        fi
+        pw=$(<"$file")
         case "$pw" in
-          *$'\\n'*|'') echo "the password of $user is empty or has a line break: not set" >&2; applied[$user]=$hash; continue ;;
+          *$'\\n'*) echo "the password of $user has a line break: not set" >&2; unset pw; continue ;;
         esac
         if out=$(printf '%s\\n%s\\n' "$pw" "$pw" | psql -d postgres -Xq -v ON_ERROR_STOP=1 -c 'SET log_statement = none' -c "\\\\password \\"$user\\"" 2>&1 >/dev/null); then
-          applied[$user]=$hash
           echo "password of $user set"
         else
+          unset 'applied[$user]'
           printf 'setting the password of %s failed; retrying:\\n%s\\n' "$user" "$(printf '%s\\n' "$out" | grep -v '^Enter')" >&2
         fi
         unset pw
