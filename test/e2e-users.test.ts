@@ -8,7 +8,7 @@
 import { Size } from 'cdk8s';
 import { BackupRepo, DatabaseUserProps, IvoryCluster, UserPassword } from '../src';
 import { describeE2E, LocalCluster } from './e2e/harness/cluster';
-import { boot, e2eProps, newChart, synthChart, Testing, until } from './e2e/scenario';
+import { boot, e2eProps, newChart, sleep, synthChart, Testing, until } from './e2e/scenario';
 
 const run = describeE2E(__filename);
 jest.setTimeout(900_000);
@@ -136,6 +136,26 @@ run('e2e: users and databases', () => {
       expect(await k.psql(primary, 'select body from notes where id = 1', 'reports')).toBe('by report');
       await passwordSet(k, primary, 'app');
       expect(await connects(k, primary, pguser(k, 'app').uri, 'select current_user')).toBe('app');
+    });
+  });
+
+  test('a replica: its users container leaves it alone; roles and passwords arrive by replication, so users log in there too', async () => {
+    const chart = newChart(Testing.app());
+    const cluster = new IvoryCluster(chart, 'hippo', e2eProps({
+      repos: [BackupRepo.volume({ size: Size.gibibytes(1) })], instances: [{ replicas: 2 }], users: USERS,
+    }));
+    await withCluster(synthChart(chart), async k => {
+      const primary = await boot(k, cluster);
+      await passwordSet(k, primary, 'app');
+      await connects(k, primary, pguser(k, 'app').uri, "create table notes (body text); insert into notes values ('from the primary')");
+      const replica = 'hippo-instance1-1';
+      await (await k.startStatefulSetPod('hippo-instance1', 1)).waitReady(300);
+      const uri = pguser(k, 'app').uri.replace('hippo-primary.db.svc', `${replica}.hippo-pods.db.svc`);
+      expect(await until('the replica to answer as app', 120, async () =>
+        (await asClient(k, replica, uri, 'select pg_is_in_recovery() || \' \' || body from notes')).out.match(/^true from the primary$/)?.[0])).toBeTruthy();
+      // Nothing was attempted on the replica (a set-up there would fail: it is read-only).
+      await sleep(12_000);
+      expect(k.pod(replica).container('users').logs()).toBe('');
     });
   });
 

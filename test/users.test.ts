@@ -253,6 +253,8 @@ describe('refusals', () => {
         { name: 'e', password: js('hunter2') },
         { name: 'f', databases: js('f') },
         js({ nam: 'g' }),
+        { name: 'h', password: UserPassword.fromSecret(js(1)) },
+        { name: 'i', password: UserPassword.generated(js({ alphanumeric: 'yes', lenght: 30 })) },
       ],
     }));
     expect(message).toContain('users[0].connectionLimit: -2: must be a whole number from -1 (no limit) to 100000');
@@ -263,6 +265,9 @@ describe('refusals', () => {
     expect(message).toContain('users[5].databases: "f": must be a list of strings');
     expect(message).toContain('users[6].nam: "g": is not a prop of DatabaseUserProps; did you mean name?');
     expect(message).toContain('users[6].name: undefined: is required by DatabaseUserProps');
+    expect(message).toContain('users[7].password.secretName: 1: must be a string');
+    expect(message).toContain('users[8].password.alphanumeric: "yes": must be true or false');
+    expect(message).toContain('users[8].password.lenght: 30: is not a prop of GeneratedPasswordProps; did you mean length?');
   });
 
   test('addUser: refused at the call, named by it; a duplicate of a user of the props; nothing after synth', () => {
