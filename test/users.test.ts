@@ -3,7 +3,7 @@
  * once. The end-to-end proof on the real engine is test/e2e-users.test.ts.
  */
 import { Size, Testing } from 'cdk8s';
-import { BackupRepo, DatabaseUserProps, DeploymentTarget, IvoryCluster, IvoryClusterProps, UserPassword } from '../src';
+import { BackupRepo, DatabaseUserProps, DeploymentTarget, IvoryCluster, IvoryClusterProps, RepoCredentials, Standby, UserPassword } from '../src';
 import { renderTemplate } from './e2e/harness/external-secrets';
 import { all, find, validationMessage } from './support/synth';
 
@@ -268,6 +268,19 @@ describe('refusals', () => {
     expect(message).toContain('users[7].password.secretName: 1: must be a string');
     expect(message).toContain('users[8].password.alphanumeric: "yes": must be true or false');
     expect(message).toContain('users[8].password.lenght: 30: is not a prop of GeneratedPasswordProps; did you mean length?');
+  });
+
+  test('a standby cluster: refused at synth, for both targets (its catalog is its primary\'s)', () => {
+    const primaryRepo = () => BackupRepo.s3({
+      bucket: 'acme-pg',
+      region: 'eu-central-1',
+      path: '/pgbackrest/db/primary/repo1',
+      credentials: RepoCredentials.s3WebIdentity({ roleArn: 'arn:aws:iam::123456789012:role/pg' }),
+    });
+    for (const target of [DeploymentTarget.OPERATOR, DeploymentTarget.STANDALONE]) {
+      const message = validationMessage(() => cluster({ target, standby: Standby.fromRepo('repo1'), repos: [primaryRepo()], users: [{ name: 'app' }] }));
+      expect(message).toContain('users: a standby cluster replays its primary\'s catalog and cannot create roles or set passwords');
+    }
   });
 
   test('addUser: refused at the call, named by it; a duplicate of a user of the props; nothing after synth', () => {
