@@ -24,3 +24,5 @@ export * from './backup-plan-analysis';
 export * from './backup-plan-reports';
 export * from './backup-monitoring';
 export * from './ivorysql-engine';
+export * from './database-user';
+export * from './user-password';

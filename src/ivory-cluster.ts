@@ -6,6 +6,7 @@ import { BackupPlanOptions, OperatorSuspend } from './backup-plan-options';
 import { BackupPlanReports } from './backup-plan-reports';
 import { BackupRepo } from './backup-repo';
 import { BackupJobOptions, ExternalSecretStoreRef, RepoHostOptions, StandaloneOptions } from './cluster-options';
+import { DatabaseUserProps } from './database-user';
 import { DeploymentTarget } from './deployment-target';
 import { InstanceSetProps } from './instance-set';
 import { DatabaseMode, ImageBuildProps } from './ivorysql-engine';
@@ -21,6 +22,7 @@ import { registerCluster } from './private/model/registry';
 import { RepoRoster } from './private/model/repos';
 import { buildModel } from './private/model/resolve';
 import { ClusterSettings, resolveSettings } from './private/model/settings';
+import { ResolvedUser, resolveUser } from './private/model/users';
 import { renderMonitoring } from './private/monitoring/render';
 import { renderOperatorTarget } from './private/operator/render';
 import { writeReport } from './private/plan/files';
@@ -179,6 +181,12 @@ export interface IvoryClusterProps {
    */
   readonly restoreChecks?: RestoreCheckProps[];
   /**
+   * Roles applications log in as, with their databases and password sources; each is the same as
+   * `addUser(props)`. Each user gets a Secret `<cluster>-pguser-<name>` with its connection details, in IVYO's layout.
+   * @default - none: only the cluster's own roles exist
+   */
+  readonly users?: DatabaseUserProps[];
+  /**
    * The external-secrets store that `CredentialSource.fromExternalSecret` values are read from (Vault, a cloud
    * secret manager ...), for credentials that must not be kept in Kubernetes Secrets you manage.
    * @default - none; required when any credential comes from an external store
@@ -230,6 +238,7 @@ export class IvoryCluster extends Construct {
   private readonly settings: ClusterSettings;
   private readonly planOptions: BackupPlanOptions;
   private readonly instanceSets: ResolvedInstanceSet[] = [];
+  private readonly users: ResolvedUser[] = [];
   private readonly roster: RepoRoster;
   private readonly restoreFrom?: Restore;
   private readonly inPlaceRestore?: Restore;
@@ -293,6 +302,7 @@ export class IvoryCluster extends Construct {
       const checkId = c?.checkId;
       this.addChild(problems, `restoreChecks[${i}]`, typeof checkId === 'string' ? checkId : `restoreChecks[${i}]`, c, RestoreCheck);
     });
+    (props.users ?? []).forEach((u, i) => this.addUserTo(problems, `users[${i}]`, u));
     problems.throwIfAny(this);
 
     registerCluster(this, () => this._model);
@@ -355,6 +365,20 @@ export class IvoryCluster extends Construct {
   }
 
   /**
+   * Adds a role applications log in as, with its databases and the source of its password, and a Secret
+   * `<cluster>-pguser-<name>` holding its connection details in IVYO's layout (`user`, `password`, `host`, `port`,
+   * `dbname`, `uri`, `jdbc-uri`). Operator target: IVYO's `spec.users`. Standalone target: the primary creates the
+   * role and its databases and keeps them in step with the code and the password's source, without a restart.
+   * Removing a user from the code leaves its role and data as they are (see README, "Users and databases").
+   */
+  public addUser(props: DatabaseUserProps): void {
+    this.assertOpen('addUser');
+    const problems = new Problems();
+    this.addUserTo(problems, `addUser(${JSON.stringify(String((props as { name?: unknown } | undefined)?.name))})`, props);
+    problems.throwIfAny(this);
+  }
+
+  /**
    * Declares a one-off backup (IVYO's annotation trigger, or a Job with the standalone target). A cluster takes one
    * at a time, as IVYO does.
    */
@@ -387,6 +411,11 @@ export class IvoryCluster extends Construct {
     const found = this.roster.added.find(r => r.repo === repo);
     if (!found) throwValidationError(this.node.path, ['repoNameOf: that BackupRepo is not one of this cluster\'s repos']);
     return found.name;
+  }
+
+  private addUserTo(problems: Problems, field: string, props: DatabaseUserProps): void {
+    const resolved = resolveUser(problems, field, props, this.settings, this.users);
+    if (resolved) this.users.push(resolved);
   }
 
   private addInstanceSetTo(problems: Problems, field: string, set: InstanceSetProps): void {
@@ -447,7 +476,7 @@ export class IvoryCluster extends Construct {
    * so their counts say whether the cache is current.
    */
   private modelCache(): { model: ClusterModel; plan?: BackupPlanAnalysis } {
-    const key = `${this.instanceSets.length}/${this.roster.added.length}/${this.node.children.length}`;
+    const key = `${this.instanceSets.length}/${this.roster.added.length}/${this.node.children.length}/${this.users.length}`;
     if (this.cached?.key === key) return this.cached;
     this.cached = {
       key,
@@ -460,6 +489,7 @@ export class IvoryCluster extends Construct {
         manualBackup: this.node.children.find((c): c is ManualBackup => c instanceof ManualBackup),
         backupDeletions: this.node.children.filter((c): c is BackupDeletion => c instanceof BackupDeletion),
         restoreChecks: this.node.children.filter((c): c is RestoreCheck => c instanceof RestoreCheck),
+        users: this.users,
       }),
     };
     return this.cached;

@@ -54,3 +54,15 @@ test('a cluster from a bucket whose cluster is gone: the source keeps repo1, the
   expect(cr.spec.dataSource.pgbackrest.configuration).toEqual([{ secret: { name: 'hippo-s3-creds', items: [{ key: 's3.conf', path: 'hippo-s3-creds-s3.conf' }] } }]);
   expect(cr.spec.backups.pgbackrest.global['repo1-path']).toBe('/pgbackrest/payments/hippo2/repo1');
 });
+
+test('both examples declare an application user: IVYO\'s spec.users, and the standalone set-up with its pguser Secrets', () => {
+  expect(find(synth('operator'), 'IvoryCluster').spec.users).toEqual([{
+    name: 'payments', databases: ['payments'], options: expect.stringMatching(/^LOGIN NOSUPERUSER /), password: { type: 'AlphaNumeric' },
+  }]);
+  const standalone = synth('standalone');
+  expect(standalone.filter(m => m.kind === 'ExternalSecret').map(m => m.metadata.name)).toEqual(['hippo-pguser-payments', 'hippo-pguser-reporting']);
+  expect(find(standalone, 'ConfigMap', 'hippo-users').data['users.sql']).toContain('GRANT ALL PRIVILEGES ON DATABASE "payments" TO "reporting";');
+  expect(find(standalone, 'Role', 'hippo-user-secrets-reader').rules).toEqual([
+    { apiGroups: [''], resources: ['secrets'], resourceNames: ['reporting-db-password'], verbs: ['get'] },
+  ]);
+});

@@ -12,7 +12,7 @@ import {
   BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CollisionPolicy, CompressionType, CredentialSource,
   DeploymentTarget, FullRetentionType, IvoryCluster, IvoryClusterProps, ManualBackup, PgBackRestVersion, RestoreCheck, RecoveryTarget,
   RepoCredentials,
-  RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
+  RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, UserPassword, VolumeAccessMode,
 } from '../src';
 import { validateManifests } from './support/schemas';
 import { credentialLeaks, rbacViolations, restrictedViolations } from './support/security';
@@ -138,12 +138,25 @@ function propsFor(t: DeploymentTarget, invalid: boolean): fc.Arbitrary<IvoryClus
     standby: opt(fc.constantFrom(Standby.fromRepo('repo1'),
       Standby.fromHost({ host: 'primary.example', port: 5432, ...(t === DeploymentTarget.STANDALONE ? { repoName: 'repo1' } : {}) })), 6),
     externalSecretStore: invalid ? opt(fc.constant({ name: 'vault' })) : fc.constant({ name: 'vault' }),
+    users: opt(fc.uniqueArray(fc.record({
+      name: maybe(dnsLabel, fc.constantFrom('ivorysql', 'replicator', 'App', 'a_b', '')),
+      databases: opt(fc.uniqueArray(maybe(fc.constantFrom('app', 'orders', 'reports', 'db_1'), fc.constantFrom('postgres', 'Bad', '1x', 'a b')), { maxLength: 3 })),
+      createDatabases: opt(fc.boolean()),
+      connectionLimit: opt(maybe(fc.integer({ min: -1, max: 100 }), fc.integer({ min: -5, max: -2 }))),
+      password: opt(t === DeploymentTarget.STANDALONE
+        ? fc.constantFrom(UserPassword.generated(), UserPassword.generated({ alphanumeric: true, length: 20 }), UserPassword.fromSecret('app-password'),
+          UserPassword.fromExternalSecret('db/app', 'password'))
+        : maybe(fc.constantFrom(UserPassword.generated(), UserPassword.generated({ alphanumeric: true })), fc.constant(UserPassword.fromSecret('app-password'))))
+        .map(p => p as UserPassword | undefined),
+    }), { maxLength: 3, selector: u => u.name })),
     backupPlan: fc.constant({ collisions: CollisionPolicy.WARN, writeReport: false }),
   }).map(p => {
     const props: { [key: string]: unknown } = { ...p };
     if (!invalid) {
       // Valid combinations: a standby is not restored in place, and the standalone target restores in place with one instance.
       if (props.standby) delete props.inPlaceRestore;
+      // Users are declared on a primary cluster (a standby's catalog is its primary's).
+      if (props.standby) delete props.users;
       if (props.inPlaceRestore) delete props.instances;
     }
     return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as unknown as IvoryClusterProps;
@@ -170,6 +183,7 @@ function expectedFragments(props: IvoryClusterProps, cluster: IvoryCluster): str
   const manual = cluster.node.children.find((c): c is ManualBackup => c instanceof ManualBackup);
   if (manual) out.push(manual.backupId);
   if (props.inPlaceRestore) out.push(props.inPlaceRestore.restoreId as string);
+  for (const u of props.users ?? []) out.push(u.name, ...(u.databases ?? []));
   return out;
 }
 
@@ -286,13 +300,21 @@ describe('wrong types, bounds and typos at every entry point', () => {
     ['restoreFrom', v => ({ restoreFrom: Restore.fromRepo(s3({ path: '/old' }), v) })],
     ['standby.repoName', v => ({ standby: Standby.fromRepo(v) })],
     ['standby', v => ({ standby: js(Standby).fromHost(v) })],
-    ['standby.port', v => ({ standby: Standby.fromHost({ host: 'primary.example', port: v }) })],
+    // A streaming standby of either target: the standalone one starts from a backup of the primary in repoName.
+    ['standby.port', v => ({ repos: [s3({ path: '/pgbackrest/db/primary/repo1' })], standby: Standby.fromHost({ host: 'primary.example', port: v, repoName: 'repo1' }) })],
     ['manualBackup', v => ({ manualBackup: v })],
     ['manualBackup.options', v => ({ manualBackup: { repoName: 'repo1', options: v } })],
     ['backupDeletions[0]', v => ({ target: DeploymentTarget.STANDALONE, backupDeletions: [v] })],
     ['backupDeletions[0].force', v => ({ target: DeploymentTarget.STANDALONE, backupDeletions: [{ repoName: 'repo1', backupSet: '20260101-010000F', confirmDelete: true, force: v }] })],
     ['restoreChecks[0]', v => ({ target: DeploymentTarget.STANDALONE, restoreChecks: [v] })],
     ['restoreChecks[0].volumeSize', v => ({ target: DeploymentTarget.STANDALONE, restoreChecks: [{ checkId: 'c1', repoName: 'repo1', volumeSize: v }] })],
+    ['users', v => ({ users: v })],
+    ['users[0]', v => ({ target: DeploymentTarget.STANDALONE, users: [v] })],
+    ...['name', 'databases', 'createDatabases', 'createRoles', 'connectionLimit', 'password'].map(k =>
+      [`users[0].${k}`, (v: any) => ({ target: DeploymentTarget.STANDALONE, users: [{ name: 'app', [k]: v }] })] as [string, (v: any) => Partial<IvoryClusterProps>]),
+    ['users[0].password', v => ({ target: DeploymentTarget.STANDALONE, users: [{ name: 'app', password: js(UserPassword).generated(v) }] })],
+    ['users[0].password.secretName', v => ({ target: DeploymentTarget.STANDALONE, users: [{ name: 'app', password: UserPassword.fromSecret(v) }] })],
+    ['users[0].password.remoteKey', v => ({ target: DeploymentTarget.STANDALONE, users: [{ name: 'app', password: UserPassword.fromExternalSecret(v) }] })],
     ['standalone.tls', v => ({ target: DeploymentTarget.STANDALONE, standalone: { tls: js(TlsCertificates).fromSecrets(v) } })],
     ['standalone.tls', v => ({ target: DeploymentTarget.STANDALONE, standalone: { tls: TlsCertificates.certManager(v) } })],
   ];
@@ -364,7 +386,7 @@ describe.each([DeploymentTarget.OPERATOR, DeploymentTarget.STANDALONE])('the mut
     fc.assert(fc.property(fc.boolean().chain(invalid => propsFor(t, invalid)), props => {
       const given = outcomeOf(chart => new IvoryCluster(chart, 'cluster', props));
       const added = outcomeOf(chart => {
-        const { repos, instances, manualBackup, backupDeletions, restoreChecks, ...rest } = props;
+        const { repos, instances, manualBackup, backupDeletions, restoreChecks, users, ...rest } = props;
         // An empty instance list is refused at construction; it cannot be fed later.
         const cluster = new IvoryCluster(chart, 'cluster', { ...rest, instances: instances?.length === 0 ? [] : instances?.slice(0, 1) });
         for (const set of instances?.slice(1) ?? []) cluster.addInstanceSet(set);
@@ -372,6 +394,7 @@ describe.each([DeploymentTarget.OPERATOR, DeploymentTarget.STANDALONE])('the mut
         if (manualBackup) cluster.addManualBackup('ManualBackup', manualBackup);
         (backupDeletions ?? []).forEach((d, i) => cluster.addBackupDeletion(`deletion${i}`, d));
         for (const c of restoreChecks ?? []) cluster.addRestoreCheck(String(c.checkId), c);
+        for (const u of users ?? []) cluster.addUser(u);
       });
       if ('manifests' in given) {
         // The same objects, byte for byte.

@@ -1,10 +1,11 @@
 /**
  * Operator target: an IvoryCluster for the IvorySQL Operator with a volume repo and an S3 repo, credentials from
- * Vault through external-secrets, encryption, retention, schedules and a declared manual backup.
+ * Vault through external-secrets, encryption, retention, schedules, a declared manual backup and the application's
+ * user (IVYO writes its password and connection strings into the Secret hippo-pguser-payments).
  */
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, CredentialSource, IvoryCluster, RepoCredentials, RepoEncryption,
+  BackupRepo, BackupRetention, BackupSchedule, CredentialSource, IvoryCluster, RepoCredentials, RepoEncryption, UserPassword,
 } from '../../src';
 
 export function build(app: App): Chart {
@@ -20,6 +21,8 @@ export function build(app: App): Chart {
     ],
     externalSecretStore: { name: 'vault', kind: 'ClusterSecretStore' },
     backupJobs: { ttlAfterFinished: Duration.days(1) },
+    // IVYO generates the password (letters and digits only here) into hippo-pguser-payments.
+    users: [{ name: 'payments', databases: ['payments'], password: UserPassword.generated({ alphanumeric: true }) }],
   });
   // The off-site repo, added after construction: it gets the next free name, repo2.
   hippo.addRepo(BackupRepo.s3({

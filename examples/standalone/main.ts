@@ -1,12 +1,13 @@
 /**
  * Standalone target: every object the operator would make, for clusters where no operator may be installed.
  * A PVC repo on a repo host and an S3 repo, backups read from the replica, TLS from cert-manager, credentials from
- * Secrets you create.
+ * Secrets you create, and two application users: one whose password is generated, one whose password is in a Secret
+ * you manage. Each gets hippo-pguser-<user> with its connection strings (external-secrets writes them).
  */
 import { App, Chart, Size } from 'cdk8s';
 import {
   BackupRepo, BackupRetention, BackupSchedule, BackupSource, CredentialSource, DeploymentTarget, IvoryCluster, RepoCredentials,
-  RepoEncryption,
+  RepoEncryption, UserPassword,
 } from '../../src';
 
 export function build(app: App): Chart {
@@ -34,6 +35,12 @@ export function build(app: App): Chart {
         schedule: BackupSchedule.dailyFull({ hour: 3 }),
         retention: BackupRetention.fullDays(14),
       }),
+    ],
+    users: [
+      // Generated once by external-secrets' Password generator.
+      { name: 'payments', databases: ['payments'] },
+      // In a Secret you manage (key password): change it there and the database follows, without a restart.
+      { name: 'reporting', databases: ['reporting', 'payments'], password: UserPassword.fromSecret('reporting-db-password') },
     ],
   });
   return chart;

@@ -311,6 +311,8 @@ export const SHAPES = {
     manualBackup: opt(anything),
     backupDeletions: opt(list(anything, 'BackupDeletionProps')),
     restoreChecks: opt(list(anything, 'RestoreCheckProps')),
+    // Checked as their props, by addUser.
+    users: opt(list(anything, 'DatabaseUserProps')),
     externalSecretStore: opt(object('ExternalSecretStoreRef', () => ({ name: req(str), kind: opt(str), refreshInterval: opt(duration()) }))),
     standalone: opt(object('StandaloneOptions', () => ({
       tls: opt(instance(cls('../tls-certificates', 'TlsCertificates'), 'TlsCertificates (TlsCertificates.certManager or fromSecrets)')),
@@ -403,6 +405,15 @@ export const SHAPES = {
     database: opt(str),
     volumeSize: opt(size),
   }),
+  DatabaseUserProps: (): Shape => ({
+    name: req(str),
+    databases: opt(strings),
+    createDatabases: opt(bool),
+    createRoles: opt(bool),
+    connectionLimit: opt(num),
+    password: opt(instance(cls('../user-password', 'UserPassword'), 'a UserPassword (UserPassword.generated, fromSecret or fromExternalSecret)')),
+  }),
+  GeneratedPasswordProps: (): Shape => ({ alphanumeric: opt(bool), length: opt(num) }),
   CertManagerOptions: (): Shape => ({ issuerName: opt(str), issuerKind: opt(str) }),
   TlsSecretsProps: (): Shape => ({
     pgbackrestSecretName: req(str), postgresSecretName: req(str), replicationSecretName: req(str), pgbackrestCommonName: opt(str),

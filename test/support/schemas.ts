@@ -60,6 +60,7 @@ function modelClass(apiVersion: string, kind: string): any {
   if (group === 'monitoring.coreos.com') return prometheusOperator.monitoringCoreosCom?.[version]?.[kind];
   // The v1 API has the v1beta1 shape; the models package only ships v1beta1.
   if (group === 'external-secrets.io') return externalSecrets.externalSecretsIo?.v1beta1?.[kind];
+  if (group === 'generators.external-secrets.io') return externalSecrets.generatorsExternalSecretsIo?.[version]?.[kind];
   const groupKey = group === '' ? null : group.replace(/\.k8s\.io$/, 'K8sIo').replace(/\.(\w)/g, (_, c: string) => c.toUpperCase());
   const g = group === '' ? models : models[groupKey as string] ?? models[group.replace(/\./g, '')];
   return (group === '' ? g[version] : g?.[version])?.[kind];

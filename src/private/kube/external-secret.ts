@@ -33,20 +33,39 @@ export function renderExternalSecret(scope: Construct, model: ClusterModel, bind
     const sorted = lines.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, line]) => line);
     templateData[EXTERNAL_CONF_KEY] = `[global]\n${sorted.join('\n')}\n`;
   }
-  new ApiObject(scope, 'ExternalSecret', {
-    apiVersion: 'external-secrets.io/v1',
-    kind: 'ExternalSecret',
-    metadata: { name: secretName, namespace: model.namespace, labels: { ...model.labels, ...MANAGED_BY } },
-    spec: {
-      refreshInterval: `${(store.refreshInterval ?? Duration.hours(1)).toSeconds()}s`,
-      secretStoreRef: { name: store.name, kind: store.kind ?? 'SecretStore' },
-      target: {
-        name: secretName,
-        creationPolicy: 'Owner',
-        template: { engineVersion: 'v2', data: templateData },
-      },
-      data: data.sort((a, b) => (a.secretKey < b.secretKey ? -1 : 1)),
-    },
+  declareExternalSecret(scope, 'ExternalSecret', model, {
+    name: secretName,
+    refreshSeconds: (store.refreshInterval ?? Duration.hours(1)).toSeconds(),
+    store: { name: store.name, kind: store.kind ?? 'SecretStore' },
+    template: { engineVersion: 'v2', data: templateData },
+    data: data.sort((a, b) => (a.secretKey < b.secretKey ? -1 : 1)),
   });
   return secretName;
+}
+
+/** What an ExternalSecret of the library declares: its Secret's name, where values come from and the template. */
+export interface ExternalSecretSpec {
+  readonly name: string;
+  /** How often values are read again; 0: once (a generator's value is generated once). */
+  readonly refreshSeconds: number;
+  readonly store?: { name: string; kind: string };
+  readonly template: { engineVersion: 'v2'; metadata?: { labels?: { [key: string]: string } }; data: { [key: string]: string } };
+  readonly data?: { secretKey: string; remoteRef: { key: string; property?: string } }[];
+  readonly dataFrom?: unknown[];
+}
+
+/** An external-secrets `ExternalSecret` owning the Secret it writes (deleted with it). */
+export function declareExternalSecret(scope: Construct, id: string, model: ClusterModel, spec: ExternalSecretSpec): ApiObject {
+  return new ApiObject(scope, id, {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: spec.name, namespace: model.namespace, labels: { ...model.labels, ...MANAGED_BY } },
+    spec: {
+      refreshInterval: `${spec.refreshSeconds}s`,
+      ...(spec.store ? { secretStoreRef: spec.store } : {}),
+      target: { name: spec.name, creationPolicy: 'Owner', template: spec.template },
+      ...(spec.data ? { data: spec.data } : {}),
+      ...(spec.dataFrom ? { dataFrom: spec.dataFrom } : {}),
+    },
+  });
 }

@@ -27,6 +27,9 @@ export function checkCluster(scope: IConstruct, model: ClusterModel, fieldOf: (c
   checkGlobalOptions(problems, 'pgbackrestOptions', model.userGlobal,
     model.repos.map(r => ({ index: r.index, field: r.field, retention: r.repo.retention !== undefined })));
   checkReferences(model, fieldOf, problems);
+  if (model.standby && model.users.length) {
+    problems.addRaw('users', 'a standby cluster replays its primary\'s catalog and cannot create roles or set passwords: declare the users on the primary cluster (their roles reach the standby by replication)');
+  }
   checkCredentials(model, problems);
   checkBackupSource(model, problems);
   checkRepoWriters(scope, model, problems);

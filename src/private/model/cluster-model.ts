@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
 import type { ClusterSettings } from './settings';
+import type { ResolvedUser } from './users';
 import { BackupDeletion } from '../../backup-deletion';
 import { BackupRepo } from '../../backup-repo';
 import { ManualBackup } from '../../manual-backup';
@@ -26,6 +27,8 @@ export interface ClusterModel extends ClusterSettings {
   readonly manualBackup?: ManualBackup;
   readonly backupDeletions: BackupDeletion[];
   readonly restoreChecks: RestoreCheck[];
+  /** Database users, in the order they were added. */
+  readonly users: ResolvedUser[];
 }
 
 export interface ResolvedInstanceSet {

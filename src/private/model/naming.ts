@@ -24,6 +24,14 @@ export const LABEL = {
   pgbackrestJob: `${PREFIX}pgbackrest-job`,
   /** Restore check pods, which read volume repos through the repo host. */
   pgbackrestRestoreCheck: `${PREFIX}pgbackrest-restore-check`,
+  /** The user a `<cluster>-pguser-<user>` Secret is for (IVYO's `LabelIvoryUser`). */
+  pguser: `${PREFIX}pguser`,
+};
+
+/** Values of LABEL.role. */
+export const ROLE = {
+  /** A user's Secret (IVYO's `RoleIvoryUser`). */
+  pguser: 'pguser',
 };
 
 export const ANNOTATION = {
@@ -66,6 +74,10 @@ export class ClusterNames {
   get caSecret(): string { return `${this.cluster}-ca`; }
   get selfSignedIssuer(): string { return `${this.cluster}-selfsigned`; }
   get caIssuer(): string { return `${this.cluster}-ca`; }
+  /** Standalone: the users' roles and databases, the SQL the primary keeps them in step with. */
+  get usersConfig(): string { return `${this.cluster}-users`; }
+  /** Standalone: the store and account that read the Secrets users' passwords are in, for their pguser Secrets. */
+  get userSecretsReader(): string { return `${this.cluster}-user-secrets-reader`; }
 
   instanceSet(set: string): string { return `${this.cluster}-${set}`; }
   repoVolume(repoName: string): string { return `${this.cluster}-${repoName}`; }
@@ -74,6 +86,8 @@ export class ClusterNames {
   restoreJob(id: string): string { return fitName(`${this.cluster}-restore`, id); }
   expireJob(id: string): string { return fitName(`${this.cluster}-expire`, id); }
   restoreCheck(id: string): string { return `${this.cluster}-restore-check-${id}`; }
+  /** IVYO's Secret of a user's password and connection details. */
+  userSecret(user: string): string { return `${this.cluster}-pguser-${user}`; }
 
   /** The DNS name of a StatefulSet pod behind the cluster's headless Service. */
   podFqdn(pod: string): string {

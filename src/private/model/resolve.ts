@@ -1,6 +1,7 @@
 /** The model both targets render from, built from a cluster's settings and what was added to it. */
 import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from './cluster-model';
 import { ClusterSettings } from './settings';
+import type { ResolvedUser } from './users';
 import type { BackupDeletion } from '../../backup-deletion';
 import type { ManualBackup } from '../../manual-backup';
 import type { Restore } from '../../restore';
@@ -20,6 +21,7 @@ export interface ClusterParts {
   readonly manualBackup?: ManualBackup;
   readonly backupDeletions: readonly BackupDeletion[];
   readonly restoreChecks: readonly RestoreCheck[];
+  readonly users: readonly ResolvedUser[];
 }
 
 export function buildModel(s: ClusterSettings, parts: ClusterParts): ClusterModel {
@@ -42,5 +44,6 @@ export function buildModel(s: ClusterSettings, parts: ClusterParts): ClusterMode
     manualBackup: parts.manualBackup,
     backupDeletions: [...parts.backupDeletions],
     restoreChecks: [...parts.restoreChecks],
+    users: [...parts.users],
   };
 }

@@ -18,6 +18,7 @@ import { ClusterModel, ResolvedInstanceSet, ResolvedRepo } from '../model/cluste
 import { DEFAULT_EXPORTER_IMAGE } from '../model/defaults';
 import { ANNOTATION, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
+import { ResolvedUser, roleOptions } from '../model/users';
 import { backupSourceOptions, ConfDirSource, confDirSources, ConfigRole, OPERATOR_GENERATED, repoOptions, secureBindings } from '../pgbackrest/config';
 import { checkIniSections, mergeOptions, renderIni } from '../pgbackrest/ini';
 import { pgbackrestDefaultRepoPath, SPOOL_DIR } from '../pgbackrest/layout';
@@ -114,6 +115,8 @@ function clusterSpec(model: ClusterModel, externalSecret: string | undefined, so
     if (model.monitoring.exporterResources) exporter.resources = plainResources(model.monitoring.exporterResources, {});
     spec.monitoring = { pgmonitor: { exporter } };
   }
+  // Without spec.users IVYO creates a user and a database named after the cluster; with it, only these.
+  if (model.users.length) spec.users = model.users.map(operatorUser);
   return spec;
 }
 
@@ -311,4 +314,14 @@ function dataSourceSpec(model: ClusterModel, sourceExternalSecret: string | unde
     default:
       return undefined;
   }
+}
+
+/** A user as IVYO's `spec.users` takes it; IVYO generates the password (the operator target takes no other source). */
+function operatorUser(user: ResolvedUser): { [key: string]: unknown } {
+  return {
+    name: user.name,
+    ...(user.databases.length ? { databases: user.databases } : {}),
+    options: roleOptions(user),
+    password: { type: user.password.alphanumeric ? 'AlphaNumeric' : 'ASCII' },
+  };
 }

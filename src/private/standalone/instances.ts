@@ -13,6 +13,7 @@ import {
 } from './pod';
 import { BOOTSTRAP_SCRIPT } from './scripts';
 import { tlsSecretNames } from './tls';
+import { usersContainers, usersVolumes } from './users';
 import { RecoveryTargetType } from '../../recovery-target';
 import { RepoStorage } from '../../repo-credentials';
 import { kubeObject } from '../kube/kube-object';
@@ -100,6 +101,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
     tmpVolume(),
   ];
   if (model.monitoring.exporter) volumes.push(exporterVolume(model));
+  volumes.push(...usersVolumes(model));
   if (source) {
     const sourceFiles = confDirSources([source.repo], ctx.restoreExternalSecret, source.standaloneIndex)
       .map(s => ({ ...s, items: s.items?.map(it => ({ ...it, path: `${RESTORE_INCLUDE_DIR}/${it.path}` })) }));
@@ -219,7 +221,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
           // namespace makes the pause container PID 1, which reaps them.
           shareProcessNamespace: true,
           initContainers: [bootstrapContainer],
-          containers: [database, pgbackrestServer, ...(model.monitoring.exporter ? [exporterContainer(model)] : [])],
+          containers: [database, pgbackrestServer, ...(model.monitoring.exporter ? [exporterContainer(model)] : []), ...usersContainers(model)],
           volumes,
           terminationGracePeriodSeconds: 60,
         },

@@ -13,6 +13,7 @@ import { clusterLabels } from './pod';
 import { renderRepoHost } from './repo-host';
 import { renderRestoreChecks } from './restore-checks';
 import { pgbackrestCommonName, renderTls } from './tls';
+import { renderUsers } from './users';
 import { RepoStorage } from '../../repo-credentials';
 import { RestoreKind } from '../../restore';
 import { renderExternalSecret } from '../kube/external-secret';
@@ -51,6 +52,7 @@ export function renderStandaloneTarget(cluster: IConstruct, scope: Construct, mo
   renderExporterConfig(scope, model);
   renderServiceAccounts(scope, model);
   renderTls(scope, model);
+  renderUsers(scope, model);
   renderInstances(scope, ctx);
   if (hasVolumeRepo(model)) renderRepoHost(scope, ctx);
   renderBackupJobs(scope, ctx);

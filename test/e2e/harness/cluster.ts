@@ -9,6 +9,8 @@
  * - each container gets its image's PATH, environment, user and passwd entries; its command is PID 1 of a PID
  *   namespace of its own, or, with `shareProcessNamespace`, of the pod's, whose PID 1 is a pause process that reaps;
  * - env is resolved as Kubernetes does (`$(VAR)`, fieldRef, secretKeyRef, configMapKeyRef);
+ * - mounted ConfigMaps and Secrets (not env) are updated in running pods when they change, as the kubelet does;
+ * - ExternalSecrets of the Kubernetes provider and the Password generator are synced (external-secrets.ts);
  * - init containers run first, then the containers' command and args, as the pod's user with no capabilities;
  * - stopping sends SIGTERM to each container's PID 1, then SIGKILL after the grace period.
  * What still differs from Kubernetes is listed in the README (Tests).
@@ -18,6 +20,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { issueCertManagerSecrets } from './certs';
+import { SecretData, syncExternalSecrets } from './external-secrets';
 import { Network } from './network';
 import { describeWith, Prerequisite } from '../../support/prerequisites';
 
@@ -407,6 +410,8 @@ export class LocalCluster {
   private readonly secrets = new Map<string, { [key: string]: string }>();
   private jobRuns = 0;
   private readonly issuedSpecs = new Map<string, string>();
+  /** Values external-secrets' generators made, kept as a refreshInterval of 0s keeps them. */
+  private readonly generated = new Map<string, SecretData>();
   private readonly etcDir: string;
 
   private readonly memoryClasses: string[];
@@ -440,10 +445,66 @@ export class LocalCluster {
         this.issuedSpecs.set(cert.spec.secretName, JSON.stringify(cert.spec));
       }
     }
+    this.syncExternalSecrets();
+    this.refreshVolumes();
   }
 
+  /** Creates or changes a Secret the user manages; what reads it (ExternalSecrets, mounted volumes) follows. */
   public setSecret(name: string, data: { [key: string]: string }): void {
     this.secrets.set(name, data);
+    this.syncExternalSecrets();
+    this.refreshVolumes();
+  }
+
+  /** A Secret as it is now (one the user set, cert-manager issued or external-secrets wrote). */
+  public secret(name: string): { [key: string]: string } | undefined {
+    return this.secrets.get(name);
+  }
+
+  private syncExternalSecrets(): void {
+    const written = syncExternalSecrets({ objects: kind => this.objects(kind), secret: name => this.secrets.get(name) }, this.generated);
+    for (const [name, data] of written) this.secrets.set(name, data);
+  }
+
+  /**
+   * The kubelet's update of mounted ConfigMap, Secret and projected volumes in running pods: each file is replaced
+   * whole (written beside it, then renamed), so a reader sees the old content or the new, never part of it. A source
+   * that does not exist (optional) leaves its files as they are.
+   */
+  private refreshVolumes(): void {
+    for (const pod of this.pods.values()) {
+      if (pod.phase !== 'Running') continue;
+      const fsGroup: number | undefined = pod.spec.securityContext?.fsGroup;
+      for (const v of pod.spec.volumes ?? []) {
+        let files: { path: string; content: string; mode: number }[];
+        try {
+          if (v.configMap) {
+            files = this.configMapFiles(v.configMap, v.configMap.defaultMode ?? 0o644);
+          } else if (v.secret) {
+            files = this.secretFiles({ ...v.secret, name: v.secret.secretName }, v.secret.defaultMode ?? 0o644);
+          } else if (v.projected) {
+            files = v.projected.sources.flatMap((src: any) => src.configMap
+              ? this.configMapFiles(src.configMap, v.projected.defaultMode ?? 0o644)
+              : src.secret ? this.secretFiles(src.secret, v.projected.defaultMode ?? 0o644) : []);
+          } else {
+            continue;
+          }
+        } catch {
+          continue;
+        }
+        const dir = path.join(pod.dir, 'volumes', v.name);
+        for (const f of files) {
+          const target = path.join(dir, f.path);
+          if (fs.existsSync(target) && fs.readFileSync(target, 'utf8') === f.content) continue;
+          fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
+          const tmp = `${target}.${process.pid}.tmp`;
+          fs.writeFileSync(tmp, f.content, { mode: f.mode });
+          fs.chmodSync(tmp, f.mode);
+          if (fsGroup !== undefined) fs.chownSync(tmp, 0, fsGroup);
+          fs.renameSync(tmp, target);
+        }
+      }
+    }
   }
 
   public object(kind: string, name: string): any {
