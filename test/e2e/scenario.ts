@@ -123,7 +123,13 @@ export async function archiveCurrentWal(k: LocalCluster, pod: string, timeoutSec
   } catch (e) {
     // What the archiver last did and the pod's log, so a failure on CI can be read from its output.
     const archiver = await k.psql(pod, 'select row(pg_stat_archiver.*)::text from pg_stat_archiver').catch(() => '');
-    throw new Error(`${(e as Error).message}\npg_stat_archiver: ${archiver}\n--- ${pod} log (tail)\n${k.pod(pod).logs().slice(-4000)}`);
+    // pgBackRest's side: the asynchronous archive-push log and its processes (one stuck holding the lock makes every
+    // later push wait out archive-timeout without an error).
+    const pushes = await k.exec(pod, 'database', ['bash', '-c',
+      'tail -n 40 /pgdata/pgbackrest/log/db-archive-push-async.log 2>&1; echo "--- processes"; ps -eo pid,etime,args | grep -v grep | grep pgbackrest'],
+    { quiet: true }).then(r => r.stdout + r.stderr).catch(() => '');
+    throw new Error(`${(e as Error).message}\npg_stat_archiver: ${archiver}\n--- ${pod} archive-push (async log tail)\n${pushes}`
+      + `\n--- ${pod} log (tail)\n${k.pod(pod).logs().slice(-4000)}`);
   }
   return segment;
 }
