@@ -11,7 +11,7 @@ import {
 } from '../src';
 import { hashOf, readPgBackRestIni } from './support/pgbackrest-ini';
 import { all, find, orphanedS3Repo, synth, validationMessage } from './support/synth';
-import { EXPIRE_OLDEST_SCRIPT, EXPIRE_SCRIPT } from '../src/private/standalone/scripts';
+import { CHECK_REPOS_FUNCTION, EXPIRE_OLDEST_SCRIPT, EXPIRE_SCRIPT } from '../src/private/standalone/scripts';
 
 const s3 = () => BackupRepo.s3({
   bucket: 'acme-backups',
@@ -413,6 +413,71 @@ esac
       expect(kept.status).toBe(1);
       expect(kept.err).toContain(`backup ${full1} is still in repo1 after expire --oldest`);
     });
+  });
+});
+
+describe('standalone target: an empty data volume under the primary', () => {
+  /** Runs CHECK_REPOS_FUNCTION with a stand-in pgbackrest whose `info` prints `info` and exits with `code`. */
+  const check = (info: string, options: { code?: number; optIn?: boolean } = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-repos-'));
+    writeFileSync(join(dir, 'info.json'), info);
+    writeFileSync(join(dir, 'pgbackrest'), `#!/bin/bash\necho "$*" >> "${dir}/calls"\ncat "${dir}/info.json"\nexit ${options.code ?? 0}\n`);
+    chmodSync(join(dir, 'pgbackrest'), 0o755);
+    const script = `${CHECK_REPOS_FUNCTION}\nrebuild=n\ncheck_repos_before_create\necho "rebuild=$rebuild"\n`;
+    const r = spawnSync('bash', ['-ceu', '--', script, 'bootstrap'], {
+      env: { PATH: `${dir}:/usr/bin:/bin`, ...(options.optIn ? { INITDB_OVER_EXISTING_STANZA: 'y' } : {}) },
+      encoding: 'utf8',
+      // A socket as stdin (Node's default pipe) makes bash source bash.bashrc, as if run by rshd.
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const calls = readFileSync(join(dir, 'calls'), 'utf8').trim();
+    rmSync(dir, { recursive: true, force: true });
+    return { status: r.status, out: r.stdout, err: r.stderr, calls };
+  };
+  // pgBackRest 2.58's info --output=json, as it prints it, with one status per repo.
+  const repo = (key: number, code: number, message: string) => `{"cipher":"none","key":${key},"status":{"code":${code},"message":"${message}"}}`;
+  const info = (...repos: string[]) => `[{"archive":[],"backup":[],"cipher":"none","db":[],"name":"db","repo":[${repos.join(',')}],`
+    + '"status":{"code":4,"lock":{"backup":{"held":false},"restore":{"held":false}},"message":"different across repos"}}]';
+
+  test('no repo has the stanza: a new cluster, created as configured', () => {
+    const r = check(info(repo(1, 1, 'missing stanza path'), repo(2, 1, 'missing stanza path')));
+    expect(r).toMatchObject({ status: 0, out: 'rebuild=n\n', err: '' });
+    expect(r.calls).toBe('--stanza=db info --output=json');
+  });
+
+  test('a repo has backups: the primary is rebuilt from the repos', () => {
+    const r = check(info(repo(1, 1, 'missing stanza path'), repo(2, 0, 'ok')));
+    expect(r.status).toBe(0);
+    expect(r.out).toBe('the data volume is empty and this cluster\'s stanza has backups in repo2\nrebuild=y\n');
+  });
+
+  test('a repo cannot be read, or info fails: the container fails, naming the repo and its reason, and creates nothing', () => {
+    const unreadable = check(info(repo(1, 99, '[HostConnectError] unable to connect to \'hippo-repo-host-0.hippo-pods:8432\''), repo(2, 1, 'missing stanza path')));
+    expect(unreadable.status).toBe(1);
+    expect(unreadable.out).not.toContain('rebuild=');
+    expect(unreadable.err).toContain('whether the repos hold this cluster\'s data is unknown: cannot read repo1 ([HostConnectError] unable to connect');
+    const failed = check('ERROR: [029]: unable to load info file', { code: 29 });
+    expect(failed.status).toBe(1);
+    expect(failed.err).toContain('cannot read (pgbackrest info failed: ERROR: [029]: unable to load info file)');
+  });
+
+  test('a repo has the stanza and no backup: the container fails, saying what to do', () => {
+    const r = check(info(repo(1, 2, 'no valid backups')));
+    expect(r.status).toBe(1);
+    expect(r.err).toContain('this cluster\'s stanza exists in repo1 (no valid backups), with no backup to restore from');
+    expect(r.err).toContain('set standalone.initdbOverExistingStanza to create a new, empty database anyway');
+  });
+
+  test('standalone.initdbOverExistingStanza: a warning, then the database as configured; rendered only when set', () => {
+    const r = check(info(repo(1, 0, 'ok')), { optIn: true });
+    expect(r.status).toBe(0);
+    expect(r.err).toContain('WARNING: standalone.initdbOverExistingStanza is set: creating the database as configured anyway, NOT from the repos');
+    expect(r.out).toBe('rebuild=n\n');
+    const bootstrapEnv = (m: any[]) => find(m, 'StatefulSet', 'hippo-instance1').spec.template.spec.initContainers[0].env;
+    expect(bootstrapEnv(synthStandalone({ standalone: { initdbOverExistingStanza: true } }))).toContainEqual({ name: 'INITDB_OVER_EXISTING_STANZA', value: 'y' });
+    expect(bootstrapEnv(synthStandalone({})).map((e: any) => e.name)).not.toContain('INITDB_OVER_EXISTING_STANZA');
+    expect(validationMessage(() => synthStandalone({ standalone: { initdbOverExistingStanza: 'yes' as any } })))
+      .toContain('standalone.initdbOverExistingStanza');
   });
 });
 

@@ -317,6 +317,7 @@ export const SHAPES = {
       fsGroup: opt(num),
       userFromPlatform: opt(bool),
       clusterDomain: opt(str),
+      initdbOverExistingStanza: opt(bool),
     }))),
     monitoring: opt(object('BackupMonitoringProps', SHAPES.BackupMonitoringProps)),
     backupPlan: opt(object('BackupPlanOptions', () => ({

@@ -46,6 +46,8 @@ export interface ClusterSettings {
   readonly fsGroup?: number;
   readonly databaseMode: DatabaseMode;
   readonly monitoring: ResolvedMonitoring;
+  /** standalone.initdbOverExistingStanza: initdb on an empty primary volume even when the repos hold the stanza. */
+  readonly initdbOverExistingStanza: boolean;
 }
 
 /** How the cluster's backups are watched (BackupMonitoringProps, defaults applied). */
@@ -120,6 +122,8 @@ export function resolveSettings(scope: IConstruct, id: string, props: IvoryClust
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) {
     problems.add('standalone.clusterDomain', domain, 'must be a DNS domain such as cluster.local');
   }
+  const initdbOverExistingStanza = standalone.initdbOverExistingStanza ?? false;
+  if (typeof initdbOverExistingStanza !== 'boolean') problems.add('standalone.initdbOverExistingStanza', initdbOverExistingStanza, 'must be true or false');
   const tls = standalone.tls ?? TlsCertificates.certManager();
   if (target === DeploymentTarget.STANDALONE) tls._validate(problems, 'standalone.tls');
 
@@ -195,6 +199,7 @@ export function resolveSettings(scope: IConstruct, id: string, props: IvoryClust
     runAsUser,
     fsGroup,
     databaseMode,
+    initdbOverExistingStanza: initdbOverExistingStanza === true,
   };
 }
 

@@ -149,6 +149,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
         RESTORE_REPO: inPlace?.repoName ? String(repoIndex(inPlace.repoName)) : undefined,
         RESTORE_CONFIG_ARGS: restoreConfigArgs,
         WAL_LINK_MAP: walDir ? `--link-map=pg_wal=${walDir}` : '',
+        INITDB_OVER_EXISTING_STANZA: model.initdbOverExistingStanza ? 'y' : undefined,
         INITDB_OPTIONS: [initdbModeOption(model.databaseMode), ...(walDir ? [`--waldir=${walDir}`] : [])].join(' '),
         ...monitoringSetupEnv(model),
       }),
