@@ -43,4 +43,12 @@ export interface InstanceSetProps {
    * @default - standalone: 500m CPU and 512 MiB requested, 2 GiB memory limit; operator: none set, IVYO's own
    */
   readonly resources?: ContainerResources;
+  /**
+   * Size of the database container's `/dev/shm`, a memory-backed emptyDir (standalone target; IVYO mounts one of
+   * its own, unbounded). PostgreSQL's parallel queries allocate their shared memory there, and the container
+   * runtime's 64 MiB default breaks them ("could not resize shared memory segment"). Its pages count against the
+   * container's memory limit, so it may not exceed that limit.
+   * @default Size.gibibytes(1)
+   */
+  readonly sharedMemorySize?: Size;
 }

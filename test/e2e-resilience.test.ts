@@ -1,6 +1,7 @@
 /**
  * End-to-end, what the instance pods do when Kubernetes is unkind to them, on the real engine (IvorySQL 5.4,
- * pgBackRest 2.58): an empty data volume under the primary. Each proof has its negative control, which must fail it.
+ * pgBackRest 2.58): an empty data volume under the primary, a stop with a client connected. Each proof has its negative
+ * control, which must fail it.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -20,6 +21,10 @@ function synth(props: Partial<IvoryClusterProps> = {}): { cluster: IvoryCluster;
   const repos = [BackupRepo.volume({ size: Size.gibibytes(1), schedule: BackupSchedule.dailyFull() })];
   const cluster = new IvoryCluster(chart, 'hippo', e2eProps({ repos, ...props }));
   return { cluster, manifests: synthChart(chart) };
+}
+
+function instanceTemplate(manifests: any[]): any {
+  return manifests.find(m => m.kind === 'StatefulSet' && m.metadata.name === 'hippo-instance1').spec.template;
 }
 
 async function withCluster<T>(manifests: any[], fn: (k: LocalCluster) => Promise<T>): Promise<T> {
@@ -116,4 +121,75 @@ run('e2e: the instance pods under real Kubernetes conditions', () => {
       });
     });
   });
+
+  describe('stopping the pod with a client connected', () => {
+    interface StopResult {
+      readonly seconds: number;
+      readonly stopLog: string;
+      readonly startLog: string;
+      readonly rowsKept: boolean;
+    }
+
+    /** An idle psql session held open, the pod stopped as the kubelet stops it, then started again. */
+    async function stopWithIdleClient(manifests: any[], cluster: IvoryCluster): Promise<StopResult> {
+      const grace = instanceTemplate(manifests).spec.terminationGracePeriodSeconds;
+      return withCluster(manifests, async k => {
+        await boot(k, cluster);
+        await write(k, PRIMARY, 'before-stop');
+        const expected = await content(k, PRIMARY);
+        // psql connects, runs a query, then sits idle in its shell escape: its session stays open.
+        void k.exec(PRIMARY, 'database', ['timeout', '150', 'psql', '-h', '/tmp/postgres', '-d', 'postgres', '-XAtq', '-f', '-'],
+          { input: 'select 1;\n\\! sleep 140\n' });
+        await until(async () => Number(await k.psql(PRIMARY, "select count(*) from pg_stat_activity where application_name = 'psql' and state = 'idle'")) >= 1);
+        const started = Date.now();
+        await k.stopPod(PRIMARY, grace);
+        const seconds = (Date.now() - started) / 1000;
+        const stopLog = k.pod(PRIMARY).container('database').logs();
+        await startPrimary(k);
+        const startLog = k.pod(PRIMARY).container('database').logs();
+        const rowsKept = JSON.stringify(await content(k, PRIMARY)) === JSON.stringify(expected);
+        return { seconds, stopLog, startLog, rowsKept };
+      });
+    }
+
+    /** What a fast, clean stop is: seconds, PostgreSQL's fast shutdown, and a start with no crash recovery. */
+    function expectFastCleanStop(r: StopResult): void {
+      expect(r.stopLog).toContain('received fast shutdown request');
+      expect(r.stopLog).toContain('database system is shut down');
+      expect(r.seconds).toBeLessThan(10);
+      expect(r.startLog).toMatch(/database system was shut down at/);
+      expect(r.startLog).not.toMatch(/not properly shut down|automatic recovery in progress|was interrupted/);
+      expect(r.rowsKept).toBe(true);
+    }
+
+    test('SIGTERM is PostgreSQL\'s fast shutdown: the pod stops in seconds, and the next start needs no crash recovery', async () => {
+      const { cluster, manifests } = synth();
+      const r = await stopWithIdleClient(manifests, cluster);
+      console.log(`stop with an idle client: ${r.seconds.toFixed(1)} s`);
+      expectFastCleanStop(r);
+    });
+
+    test('negative control: postgres itself as the command (SIGTERM: smart shutdown) waits out the grace, is killed, and recovers', async () => {
+      const { cluster, manifests } = synth();
+      const template = instanceTemplate(manifests);
+      const database = template.spec.containers.find((c: any) => c.name === 'database');
+      database.command = ['postgres', ...database.command.slice(5)];
+      expect(database.command).toEqual(['postgres', '-D', '/pgdata/pg18', '-c', 'config_file=/etc/ivorysql/config/postgresql.conf', '-c', 'cluster_name=$(POD_NAME)']);
+      template.spec.terminationGracePeriodSeconds = 15;
+      const r = await stopWithIdleClient(manifests, cluster);
+      console.log(`negative control, stop with an idle client: ${r.seconds.toFixed(1)} s`);
+      expect(r.stopLog).toContain('received smart shutdown request');
+      expect(r.seconds).toBeGreaterThanOrEqual(15);
+      expect(r.startLog).toMatch(/not properly shut down; automatic recovery in progress/);
+      expect(() => expectFastCleanStop(r)).toThrow();
+    });
+  });
 });
+
+async function until(probe: () => Promise<boolean>, timeoutSeconds = 60): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutSeconds}s`);
+    await new Promise(r => setTimeout(r, 500));
+  }
+}

@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -11,7 +11,7 @@ import {
 } from '../src';
 import { hashOf, readPgBackRestIni } from './support/pgbackrest-ini';
 import { all, find, orphanedS3Repo, synth, validationMessage } from './support/synth';
-import { CHECK_REPOS_FUNCTION, EXPIRE_OLDEST_SCRIPT, EXPIRE_SCRIPT } from '../src/private/standalone/scripts';
+import { CHECK_REPOS_FUNCTION, DATABASE_SCRIPT, EXPIRE_OLDEST_SCRIPT, EXPIRE_SCRIPT, PGBACKREST_SERVER_SCRIPT } from '../src/private/standalone/scripts';
 
 const s3 = () => BackupRepo.s3({
   bucket: 'acme-backups',
@@ -186,8 +186,11 @@ describe('standalone target: a PVC repo and an S3 repo', () => {
     const pod = sts.spec.template.spec;
     expect(pod.initContainers.map((c: any) => c.name)).toEqual(['bootstrap']);
     expect(pod.containers.map((c: any) => c.name)).toEqual(['database', 'pgbackrest', 'exporter']);
-    expect(pod.containers[0].command).toEqual(['postgres', '-D', '/pgdata/pg18', '-c', 'config_file=/etc/ivorysql/config/postgresql.conf', '-c', 'cluster_name=$(POD_NAME)']);
-    expect(pod.containers[1].command).toEqual(['pgbackrest', 'server']);
+    // Each server runs under the supervisor (fast stop on SIGTERM, SIGHUP when its certificates change).
+    expect(pod.containers[0].command.slice(0, 3)).toEqual(['bash', '-ceu', '--']);
+    expect(pod.containers[0].command[3]).toBe(`${DATABASE_SCRIPT.trim()}\n`);
+    expect(pod.containers[0].command.slice(4)).toEqual(['database', '-D', '/pgdata/pg18', '-c', 'config_file=/etc/ivorysql/config/postgresql.conf', '-c', 'cluster_name=$(POD_NAME)']);
+    expect(pod.containers[1].command[3]).toBe(`${PGBACKREST_SERVER_SCRIPT.trim()}\n`);
     expect(pod.serviceAccountName).toBe('hippo-instance');
     expect(sts.spec.replicas).toBe(2);
   });
@@ -478,6 +481,119 @@ describe('standalone target: an empty data volume under the primary', () => {
     expect(bootstrapEnv(synthStandalone({})).map((e: any) => e.name)).not.toContain('INITDB_OVER_EXISTING_STANZA');
     expect(validationMessage(() => synthStandalone({ standalone: { initdbOverExistingStanza: 'yes' as any } })))
       .toContain('standalone.initdbOverExistingStanza');
+  });
+});
+
+describe('standalone target: the servers\' life cycle', () => {
+  const manifests = synthStandalone({ instances: [{ replicas: 2, sharedMemorySize: Size.mebibytes(512) }] });
+  const pod = find(manifests, 'StatefulSet', 'hippo-instance1').spec.template.spec;
+  const database = pod.containers.find((c: any) => c.name === 'database');
+  const server = pod.containers.find((c: any) => c.name === 'pgbackrest');
+
+  test('SIGTERM is a fast shutdown (SIGINT to the postmaster) within a 60 s grace; the certificates are watched', () => {
+    expect(pod.terminationGracePeriodSeconds).toBe(60);
+    expect(database.env).toEqual(expect.arrayContaining([
+      { name: 'STOP_SIGNAL', value: 'INT' },
+      { name: 'WATCH_SECONDS', value: '10' },
+      { name: 'WATCH_FILES', value: ['/etc/ivorysql/tls', '/etc/ivorysql/replication'].flatMap(d => ['ca.crt', 'tls.crt', 'tls.key'].map(f => `${d}/${f}`)).join(' ') },
+    ]));
+    expect(server.env).toEqual(expect.arrayContaining([
+      { name: 'STOP_SIGNAL', value: 'TERM' },
+      { name: 'WATCH_FILES', value: '/etc/pgbackrest/tls/ca.crt /etc/pgbackrest/tls/tls.crt /etc/pgbackrest/tls/tls.key' },
+    ]));
+    const repoHost = find(synthStandalone({}), 'StatefulSet', 'hippo-repo-host').spec.template.spec.containers[0];
+    expect(repoHost.command[3]).toBe(`${PGBACKREST_SERVER_SCRIPT.trim()}\n`);
+    expect(repoHost.readinessProbe).toEqual({ exec: { command: ['pgbackrest', 'server-ping'] }, periodSeconds: 10 });
+  });
+
+  test('probes: startup and liveness need an answer from the postmaster (recovery is not killed), readiness needs connections', () => {
+    const answers = { exec: { command: ['bash', '-c', 'pg_isready -q -h /tmp/postgres -p 5432; [ $? -le 1 ]'] } };
+    expect(database.startupProbe).toEqual({ ...answers, periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 });
+    expect(database.livenessProbe).toEqual({ ...answers, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 });
+    expect(database.readinessProbe).toEqual({ exec: { command: ['pg_isready', '-q', '-h', '/tmp/postgres', '-p', '5432'] }, periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 5 });
+  });
+
+  test('/dev/shm: a memory-backed emptyDir of the given size (1 GiB by default) in the database container only', () => {
+    expect(pod.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '512Mi' } });
+    expect(database.volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
+    expect(pod.containers.filter((c: any) => c.volumeMounts.some((m: any) => m.name === 'dshm')).map((c: any) => c.name)).toEqual(['database']);
+    const byDefault = find(synthStandalone({}), 'StatefulSet', 'hippo-instance1').spec.template.spec.volumes;
+    expect(byDefault).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } });
+  });
+
+  test('/dev/shm: refused below 64 MiB, above the memory limit, and with the operator target', () => {
+    expect(validationMessage(() => synthStandalone({ instances: [{ sharedMemorySize: Size.mebibytes(32) }] })))
+      .toContain('instances[0].sharedMemorySize');
+    expect(validationMessage(() => synthStandalone({ instances: [{ sharedMemorySize: Size.gibibytes(4) }] })))
+      .toContain('must not exceed the database container\'s memory limit (2048 MiB)');
+    const over = validationMessage(() => synthStandalone({
+      instances: [{ sharedMemorySize: Size.gibibytes(4), resources: { memory: { limit: Size.gibibytes(2) } } }],
+    }));
+    expect(over).toContain('must not exceed the database container\'s memory limit (2048 MiB)');
+    const operator = validationMessage(() => synth({
+      repos: [BackupRepo.volume({ size: Size.gibibytes(10) })], instances: [{ sharedMemorySize: Size.gibibytes(1) }],
+    }));
+    expect(operator).toContain('instances[0].sharedMemorySize');
+    expect(operator).toContain('is for the standalone target only: IVYO mounts a /dev/shm of its own');
+  });
+
+  describe('the supervisor, run by bash around a stand-in server', () => {
+    /** A server that records the signals it gets and exits 0 on its stop signal. */
+    const run = async (script: string, stopSignal: string) => {
+      const dir = mkdtempSync(join(tmpdir(), 'supervise-'));
+      const cert = join(dir, 'tls.crt');
+      writeFileSync(cert, 'one');
+      const stub = `#!${process.execPath}
+const fs = require('fs');
+const log = s => fs.appendFileSync('${dir}/signals', s + '\\n');
+log('started ' + process.argv.slice(2).join(' '));
+process.on('SIGHUP', () => log('HUP'));
+process.on('SIG${stopSignal}', () => { log('${stopSignal}'); process.exit(0); });
+setInterval(() => undefined, 1000);
+`;
+      for (const name of ['postgres', 'pgbackrest']) {
+        writeFileSync(join(dir, name), stub);
+        chmodSync(join(dir, name), 0o755);
+      }
+      const child = spawn('bash', ['-ceu', '--', script, 'server', '-D', '/data'], {
+        env: { PATH: `${dir}:/usr/bin:/bin`, STOP_SIGNAL: stopSignal, WATCH_SECONDS: '0.2', WATCH_FILES: cert },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', d => { out += d; });
+      const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+      const pause = (ms: number) => new Promise(r => setTimeout(r, ms));
+      const signals = () => { try { return readFileSync(join(dir, 'signals'), 'utf8').trim().split('\n'); } catch { return []; } };
+      await pause(800);
+      const beforeChange = signals();
+      writeFileSync(cert, 'two');
+      await pause(800);
+      const afterChange = signals();
+      const stopped = Date.now();
+      child.kill('SIGTERM');
+      const code = await exited;
+      const seconds = (Date.now() - stopped) / 1000;
+      const received = signals();
+      rmSync(dir, { recursive: true, force: true });
+      return { beforeChange, afterChange, received, code, seconds, out };
+    };
+
+    test('PostgreSQL: a changed certificate is one SIGHUP; SIGTERM becomes SIGINT, and the container exits with the server', async () => {
+      const r = await run(DATABASE_SCRIPT.trim(), 'INT');
+      expect(r.beforeChange).toEqual(['started -D /data']);
+      expect(r.afterChange).toEqual(['started -D /data', 'HUP']);
+      expect(r.out).toContain('certificates changed: reloading postgres (SIGHUP)');
+      expect(r.out).toContain('SIGTERM: stopping postgres with SIGINT');
+      expect(r.received).toEqual(['started -D /data', 'HUP', 'INT']);
+      expect(r.code).toBe(0);
+      expect(r.seconds).toBeLessThan(2);
+    });
+
+    test('pgBackRest\'s server: SIGHUP on a changed certificate, SIGTERM passed on', async () => {
+      const r = await run(PGBACKREST_SERVER_SCRIPT.trim(), 'TERM');
+      expect(r.received).toEqual(['started server', 'HUP', 'TERM']);
+      expect(r.code).toBe(0);
+    });
   });
 });
 

@@ -345,6 +345,7 @@ export const SHAPES = {
     walVolumeSize: opt(size),
     walStorageClassName: opt(str),
     resources: opt(object('ContainerResources', () => RESOURCES)),
+    sharedMemorySize: opt(size),
   }),
   PgBackRestTuningProps: (): Shape => ({
     compressType: opt(str),

@@ -26,6 +26,9 @@ export function checkCluster(scope: IConstruct, model: ClusterModel, fieldOf: (c
   checkGlobalOptions(problems, 'pgbackrestOptions', model.userGlobal,
     model.repos.map(r => ({ index: r.index, field: r.field, retention: r.repo.retention !== undefined })));
   checkReferences(model, fieldOf, problems);
+  if (model.target === DeploymentTarget.OPERATOR) {
+    for (const p of model.instances.flatMap(set => set.standaloneOnly)) problems.add(p.field, p.value, `is for the standalone target only: ${p.why}`);
+  }
   checkCredentials(model, problems);
   checkRepoWriters(scope, model, problems);
   checkAppClaims(scope, model, problems);

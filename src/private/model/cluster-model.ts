@@ -37,6 +37,10 @@ export interface ResolvedInstanceSet {
   readonly walVolumeSize?: Size;
   readonly walStorageClassName?: string;
   readonly resources?: ContainerResources;
+  /** The database container's memory-backed /dev/shm. */
+  readonly sharedMemorySize: Size;
+  /** Props given that only the standalone target renders: the operator target refuses them (field, value, why). */
+  readonly standaloneOnly: { field: string; value: unknown; why: string }[];
 }
 
 export interface ResolvedRepo {

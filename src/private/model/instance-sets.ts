@@ -5,6 +5,7 @@ import { checkInput } from '../input';
 import { validateResources } from '../kube/resources';
 import { checkDnsLabel, checkInteger, Problems } from '../validation';
 import { ResolvedInstanceSet } from './cluster-model';
+import { DATABASE_RESOURCES } from './defaults';
 import { ClusterNames, MAX_STATEFULSET_NAME } from './naming';
 
 /** Resolves `set`, the `position`th set of a cluster whose sets are `existing`; undefined when refused. */
@@ -35,6 +36,21 @@ export function resolveInstanceSet(problems: Problems, field: string, value: Ins
     if (sc !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(sc)) problems.add(`${field}.${f}`, sc, 'must be a DNS-1123 subdomain');
   }
   validateResources(problems, `${field}.resources`, set.resources);
+  const sharedMemorySize = set.sharedMemorySize ?? Size.gibibytes(1);
+  if (!(sharedMemorySize instanceof Size && sharedMemorySize.toKibibytes() >= 64 * 1024)) {
+    problems.add(`${field}.sharedMemorySize`, sharedMemorySize, 'must be a cdk8s Size of at least 64 MiB (the container runtime\'s own default)');
+  } else {
+    // The limit rendered: the set's own, else the standalone default (the operator target refuses the prop).
+    const limit = (set.resources?.memory ?? DATABASE_RESOURCES.memory).limit;
+    if (limit && sharedMemorySize.toKibibytes() > limit.toKibibytes()) {
+      problems.add(`${field}.sharedMemorySize`, `${sharedMemorySize.toMebibytes()} MiB`,
+        `must not exceed the database container's memory limit (${limit.toMebibytes()} MiB): /dev/shm's pages count against it`);
+    }
+  }
+  const standaloneOnly: ResolvedInstanceSet['standaloneOnly'] = [];
+  if (set.sharedMemorySize !== undefined) {
+    standaloneOnly.push({ field: `${field}.sharedMemorySize`, value: sharedMemorySize, why: 'IVYO mounts a /dev/shm of its own, unbounded, and its CRD has no field to size it' });
+  }
   if (problems.messages.length > before) return undefined;
   return {
     name: setName,
@@ -44,6 +60,8 @@ export function resolveInstanceSet(problems: Problems, field: string, value: Ins
     walVolumeSize: set.walVolumeSize,
     walStorageClassName: set.walStorageClassName ?? set.storageClassName,
     resources: set.resources,
+    sharedMemorySize,
+    standaloneOnly,
     statefulSet: names.instanceSet(setName),
   };
 }

@@ -360,3 +360,56 @@ else
 fi
 echo "\${RESTORE_ID:-}" > "$marker"
 `;
+
+/**
+ * Runs a server as a child and stays with it until it exits, with its exit status:
+ * - SIGTERM (the kubelet stopping the pod) reaches the server as $STOP_SIGNAL: for PostgreSQL SIGINT, its fast
+ *   shutdown (open transactions rolled back, clients disconnected, a checkpoint), not the smart shutdown SIGTERM
+ *   means to it, which waits for every client to leave and so ends in SIGKILL and crash recovery with pooled clients;
+ * - every $WATCH_SECONDS, when a file in $WATCH_FILES (the mounted certificates, which the kubelet updates in place
+ *   when cert-manager renews them) changed, the server gets SIGHUP: PostgreSQL reloads its TLS files and pgBackRest's
+ *   server (2.58) its configuration and TLS files, without a restart.
+ * When Patroni runs the instance, it takes this place for PostgreSQL (its own shutdown hands leadership over first).
+ */
+const SUPERVISE_FUNCTION = `
+watched_sum() {
+  local f
+  for f in $WATCH_FILES; do cat "$f" 2>/dev/null || echo "missing $f"; done | cksum
+}
+
+supervise() {
+  sv_name=$1 sv_stopping=""
+  "$@" &
+  sv_child=$!
+  trap 'sv_stopping=y; echo "SIGTERM: stopping $sv_name with SIG$STOP_SIGNAL"; kill -s "$STOP_SIGNAL" "$sv_child" 2>/dev/null || true' TERM
+  sv_sum=$(watched_sum)
+  while [ -z "$sv_stopping" ] && kill -0 "$sv_child" 2>/dev/null; do
+    sleep "$WATCH_SECONDS" &
+    sv_sleeper=$!
+    wait -n "$sv_child" "$sv_sleeper" || true
+    kill "$sv_sleeper" 2>/dev/null || true
+    [ -z "$sv_stopping" ] || break
+    sv_now=$(watched_sum)
+    if [ "$sv_now" != "$sv_sum" ]; then
+      echo "$(date -u +%FT%TZ) certificates changed: reloading $sv_name (SIGHUP)"
+      kill -s HUP "$sv_child" 2>/dev/null || true
+      sv_sum=$sv_now
+    fi
+  done
+  sv_rc=0
+  wait "$sv_child" || sv_rc=$?
+  # A second signal interrupts wait with 128+signal: wait again for the server's own status.
+  while kill -0 "$sv_child" 2>/dev/null; do sv_rc=0; wait "$sv_child" || sv_rc=$?; done
+  exit "$sv_rc"
+}
+`;
+
+/** The database container: PostgreSQL under `supervise` ("$@": its arguments). */
+export const DATABASE_SCRIPT = `${SUPERVISE_FUNCTION}
+supervise postgres "$@"
+`;
+
+/** The pgBackRest TLS server beside PostgreSQL (and on the repo host) under `supervise`. */
+export const PGBACKREST_SERVER_SCRIPT = `${SUPERVISE_FUNCTION}
+supervise pgbackrest server
+`;
