@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
+import { ClientAccess } from './client-access';
 import { TlsCertificates } from './tls-certificates';
 
 /**
@@ -138,4 +139,10 @@ export interface StandaloneOptions {
    * @default false
    */
   readonly initdbOverExistingStanza?: boolean;
+  /**
+   * Who may connect to PostgreSQL (the instances' NetworkPolicy): pods of other namespaces, pods with given labels,
+   * address blocks. The list replaces the default; the instances always admit each other for replication.
+   * @default [ClientAccess.sameNamespace()]
+   */
+  readonly clientAccess?: ClientAccess[];
 }

@@ -2,6 +2,8 @@ export * from './ivory-cluster';
 export * from './deployment-target';
 export * from './cluster-options';
 export * from './instance-set';
+export * from './instance-spread';
+export * from './client-access';
 export * from './backup-repo';
 export * from './backup-type';
 export * from './backup-schedule';

@@ -1,5 +1,6 @@
 import { Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
+import { InstanceSpread } from './instance-spread';
 
 /**
  * A set of IvorySQL instances with the same shape: one StatefulSet. Add a second set for instances of another size
@@ -51,4 +52,10 @@ export interface InstanceSetProps {
    * @default Size.gibibytes(1)
    */
   readonly sharedMemorySize?: Size;
+  /**
+   * How the set's pods spread over nodes and zones (standalone target: `topologySpreadConstraints` counting every
+   * instance of the cluster). IVYO applies spread defaults of its own, so the operator target refuses this prop.
+   * @default InstanceSpread.nodesAndZones(): over nodes and zones, as a preference
+   */
+  readonly spread?: InstanceSpread;
 }

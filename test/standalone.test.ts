@@ -6,8 +6,9 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { parse } from 'yaml';
 import {
-  BackupPlanAnalysis, BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget,
-  IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
+  BackupPlanAnalysis, BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, ClientAccess, CredentialSource, DatabaseMode,
+  DeploymentTarget, InstanceSpread, IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle,
+  SpreadRule, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
 import { hashOf, readPgBackRestIni } from './support/pgbackrest-ini';
 import { all, find, orphanedS3Repo, synth, validationMessage } from './support/synth';
@@ -597,6 +598,93 @@ setInterval(() => undefined, 1000);
   });
 });
 
+describe('standalone target: placement, disruptions and client access', () => {
+  const instances = { 'ivory-operator.ivorysql.org/cluster': 'hippo', 'ivory-operator.ivorysql.org/data': 'ivory' };
+  const podSpec = (m: any[], set = 'hippo-instance1') => find(m, 'StatefulSet', set).spec.template.spec;
+
+  test('instances spread over nodes and zones by default, as a preference, counting every instance of the cluster', () => {
+    expect(podSpec(synthStandalone({})).topologySpreadConstraints).toEqual([
+      { topologyKey: 'kubernetes.io/hostname', maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: instances } },
+      { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: instances } },
+    ]);
+  });
+
+  test('spread is typed: required, own constraints, none; bad keys and skews are refused, and the operator target refuses it', () => {
+    const m = synthStandalone({
+      instances: [
+        { spread: InstanceSpread.nodesAndZones(SpreadRule.REQUIRED) },
+        { name: 'racks', spread: InstanceSpread.of({ topologyKey: 'example.com/rack', maxSkew: 2 }) },
+        { name: 'anywhere', spread: InstanceSpread.none() },
+      ],
+    });
+    expect(podSpec(m).topologySpreadConstraints.map((c: any) => c.whenUnsatisfiable)).toEqual(['DoNotSchedule', 'DoNotSchedule']);
+    expect(podSpec(m, 'hippo-racks').topologySpreadConstraints).toEqual([
+      { topologyKey: 'example.com/rack', maxSkew: 2, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: instances } },
+    ]);
+    expect(podSpec(m, 'hippo-anywhere').topologySpreadConstraints).toBeUndefined();
+    const bad = validationMessage(() => synthStandalone({
+      instances: [{ spread: InstanceSpread.of({ topologyKey: 'not a key' }, { topologyKey: 'zone', maxSkew: 0 }, { topologyKey: 'zone' }) }],
+    }));
+    expect(bad).toContain('instances[0].spread.constraints[0].topologyKey');
+    expect(bad).toContain('instances[0].spread.constraints[1].maxSkew');
+    expect(bad).toContain('is given twice: one constraint per topology key');
+    const operator = validationMessage(() => synth({
+      repos: [BackupRepo.volume({ size: Size.gibibytes(10) })], instances: [{ spread: InstanceSpread.none() }],
+    }));
+    expect(operator).toContain('instances[0].spread');
+    expect(operator).toContain('is for the standalone target only: IVYO spreads instances with defaults of its own');
+  });
+
+  test('a PodDisruptionBudget per set that never lets a drain take its last healthy member', () => {
+    const m = synthStandalone({ instances: [{ replicas: 3 }, { name: 'reporting' }] });
+    for (const set of ['instance1', 'reporting']) {
+      expect(find(m, 'PodDisruptionBudget', `hippo-${set}`).spec).toEqual({
+        minAvailable: 1,
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        selector: { matchLabels: { 'ivory-operator.ivorysql.org/cluster': 'hippo', 'ivory-operator.ivorysql.org/instance-set': set } },
+      });
+    }
+  });
+
+  test('client access: the namespace by default; other namespaces, pod selectors and CIDRs when given; replication always', () => {
+    const ingress = (m: any[]) => find(m, 'NetworkPolicy', 'hippo-instances').spec.ingress.filter((r: any) => r.ports[0].port === 5432);
+    const replication = { from: [{ podSelector: { matchLabels: instances } }], ports: [{ protocol: 'TCP', port: 5432 }] };
+    expect(ingress(synthStandalone({}))).toEqual([{ from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 5432 }] }, replication]);
+    const m = synthStandalone({
+      standalone: {
+        clientAccess: [
+          ClientAccess.fromNamespace('payments-api'),
+          ClientAccess.fromNamespaces({ team: 'payments' }),
+          ClientAccess.fromPods({ app: 'billing' }),
+          ClientAccess.fromPods({ app: 'pgbouncer' }, { 'kubernetes.io/metadata.name': 'pooler' }),
+          ClientAccess.fromCidr('10.20.0.0/16'),
+        ],
+      },
+    });
+    expect(ingress(m)).toEqual([{
+      from: [
+        { podSelector: {}, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'payments-api' } } },
+        { podSelector: {}, namespaceSelector: { matchLabels: { team: 'payments' } } },
+        { podSelector: { matchLabels: { app: 'billing' } } },
+        { podSelector: { matchLabels: { app: 'pgbouncer' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'pooler' } } },
+        { ipBlock: { cidr: '10.20.0.0/16' } },
+      ],
+      ports: [{ protocol: 'TCP', port: 5432 }],
+    }, replication]);
+    // The cluster's own namespace is no longer admitted unless listed.
+    expect(JSON.stringify(ingress(m))).not.toContain('"podSelector":{},"ports"');
+    expect(ingress(synthStandalone({ standalone: { clientAccess: [] } }))).toEqual([replication]);
+    const bad = validationMessage(() => synthStandalone({
+      standalone: {
+        clientAccess: [ClientAccess.fromNamespace('Not_A_Namespace'), ClientAccess.fromPods({ 'bad key!': 'x' }), ClientAccess.fromCidr('10.0.0.0/33')],
+      },
+    }));
+    expect(bad).toContain('standalone.clientAccess[0] (namespace)');
+    expect(bad).toContain('standalone.clientAccess[1].podLabels');
+    expect(bad).toContain('standalone.clientAccess[2] (cidr)');
+  });
+});
+
 describe('standalone target: restores', () => {
   test('a clone reads its source through a separate config, so it never archives into it', () => {
     const app = Testing.app();
@@ -859,6 +947,7 @@ describe('standalone target: the backup-health exporter', () => {
       { from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 5432 }] },
       expect.objectContaining({ ports: [{ protocol: 'TCP', port: 8432 }] }),
       { from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: 9187 }] },
+      { from: [{ podSelector: { matchLabels: { 'ivory-operator.ivorysql.org/cluster': 'hippo', 'ivory-operator.ivorysql.org/data': 'ivory' } } }], ports: [{ protocol: 'TCP', port: 5432 }] },
     ]);
   });
 

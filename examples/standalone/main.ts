@@ -4,7 +4,7 @@
  */
 import { App, Chart, Size } from 'cdk8s';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, CredentialSource, DeploymentTarget, IvoryCluster, RepoCredentials, RepoEncryption,
+  BackupRepo, BackupRetention, BackupSchedule, ClientAccess, CredentialSource, DeploymentTarget, IvoryCluster, RepoCredentials, RepoEncryption,
 } from '../../src';
 
 export function build(app: App): Chart {
@@ -12,6 +12,8 @@ export function build(app: App): Chart {
   new IvoryCluster(chart, 'hippo', {
     target: DeploymentTarget.STANDALONE,
     instances: [{ replicas: 2, dataVolumeSize: Size.gibibytes(50) }],
+    // PostgreSQL admits the namespace's pods and the API's namespace (the instances always admit each other).
+    standalone: { clientAccess: [ClientAccess.sameNamespace(), ClientAccess.fromNamespace('payments-api')] },
     repos: [
       BackupRepo.volume({
         size: Size.gibibytes(200),

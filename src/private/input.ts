@@ -318,6 +318,8 @@ export const SHAPES = {
       userFromPlatform: opt(bool),
       clusterDomain: opt(str),
       initdbOverExistingStanza: opt(bool),
+      clientAccess: opt(list(instance(cls('../client-access', 'ClientAccess'), 'a ClientAccess (ClientAccess.sameNamespace, fromNamespace, fromPods, ...)'),
+        'ClientAccess values')),
     }))),
     monitoring: opt(object('BackupMonitoringProps', SHAPES.BackupMonitoringProps)),
     backupPlan: opt(object('BackupPlanOptions', () => ({
@@ -346,6 +348,7 @@ export const SHAPES = {
     walStorageClassName: opt(str),
     resources: opt(object('ContainerResources', () => RESOURCES)),
     sharedMemorySize: opt(size),
+    spread: opt(instance(cls('../instance-spread', 'InstanceSpread'), 'an InstanceSpread (InstanceSpread.nodesAndZones, of or none)')),
   }),
   PgBackRestTuningProps: (): Shape => ({
     compressType: opt(str),

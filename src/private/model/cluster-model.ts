@@ -3,6 +3,7 @@ import { ContainerResources } from 'cdk8s-plus-28';
 import type { ClusterSettings } from './settings';
 import { BackupDeletion } from '../../backup-deletion';
 import { BackupRepo } from '../../backup-repo';
+import { SpreadConstraint } from '../../instance-spread';
 import { ManualBackup } from '../../manual-backup';
 import { RepoStorage } from '../../repo-credentials';
 import { Restore } from '../../restore';
@@ -39,6 +40,8 @@ export interface ResolvedInstanceSet {
   readonly resources?: ContainerResources;
   /** The database container's memory-backed /dev/shm. */
   readonly sharedMemorySize: Size;
+  /** Defaults applied. */
+  readonly spread: SpreadConstraint[];
   /** Props given that only the standalone target renders: the operator target refuses them (field, value, why). */
   readonly standaloneOnly: { field: string; value: unknown; why: string }[];
 }

@@ -213,6 +213,15 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
           containers: [database, pgbackrestServer, ...(model.monitoring.exporter ? [exporterContainer(model)] : [])],
           volumes,
           terminationGracePeriodSeconds: INSTANCE_GRACE_SECONDS,
+          // Counting every instance of the cluster, so that one node or zone does not hold every copy.
+          ...(set.spread.length ? {
+            topologySpreadConstraints: set.spread.map(c => ({
+              topologyKey: c.topologyKey,
+              maxSkew: c.maxSkew as number,
+              whenUnsatisfiable: c.rule as string,
+              labelSelector: { matchLabels: instanceSelector(model) },
+            })),
+          } : {}),
         },
       },
       volumeClaimTemplates: claims.map(c => ({ metadata: c.metadata, spec: c.spec })),
@@ -221,7 +230,13 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
 
   kubeObject(k8s.KubePodDisruptionBudget, scope, `PodDisruptionBudget-${set.name}`, {
     metadata: { name: set.statefulSet, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) },
-    spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+    spec: {
+      // A drain never takes the set's last healthy member; a member that is not ready may always be evicted, so a
+      // broken pod does not block a drain either.
+      minAvailable: k8s.IntOrString.fromNumber(1),
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      selector: { matchLabels: selector },
+    },
   });
 }
 
