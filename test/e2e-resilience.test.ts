@@ -1,8 +1,9 @@
 /**
  * End-to-end, what the instance pods do when Kubernetes is unkind to them, on the real engine (IvorySQL 5.4,
- * pgBackRest 2.58): an empty data volume under the primary, a stop with a client connected. Each proof has its negative
- * control, which must fail it.
+ * pgBackRest 2.58): an empty data volume under the primary, a stop with a client connected, certificates renewed under
+ * running servers. Each proof has its negative control, which must fail it.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Size } from 'cdk8s';
@@ -182,6 +183,76 @@ run('e2e: the instance pods under real Kubernetes conditions', () => {
       expect(r.seconds).toBeGreaterThanOrEqual(15);
       expect(r.startLog).toMatch(/not properly shut down; automatic recovery in progress/);
       expect(() => expectFastCleanStop(r)).toThrow();
+    });
+  });
+
+  describe('certificates renewed under running servers', () => {
+    /** The serial of the certificate a TLS server presents, as a client sees it (openssl s_client). */
+    function servedSerial(address: string, port: number, starttls?: string): string {
+      const out = execFileSync('bash', ['-c', `openssl s_client -connect ${address}:${port} ${starttls ? `-starttls ${starttls}` : ''} </dev/null 2>/dev/null `
+        + '| openssl x509 -noout -serial'], { encoding: 'utf8', timeout: 20_000 });
+      return out.trim().replace(/^serial=/, '');
+    }
+
+    interface RenewResult {
+      readonly before: { postgres: string; pgbackrest: string; repoHost: string };
+      readonly after: { postgres: string; pgbackrest: string; repoHost: string };
+      /** The new certificates' serials, as issued. */
+      readonly issued: { postgres: string; pgbackrest: string };
+      readonly restarted: boolean;
+    }
+
+    /** Renews the PostgreSQL and pgBackRest certificates, waits `waitSeconds`, and reads what is served. */
+    async function renew(manifests: any[], cluster: IvoryCluster, waitSeconds: number): Promise<RenewResult> {
+      const secretOf = (suffix: string) => manifests.find(m => m.kind === 'Certificate' && m.spec.secretName.endsWith(suffix)).spec.secretName;
+      return withCluster(manifests, async k => {
+        await boot(k, cluster);
+        const primary = k.pod(PRIMARY).address;
+        const repoHost = k.pod('hippo-repo-host-0').address;
+        const served = () => ({ postgres: servedSerial(primary, 5432, 'postgres'), pgbackrest: servedSerial(primary, 8432), repoHost: servedSerial(repoHost, 8432) });
+        const before = served();
+        const started = await k.psql(PRIMARY, 'select pg_postmaster_start_time()');
+        const processes = ['database', 'pgbackrest'].map(c => k.pod(PRIMARY).container(c).findMainPid());
+        k.renewCertificate(secretOf('postgres-tls'));
+        k.renewCertificate(secretOf('pgbackrest-tls'));
+        const serialOf = (secret: string, file: string) => execFileSync('openssl', ['x509', '-noout', '-serial', '-in',
+          path.join(k.pod(PRIMARY).dir, 'volumes', secret, file)], { encoding: 'utf8' }).trim().replace(/^serial=/, '');
+        const issued = { postgres: serialOf('postgres-tls', 'tls.crt'), pgbackrest: serialOf('pgbackrest-tls', 'tls.crt') };
+        await new Promise(r => setTimeout(r, waitSeconds * 1000));
+        const after = served();
+        const restarted = await k.psql(PRIMARY, 'select pg_postmaster_start_time()') !== started
+          || ['database', 'pgbackrest'].some((c, i) => !k.pod(PRIMARY).container(c).running || k.pod(PRIMARY).container(c).findMainPid() !== processes[i]);
+        // Archiving (instance to repo host) and a backup (Job to instance) work with the new certificates.
+        await write(k, PRIMARY, 'after-renewal');
+        await archiveCurrentWal(k, PRIMARY);
+        const backup = await k.runJob('CronJob', 'hippo-repo1-full', 600);
+        if (!backup.succeeded) throw new Error(`the backup after the renewal failed:\n${backup.logs}`);
+        return { before, after, issued, restarted };
+      });
+    }
+
+    test('PostgreSQL and both pgBackRest TLS servers serve the renewed certificates within seconds, with no restart', async () => {
+      const { cluster, manifests } = synth();
+      const r = await renew(manifests, cluster, 25);
+      console.log(`served serials before ${JSON.stringify(r.before)}, after ${JSON.stringify(r.after)}`);
+      expect(r.issued.postgres).not.toBe(r.before.postgres);
+      expect(r.after).toEqual({ postgres: r.issued.postgres, pgbackrest: r.issued.pgbackrest, repoHost: r.issued.pgbackrest });
+      expect(r.restarted).toBe(false);
+    });
+
+    test('negative control: with nothing watched (WATCH_FILES empty), the old certificates are still served', async () => {
+      const { cluster, manifests } = synth();
+      const containers = [
+        ...instanceTemplate(manifests).spec.containers,
+        ...manifests.find(m => m.kind === 'StatefulSet' && m.metadata.name === 'hippo-repo-host').spec.template.spec.containers,
+      ];
+      for (const c of containers) {
+        const watch = (c.env ?? []).find((e: any) => e.name === 'WATCH_FILES');
+        if (watch) watch.value = '';
+      }
+      const r = await renew(manifests, cluster, 25);
+      expect(r.after).toEqual(r.before);
+      expect(r.after.postgres).not.toBe(r.issued.postgres);
     });
   });
 });

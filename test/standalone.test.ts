@@ -598,6 +598,32 @@ setInterval(() => undefined, 1000);
   });
 });
 
+describe('standalone target: configuration changes roll the pods', () => {
+  const hashes = (props: Partial<IvoryClusterProps>) => {
+    const m = synthStandalone(props);
+    const of = (sts: string) => find(m, 'StatefulSet', sts).spec.template.metadata.annotations['ivory-operator.ivorysql.org/config-hash'];
+    return { instances: of('hippo-instance1'), repoHost: of('hippo-repo-host') };
+  };
+
+  test('a hash of the ConfigMap content each pod mounts is on its template: same content, same hash', () => {
+    const base = hashes({});
+    expect(base.instances).toMatch(/^[0-9a-f]{16}$/);
+    expect(base.repoHost).toMatch(/^[0-9a-f]{16}$/);
+    expect(hashes({})).toEqual(base);
+  });
+
+  test('PostgreSQL\'s or pgBackRest\'s configuration changed: the pods that read it get a new template; a schedule alone changes none', () => {
+    const base = hashes({});
+    const postgres = hashes({ tuning: { walCompression: 'off' } });
+    expect(postgres.instances).not.toBe(base.instances);
+    expect(postgres.repoHost).toBe(base.repoHost);
+    const pgbackrest = hashes({ pgbackrestOptions: { 'io-timeout': '10' } });
+    expect(pgbackrest.instances).not.toBe(base.instances);
+    expect(pgbackrest.repoHost).not.toBe(base.repoHost);
+    expect(hashes({ repos: [BackupRepo.volume({ size: Size.gibibytes(10), schedule: BackupSchedule.dailyFull({ hour: 5 }) })] })).toEqual(base);
+  });
+});
+
 describe('standalone target: placement, disruptions and client access', () => {
   const instances = { 'ivory-operator.ivorysql.org/cluster': 'hippo', 'ivory-operator.ivorysql.org/data': 'ivory' };
   const podSpec = (m: any[], set = 'hippo-instance1') => find(m, 'StatefulSet', set).spec.template.spec;

@@ -30,6 +30,8 @@ export const ANNOTATION = {
   manualBackup: `${PREFIX}pgbackrest-backup`,
   restore: `${PREFIX}pgbackrest-restore`,
   configHash: `${PREFIX}pgbackrest-hash`,
+  /** Standalone pod templates: a hash of the ConfigMap content the pod mounts, so a change rolls the pods. */
+  podConfigHash: `${PREFIX}config-hash`,
 };
 
 /** Marks objects this library made, so they can be told from IVYO's. */

@@ -21,7 +21,7 @@ import { quantity, renderResources } from '../kube/resources';
 import { volumeClaimSpec } from '../kube/volume-claim';
 import { ClusterModel, pgDataDir, pgWalDir, primaryPod, ResolvedInstanceSet } from '../model/cluster-model';
 import { DATABASE_RESOURCES } from '../model/defaults';
-import { LABEL, MANAGED_BY } from '../model/naming';
+import { ANNOTATION, LABEL, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
 import {
   confDirSources, RESTORE_CONF_DIR, RESTORE_CONF_FILE, RESTORE_CONF_PATH, RESTORE_INCLUDE_DIR, RESTORE_INCLUDE_PATH, RESTORE_TLS_DIR, secureBindings,
@@ -199,6 +199,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
           labels: { ...labels, ...podLabels(model) },
           annotations: {
             ...model.annotations,
+            [ANNOTATION.podConfigHash]: ctx.configHash.instances,
             ...(inPlace ? { [`${LABEL.pgbackrestRestore}-id`]: inPlace.restoreId as string } : {}),
           },
         },

@@ -16,7 +16,7 @@ import { kubeObject } from '../kube/kube-object';
 import { renderResources } from '../kube/resources';
 import { volumeClaimSpec } from '../kube/volume-claim';
 import { ClusterModel, ResolvedRepo, volumeRepos } from '../model/cluster-model';
-import { LABEL, MANAGED_BY } from '../model/naming';
+import { ANNOTATION, LABEL, MANAGED_BY } from '../model/naming';
 import { repoHostLogDir, repoMountPath } from '../pgbackrest/layout';
 
 /**
@@ -69,7 +69,7 @@ export function renderRepoHost(scope: Construct, ctx: StandaloneContext): void {
       replicas: 1,
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: clusterLabels(model, { ...selector, [LABEL.data]: 'pgbackrest' }), annotations: { ...model.annotations } },
+        metadata: { labels: clusterLabels(model, { ...selector, [LABEL.data]: 'pgbackrest' }), annotations: { ...model.annotations, [ANNOTATION.podConfigHash]: ctx.configHash.repoHost } },
         spec: {
           ...podDefaults(model, model.names.pgbackrestServiceAccount),
           ...(model.repoHost.priorityClassName ? { priorityClassName: model.repoHost.priorityClassName } : {}),
