@@ -4,6 +4,7 @@ export * from './cluster-options';
 export * from './instance-set';
 export * from './instance-spread';
 export * from './client-access';
+export * from './high-availability';
 export * from './backup-repo';
 export * from './backup-type';
 export * from './backup-schedule';

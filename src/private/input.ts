@@ -322,6 +322,7 @@ export const SHAPES = {
         'ClientAccess values')),
     }))),
     monitoring: opt(object('BackupMonitoringProps', SHAPES.BackupMonitoringProps)),
+    highAvailability: opt(object('HighAvailabilityProps', SHAPES.HighAvailabilityProps)),
     backupPlan: opt(object('BackupPlanOptions', () => ({
       expectedDurations: opt(object('ExpectedBackupDurations', () => DURATIONS)),
       collisions: opt(str),
@@ -331,6 +332,15 @@ export const SHAPES = {
       operatorSuspend: opt(str),
     }))),
   }),
+  HighAvailabilityProps: (): Shape => ({
+    synchronousReplication: opt(bool),
+    leaderLease: opt(duration()),
+    loopWait: opt(duration()),
+    retryTimeout: opt(duration()),
+    pauseFailover: opt(bool),
+    switchover: opt(object('SwitchoverProps', SHAPES.SwitchoverProps)),
+  }),
+  SwitchoverProps: (): Shape => ({ trigger: req(str), targetInstance: opt(str) }),
   BackupMonitoringProps: (): Shape => ({
     exporter: opt(bool),
     exporterImage: opt(str),

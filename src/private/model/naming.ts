@@ -32,6 +32,8 @@ export const ANNOTATION = {
   configHash: `${PREFIX}pgbackrest-hash`,
   /** Standalone pod templates: a hash of the ConfigMap content the pod mounts, so a change rolls the pods. */
   podConfigHash: `${PREFIX}config-hash`,
+  /** IVYO: a new value requests a switchover (spec.patroni.switchover). */
+  triggerSwitchover: `${PREFIX}trigger-switchover`,
 };
 
 /** Marks objects this library made, so they can be told from IVYO's. */

@@ -17,6 +17,7 @@ import { validateResources } from '../kube/resources';
 import { TLS_SERVER_PORT } from '../pgbackrest/config';
 import { validateTuning } from '../pgbackrest/tuning';
 import { ResolvedImageBuild, validateImageBuild } from '../postgres/engine';
+import { ResolvedHighAvailability, resolveHighAvailability } from '../postgres/patroni';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkLabels, Problems, showValue } from '../validation';
 import { DEFAULT_EXPORTER_IMAGE, DEFAULT_IVORYSQL_IMAGE, DEFAULT_PGBACKREST_IMAGE, IMAGE_UID } from './defaults';
 import { ClusterNames, MAX_CLUSTER_NAME } from './naming';
@@ -51,6 +52,8 @@ export interface ClusterSettings {
   readonly initdbOverExistingStanza: boolean;
   /** Who may connect to PostgreSQL (standalone NetworkPolicy), defaults applied. */
   readonly clientAccess: ClientAccess[];
+  /** Patroni's settings given (highAvailability). */
+  readonly highAvailability: ResolvedHighAvailability;
 }
 
 /** How the cluster's backups are watched (BackupMonitoringProps, defaults applied). */
@@ -132,6 +135,8 @@ export function resolveSettings(scope: IConstruct, id: string, props: IvoryClust
   const tls = standalone.tls ?? TlsCertificates.certManager();
   if (target === DeploymentTarget.STANDALONE) tls._validate(problems, 'standalone.tls');
 
+  const highAvailability = resolveHighAvailability(problems, 'highAvailability', props.highAvailability, target);
+
   const jobs = props.backupJobs ?? {};
   validateResources(problems, 'backupJobs.resources', jobs.resources);
   if (jobs.ttlAfterFinished !== undefined && !(jobs.ttlAfterFinished.toSeconds() >= 60)) {
@@ -206,6 +211,7 @@ export function resolveSettings(scope: IConstruct, id: string, props: IvoryClust
     databaseMode,
     initdbOverExistingStanza: initdbOverExistingStanza === true,
     clientAccess,
+    highAvailability,
   };
 }
 
