@@ -125,6 +125,8 @@ run('e2e: the instance pods under real Kubernetes conditions', () => {
 
   describe('stopping the pod with a client connected', () => {
     interface StopResult {
+      /** Exit codes of the database container's startup, liveness and readiness probes, run as the kubelet runs them. */
+      readonly probes: { [probe: string]: number };
       readonly seconds: number;
       readonly stopLog: string;
       readonly startLog: string;
@@ -138,6 +140,11 @@ run('e2e: the instance pods under real Kubernetes conditions', () => {
         await boot(k, cluster);
         await write(k, PRIMARY, 'before-stop');
         const expected = await content(k, PRIMARY);
+        const database = instanceTemplate(manifests).spec.containers.find((c: any) => c.name === 'database');
+        const probes: { [probe: string]: number } = {};
+        for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+          if (database[probe]) probes[probe] = (await k.exec(PRIMARY, 'database', database[probe].exec.command)).code;
+        }
         // psql connects, runs a query, then sits idle in its shell escape: its session stays open.
         void k.exec(PRIMARY, 'database', ['timeout', '150', 'psql', '-h', '/tmp/postgres', '-d', 'postgres', '-XAtq', '-f', '-'],
           { input: 'select 1;\n\\! sleep 140\n' });
@@ -149,7 +156,7 @@ run('e2e: the instance pods under real Kubernetes conditions', () => {
         await startPrimary(k);
         const startLog = k.pod(PRIMARY).container('database').logs();
         const rowsKept = JSON.stringify(await content(k, PRIMARY)) === JSON.stringify(expected);
-        return { seconds, stopLog, startLog, rowsKept };
+        return { probes, seconds, stopLog, startLog, rowsKept };
       });
     }
 
@@ -168,6 +175,8 @@ run('e2e: the instance pods under real Kubernetes conditions', () => {
       const r = await stopWithIdleClient(manifests, cluster);
       console.log(`stop with an idle client: ${r.seconds.toFixed(1)} s`);
       expectFastCleanStop(r);
+      // The probes' commands work in the container as rendered (the harness itself waits on readiness only).
+      expect(r.probes).toEqual({ startupProbe: 0, livenessProbe: 0, readinessProbe: 0 });
     });
 
     test('negative control: postgres itself as the command (SIGTERM: smart shutdown) waits out the grace, is killed, and recovers', async () => {
