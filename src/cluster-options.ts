@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
 import { BackupSource } from './backup-source';
+import { ClientAccess } from './client-access';
 import { TlsCertificates } from './tls-certificates';
 
 /**
@@ -131,4 +132,24 @@ export interface StandaloneOptions {
    * @default cluster.local
    */
   readonly clusterDomain?: string;
+  /**
+   * DANGEROUS: let the primary `initdb` a new, empty database on an empty data volume even when the repos hold this
+   * cluster's stanza (its backups), or cannot be read.
+   *
+   * By default an empty data volume on the primary (a lost PVC, a recreated namespace) is never silently a new
+   * database: the bootstrap container asks the repos first, rebuilds the primary from their newest backup (recovering
+   * all archived WAL) when the stanza has backups, and fails with the reason when a repo cannot be read or has the
+   * stanza with no backup. With this set, it creates the database as configured instead: the new database is not
+   * the one in the repos, pgBackRest refuses to archive it into the existing stanza (its system id differs), and
+   * replicas restored from the repos are of the old database. Set it only to abandon what the repos hold, and give
+   * the repos a new path (or delete the stanza) with it.
+   * @default false
+   */
+  readonly initdbOverExistingStanza?: boolean;
+  /**
+   * Who may connect to PostgreSQL (the instances' NetworkPolicy): pods of other namespaces, pods with given labels,
+   * address blocks. The list replaces the default; the instances always admit each other for replication.
+   * @default [ClientAccess.sameNamespace()]
+   */
+  readonly clientAccess?: ClientAccess[];
 }

@@ -1,5 +1,6 @@
 import { Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
+import { InstanceSpread } from './instance-spread';
 
 /**
  * A set of IvorySQL instances with the same shape: one StatefulSet. Add a second set for instances of another size
@@ -43,4 +44,18 @@ export interface InstanceSetProps {
    * @default - standalone: 500m CPU and 512 MiB requested, 2 GiB memory limit; operator: none set, IVYO's own
    */
   readonly resources?: ContainerResources;
+  /**
+   * Size of the database container's `/dev/shm`, a memory-backed emptyDir (standalone target; IVYO mounts one of
+   * its own, unbounded). PostgreSQL's parallel queries allocate their shared memory there, and the container
+   * runtime's 64 MiB default breaks them ("could not resize shared memory segment"). Its pages count against the
+   * container's memory limit, so it may not exceed that limit.
+   * @default Size.gibibytes(1)
+   */
+  readonly sharedMemorySize?: Size;
+  /**
+   * How the set's pods spread over nodes and zones (standalone target: `topologySpreadConstraints` counting every
+   * instance of the cluster). IVYO applies spread defaults of its own, so the operator target refuses this prop.
+   * @default InstanceSpread.nodesAndZones(): over nodes and zones, as a preference
+   */
+  readonly spread?: InstanceSpread;
 }

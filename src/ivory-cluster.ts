@@ -8,6 +8,7 @@ import { BackupRepo } from './backup-repo';
 import { BackupJobOptions, ExternalSecretStoreRef, RepoHostOptions, StandaloneOptions } from './cluster-options';
 import { DatabaseUserProps } from './database-user';
 import { DeploymentTarget } from './deployment-target';
+import { HighAvailabilityProps } from './high-availability';
 import { InstanceSetProps } from './instance-set';
 import { DatabaseMode, ImageBuildProps } from './ivorysql-engine';
 import { ManualBackup, ManualBackupProps } from './manual-backup';
@@ -198,6 +199,13 @@ export interface IvoryClusterProps {
    * @default - see StandaloneOptions
    */
   readonly standalone?: StandaloneOptions;
+  /**
+   * How the cluster fails over (Patroni): synchronous replication, leader lease, loop and retry times, maintenance
+   * mode, a switchover. The operator target renders them into `spec.patroni`; the standalone target refuses them
+   * until its instances run Patroni.
+   * @default - Patroni's and IVYO's defaults: asynchronous replication, a 30 s lease, a 10 s loop, 10 s retries
+   */
+  readonly highAvailability?: HighAvailabilityProps;
   /**
    * How backups are watched: the exporter, and alerts whose thresholds follow the schedules.
    * @default - the exporter, a PrometheusRule and a PodMonitor, with a grace of one hour

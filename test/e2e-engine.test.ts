@@ -93,7 +93,12 @@ run('e2e: the real engine, run as Kubernetes runs containers', () => {
 
   test('negative control: with the postmaster as PID 1 and no reaper, the failed push restarts the database', async () => {
     const { cluster, manifests } = synth();
-    delete instancePodSpec(manifests).shareProcessNamespace;
+    const spec = instancePodSpec(manifests);
+    delete spec.shareProcessNamespace;
+    // The postmaster itself as the container's command (the supervisor, as PID 1, would reap the orphan instead).
+    const database = spec.containers.find((c: any) => c.name === 'database');
+    database.command = ['postgres', ...database.command.slice(5)];
+    expect(database.command[1]).toBe('-D');
     await expect(scenarioOneAfterFailedPush(manifests, cluster)).rejects.toThrow(/untracked child process/);
   });
 

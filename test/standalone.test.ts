@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -6,12 +6,13 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { parse } from 'yaml';
 import {
-  BackupPlanAnalysis, BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, CredentialSource, DatabaseMode, DeploymentTarget,
-  IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle, Standby, TlsCertificates, VolumeAccessMode,
+  BackupPlanAnalysis, BackupRepo, BackupRetention, BackupSchedule, BackupType, CaCertificate, ClientAccess, CredentialSource, DatabaseMode,
+  DeploymentTarget, InstanceSpread, IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle,
+  SpreadRule, Standby, TlsCertificates, VolumeAccessMode,
 } from '../src';
 import { hashOf, readPgBackRestIni } from './support/pgbackrest-ini';
 import { all, find, orphanedS3Repo, synth, validationMessage } from './support/synth';
-import { EXPIRE_OLDEST_SCRIPT, EXPIRE_SCRIPT } from '../src/private/standalone/scripts';
+import { CHECK_REPOS_FUNCTION, DATABASE_SCRIPT, EXPIRE_OLDEST_SCRIPT, EXPIRE_SCRIPT, PGBACKREST_SERVER_SCRIPT } from '../src/private/standalone/scripts';
 
 const s3 = () => BackupRepo.s3({
   bucket: 'acme-backups',
@@ -186,8 +187,11 @@ describe('standalone target: a PVC repo and an S3 repo', () => {
     const pod = sts.spec.template.spec;
     expect(pod.initContainers.map((c: any) => c.name)).toEqual(['bootstrap']);
     expect(pod.containers.map((c: any) => c.name)).toEqual(['database', 'pgbackrest', 'exporter']);
-    expect(pod.containers[0].command).toEqual(['postgres', '-D', '/pgdata/pg18', '-c', 'config_file=/etc/ivorysql/config/postgresql.conf', '-c', 'cluster_name=$(POD_NAME)']);
-    expect(pod.containers[1].command).toEqual(['pgbackrest', 'server']);
+    // Each server runs under the supervisor (fast stop on SIGTERM, SIGHUP when its certificates change).
+    expect(pod.containers[0].command.slice(0, 3)).toEqual(['bash', '-ceu', '--']);
+    expect(pod.containers[0].command[3]).toBe(`${DATABASE_SCRIPT.trim()}\n`);
+    expect(pod.containers[0].command.slice(4)).toEqual(['database', '-D', '/pgdata/pg18', '-c', 'config_file=/etc/ivorysql/config/postgresql.conf', '-c', 'cluster_name=$(POD_NAME)']);
+    expect(pod.containers[1].command[3]).toBe(`${PGBACKREST_SERVER_SCRIPT.trim()}\n`);
     expect(pod.serviceAccountName).toBe('hippo-instance');
     expect(sts.spec.replicas).toBe(2);
   });
@@ -413,6 +417,297 @@ esac
       expect(kept.status).toBe(1);
       expect(kept.err).toContain(`backup ${full1} is still in repo1 after expire --oldest`);
     });
+  });
+});
+
+describe('standalone target: an empty data volume under the primary', () => {
+  /** Runs CHECK_REPOS_FUNCTION with a stand-in pgbackrest whose `info` prints `info` and exits with `code`. */
+  const check = (info: string, options: { code?: number; optIn?: boolean } = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-repos-'));
+    writeFileSync(join(dir, 'info.json'), info);
+    writeFileSync(join(dir, 'pgbackrest'), `#!/bin/bash\necho "$*" >> "${dir}/calls"\ncat "${dir}/info.json"\nexit ${options.code ?? 0}\n`);
+    chmodSync(join(dir, 'pgbackrest'), 0o755);
+    const script = `${CHECK_REPOS_FUNCTION}\nrebuild=n\ncheck_repos_before_create\necho "rebuild=$rebuild"\n`;
+    const r = spawnSync('bash', ['-ceu', '--', script, 'bootstrap'], {
+      env: { PATH: `${dir}:/usr/bin:/bin`, ...(options.optIn ? { INITDB_OVER_EXISTING_STANZA: 'y' } : {}) },
+      encoding: 'utf8',
+      // A socket as stdin (Node's default pipe) makes bash source bash.bashrc, as if run by rshd.
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const calls = readFileSync(join(dir, 'calls'), 'utf8').trim();
+    rmSync(dir, { recursive: true, force: true });
+    return { status: r.status, out: r.stdout, err: r.stderr, calls };
+  };
+  // pgBackRest 2.58's info --output=json, as it prints it, with one status per repo.
+  const repo = (key: number, code: number, message: string) => `{"cipher":"none","key":${key},"status":{"code":${code},"message":"${message}"}}`;
+  const info = (...repos: string[]) => `[{"archive":[],"backup":[],"cipher":"none","db":[],"name":"db","repo":[${repos.join(',')}],`
+    + '"status":{"code":4,"lock":{"backup":{"held":false},"restore":{"held":false}},"message":"different across repos"}}]';
+
+  test('no repo has the stanza: a new cluster, created as configured', () => {
+    const r = check(info(repo(1, 1, 'missing stanza path'), repo(2, 1, 'missing stanza path')));
+    expect(r).toMatchObject({ status: 0, out: 'rebuild=n\n', err: '' });
+    expect(r.calls).toBe('--stanza=db info --output=json');
+  });
+
+  test('a repo has backups: the primary is rebuilt from the repos', () => {
+    const r = check(info(repo(1, 1, 'missing stanza path'), repo(2, 0, 'ok')));
+    expect(r.status).toBe(0);
+    expect(r.out).toBe('the data volume is empty and this cluster\'s stanza has backups in repo2\nrebuild=y\n');
+  });
+
+  test('a repo cannot be read, or info fails: the container fails, naming the repo and its reason, and creates nothing', () => {
+    const unreadable = check(info(repo(1, 99, '[HostConnectError] unable to connect to \'hippo-repo-host-0.hippo-pods:8432\''), repo(2, 1, 'missing stanza path')));
+    expect(unreadable.status).toBe(1);
+    expect(unreadable.out).not.toContain('rebuild=');
+    expect(unreadable.err).toContain('whether the repos hold this cluster\'s data is unknown: cannot read repo1 ([HostConnectError] unable to connect');
+    const failed = check('ERROR: [029]: unable to load info file', { code: 29 });
+    expect(failed.status).toBe(1);
+    expect(failed.err).toContain('cannot read (pgbackrest info failed: ERROR: [029]: unable to load info file)');
+  });
+
+  test('a repo has the stanza and no backup: the container fails, saying what to do', () => {
+    const r = check(info(repo(1, 2, 'no valid backups')));
+    expect(r.status).toBe(1);
+    expect(r.err).toContain('this cluster\'s stanza exists in repo1 (no valid backups), with no backup to restore from');
+    expect(r.err).toContain('set standalone.initdbOverExistingStanza to create a new, empty database anyway');
+  });
+
+  test('standalone.initdbOverExistingStanza: a warning, then the database as configured; rendered only when set', () => {
+    const r = check(info(repo(1, 0, 'ok')), { optIn: true });
+    expect(r.status).toBe(0);
+    expect(r.err).toContain('WARNING: standalone.initdbOverExistingStanza is set: creating the database as configured anyway, NOT from the repos');
+    expect(r.out).toBe('rebuild=n\n');
+    const bootstrapEnv = (m: any[]) => find(m, 'StatefulSet', 'hippo-instance1').spec.template.spec.initContainers[0].env;
+    expect(bootstrapEnv(synthStandalone({ standalone: { initdbOverExistingStanza: true } }))).toContainEqual({ name: 'INITDB_OVER_EXISTING_STANZA', value: 'y' });
+    expect(bootstrapEnv(synthStandalone({})).map((e: any) => e.name)).not.toContain('INITDB_OVER_EXISTING_STANZA');
+    expect(validationMessage(() => synthStandalone({ standalone: { initdbOverExistingStanza: 'yes' as any } })))
+      .toContain('standalone.initdbOverExistingStanza');
+  });
+});
+
+describe('standalone target: the servers\' life cycle', () => {
+  const manifests = synthStandalone({ instances: [{ replicas: 2, sharedMemorySize: Size.mebibytes(512) }] });
+  const pod = find(manifests, 'StatefulSet', 'hippo-instance1').spec.template.spec;
+  const database = pod.containers.find((c: any) => c.name === 'database');
+  const server = pod.containers.find((c: any) => c.name === 'pgbackrest');
+
+  test('SIGTERM is a fast shutdown (SIGINT to the postmaster) within a 60 s grace; the certificates are watched', () => {
+    expect(pod.terminationGracePeriodSeconds).toBe(60);
+    expect(database.env).toEqual(expect.arrayContaining([
+      { name: 'STOP_SIGNAL', value: 'INT' },
+      { name: 'WATCH_SECONDS', value: '10' },
+      { name: 'WATCH_FILES', value: ['/etc/ivorysql/tls', '/etc/ivorysql/replication'].flatMap(d => ['ca.crt', 'tls.crt', 'tls.key'].map(f => `${d}/${f}`)).join(' ') },
+    ]));
+    expect(server.env).toEqual(expect.arrayContaining([
+      { name: 'STOP_SIGNAL', value: 'TERM' },
+      { name: 'WATCH_FILES', value: '/etc/pgbackrest/tls/ca.crt /etc/pgbackrest/tls/tls.crt /etc/pgbackrest/tls/tls.key' },
+    ]));
+    const repoHost = find(synthStandalone({}), 'StatefulSet', 'hippo-repo-host').spec.template.spec.containers[0];
+    expect(repoHost.command[3]).toBe(`${PGBACKREST_SERVER_SCRIPT.trim()}\n`);
+    expect(repoHost.readinessProbe).toEqual({ exec: { command: ['pgbackrest', 'server-ping'] }, periodSeconds: 10 });
+  });
+
+  test('probes: startup and liveness need an answer from the postmaster (recovery is not killed), readiness needs connections', () => {
+    const answers = { exec: { command: ['bash', '-c', 'pg_isready -q -h /tmp/postgres -p 5432; [ $? -le 1 ]'] } };
+    expect(database.startupProbe).toEqual({ ...answers, periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 });
+    expect(database.livenessProbe).toEqual({ ...answers, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 });
+    expect(database.readinessProbe).toEqual({ exec: { command: ['pg_isready', '-q', '-h', '/tmp/postgres', '-p', '5432'] }, periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 5 });
+  });
+
+  test('/dev/shm: a memory-backed emptyDir of the given size (1 GiB by default) in the database container only', () => {
+    expect(pod.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '512Mi' } });
+    expect(database.volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
+    expect(pod.containers.filter((c: any) => c.volumeMounts.some((m: any) => m.name === 'dshm')).map((c: any) => c.name)).toEqual(['database']);
+    const byDefault = find(synthStandalone({}), 'StatefulSet', 'hippo-instance1').spec.template.spec.volumes;
+    expect(byDefault).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } });
+  });
+
+  test('/dev/shm: refused below 64 MiB, above the memory limit, and with the operator target', () => {
+    expect(validationMessage(() => synthStandalone({ instances: [{ sharedMemorySize: Size.mebibytes(32) }] })))
+      .toContain('instances[0].sharedMemorySize');
+    expect(validationMessage(() => synthStandalone({ instances: [{ sharedMemorySize: Size.gibibytes(4) }] })))
+      .toContain('must not exceed the database container\'s memory limit (2048 MiB)');
+    const over = validationMessage(() => synthStandalone({
+      instances: [{ sharedMemorySize: Size.gibibytes(4), resources: { memory: { limit: Size.gibibytes(2) } } }],
+    }));
+    expect(over).toContain('must not exceed the database container\'s memory limit (2048 MiB)');
+    const operator = validationMessage(() => synth({
+      repos: [BackupRepo.volume({ size: Size.gibibytes(10) })], instances: [{ sharedMemorySize: Size.gibibytes(1) }],
+    }));
+    expect(operator).toContain('instances[0].sharedMemorySize');
+    expect(operator).toContain('is for the standalone target only: IVYO mounts a /dev/shm of its own');
+  });
+
+  describe('the supervisor, run by bash around a stand-in server', () => {
+    /** A server that records the signals it gets and exits 0 on its stop signal. */
+    const run = async (script: string, stopSignal: string) => {
+      const dir = mkdtempSync(join(tmpdir(), 'supervise-'));
+      const cert = join(dir, 'tls.crt');
+      writeFileSync(cert, 'one');
+      const stub = `#!${process.execPath}
+const fs = require('fs');
+const log = s => fs.appendFileSync('${dir}/signals', s + '\\n');
+log('started ' + process.argv.slice(2).join(' '));
+process.on('SIGHUP', () => log('HUP'));
+process.on('SIG${stopSignal}', () => { log('${stopSignal}'); process.exit(0); });
+setInterval(() => undefined, 1000);
+`;
+      for (const name of ['postgres', 'pgbackrest']) {
+        writeFileSync(join(dir, name), stub);
+        chmodSync(join(dir, name), 0o755);
+      }
+      const child = spawn('bash', ['-ceu', '--', script, 'server', '-D', '/data'], {
+        env: { PATH: `${dir}:/usr/bin:/bin`, STOP_SIGNAL: stopSignal, WATCH_SECONDS: '0.2', WATCH_FILES: cert },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', d => { out += d; });
+      const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+      const pause = (ms: number) => new Promise(r => setTimeout(r, ms));
+      const signals = () => { try { return readFileSync(join(dir, 'signals'), 'utf8').trim().split('\n'); } catch { return []; } };
+      await pause(800);
+      const beforeChange = signals();
+      writeFileSync(cert, 'two');
+      await pause(800);
+      const afterChange = signals();
+      const stopped = Date.now();
+      child.kill('SIGTERM');
+      const code = await exited;
+      const seconds = (Date.now() - stopped) / 1000;
+      const received = signals();
+      rmSync(dir, { recursive: true, force: true });
+      return { beforeChange, afterChange, received, code, seconds, out };
+    };
+
+    test('PostgreSQL: a changed certificate is one SIGHUP; SIGTERM becomes SIGINT, and the container exits with the server', async () => {
+      const r = await run(DATABASE_SCRIPT.trim(), 'INT');
+      expect(r.beforeChange).toEqual(['started -D /data']);
+      expect(r.afterChange).toEqual(['started -D /data', 'HUP']);
+      expect(r.out).toContain('certificates changed: reloading postgres (SIGHUP)');
+      expect(r.out).toContain('SIGTERM: stopping postgres with SIGINT');
+      expect(r.received).toEqual(['started -D /data', 'HUP', 'INT']);
+      expect(r.code).toBe(0);
+      expect(r.seconds).toBeLessThan(2);
+    });
+
+    test('pgBackRest\'s server: SIGHUP on a changed certificate, SIGTERM passed on', async () => {
+      const r = await run(PGBACKREST_SERVER_SCRIPT.trim(), 'TERM');
+      expect(r.received).toEqual(['started server', 'HUP', 'TERM']);
+      expect(r.code).toBe(0);
+    });
+  });
+});
+
+describe('standalone target: configuration changes roll the pods', () => {
+  const hashes = (props: Partial<IvoryClusterProps>) => {
+    const m = synthStandalone(props);
+    const of = (sts: string) => find(m, 'StatefulSet', sts).spec.template.metadata.annotations['ivory-operator.ivorysql.org/config-hash'];
+    return { instances: of('hippo-instance1'), repoHost: of('hippo-repo-host') };
+  };
+
+  test('a hash of the ConfigMap content each pod mounts is on its template: same content, same hash', () => {
+    const base = hashes({});
+    expect(base.instances).toMatch(/^[0-9a-f]{16}$/);
+    expect(base.repoHost).toMatch(/^[0-9a-f]{16}$/);
+    expect(hashes({})).toEqual(base);
+  });
+
+  test('PostgreSQL\'s or pgBackRest\'s configuration changed: the pods that read it get a new template; a schedule alone changes none', () => {
+    const base = hashes({});
+    const postgres = hashes({ tuning: { walCompression: 'off' } });
+    expect(postgres.instances).not.toBe(base.instances);
+    expect(postgres.repoHost).toBe(base.repoHost);
+    const pgbackrest = hashes({ pgbackrestOptions: { 'io-timeout': '10' } });
+    expect(pgbackrest.instances).not.toBe(base.instances);
+    expect(pgbackrest.repoHost).not.toBe(base.repoHost);
+    expect(hashes({ repos: [BackupRepo.volume({ size: Size.gibibytes(10), schedule: BackupSchedule.dailyFull({ hour: 5 }) })] })).toEqual(base);
+  });
+});
+
+describe('standalone target: placement, disruptions and client access', () => {
+  const instances = { 'ivory-operator.ivorysql.org/cluster': 'hippo', 'ivory-operator.ivorysql.org/data': 'ivory' };
+  const podSpec = (m: any[], set = 'hippo-instance1') => find(m, 'StatefulSet', set).spec.template.spec;
+
+  test('instances spread over nodes and zones by default, as a preference, counting every instance of the cluster', () => {
+    expect(podSpec(synthStandalone({})).topologySpreadConstraints).toEqual([
+      { topologyKey: 'kubernetes.io/hostname', maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: instances } },
+      { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: instances } },
+    ]);
+  });
+
+  test('spread is typed: required, own constraints, none; bad keys and skews are refused, and the operator target refuses it', () => {
+    const m = synthStandalone({
+      instances: [
+        { spread: InstanceSpread.nodesAndZones(SpreadRule.REQUIRED) },
+        { name: 'racks', spread: InstanceSpread.of({ topologyKey: 'example.com/rack', maxSkew: 2 }) },
+        { name: 'anywhere', spread: InstanceSpread.none() },
+      ],
+    });
+    expect(podSpec(m).topologySpreadConstraints.map((c: any) => c.whenUnsatisfiable)).toEqual(['DoNotSchedule', 'DoNotSchedule']);
+    expect(podSpec(m, 'hippo-racks').topologySpreadConstraints).toEqual([
+      { topologyKey: 'example.com/rack', maxSkew: 2, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: instances } },
+    ]);
+    expect(podSpec(m, 'hippo-anywhere').topologySpreadConstraints).toBeUndefined();
+    const bad = validationMessage(() => synthStandalone({
+      instances: [{ spread: InstanceSpread.of({ topologyKey: 'not a key' }, { topologyKey: 'zone', maxSkew: 0 }, { topologyKey: 'zone' }) }],
+    }));
+    expect(bad).toContain('instances[0].spread.constraints[0].topologyKey');
+    expect(bad).toContain('instances[0].spread.constraints[1].maxSkew');
+    expect(bad).toContain('is given twice: one constraint per topology key');
+    const operator = validationMessage(() => synth({
+      repos: [BackupRepo.volume({ size: Size.gibibytes(10) })], instances: [{ spread: InstanceSpread.none() }],
+    }));
+    expect(operator).toContain('instances[0].spread');
+    expect(operator).toContain('is for the standalone target only: IVYO spreads instances with defaults of its own');
+  });
+
+  test('a PodDisruptionBudget per set that never lets a drain take its last healthy member', () => {
+    const m = synthStandalone({ instances: [{ replicas: 3 }, { name: 'reporting' }] });
+    for (const set of ['instance1', 'reporting']) {
+      expect(find(m, 'PodDisruptionBudget', `hippo-${set}`).spec).toEqual({
+        minAvailable: 1,
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        selector: { matchLabels: { 'ivory-operator.ivorysql.org/cluster': 'hippo', 'ivory-operator.ivorysql.org/instance-set': set } },
+      });
+    }
+  });
+
+  test('client access: the namespace by default; other namespaces, pod selectors and CIDRs when given; replication always', () => {
+    const ingress = (m: any[]) => find(m, 'NetworkPolicy', 'hippo-instances').spec.ingress.filter((r: any) => r.ports[0].port === 5432);
+    const replication = { from: [{ podSelector: { matchLabels: instances } }], ports: [{ protocol: 'TCP', port: 5432 }] };
+    expect(ingress(synthStandalone({}))).toEqual([{ from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 5432 }] }, replication]);
+    const m = synthStandalone({
+      standalone: {
+        clientAccess: [
+          ClientAccess.fromNamespace('payments-api'),
+          ClientAccess.fromNamespaces({ team: 'payments' }),
+          ClientAccess.fromPods({ app: 'billing' }),
+          ClientAccess.fromPods({ app: 'pgbouncer' }, { 'kubernetes.io/metadata.name': 'pooler' }),
+          ClientAccess.fromCidr('10.20.0.0/16'),
+        ],
+      },
+    });
+    expect(ingress(m)).toEqual([{
+      from: [
+        { podSelector: {}, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'payments-api' } } },
+        { podSelector: {}, namespaceSelector: { matchLabels: { team: 'payments' } } },
+        { podSelector: { matchLabels: { app: 'billing' } } },
+        { podSelector: { matchLabels: { app: 'pgbouncer' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'pooler' } } },
+        { ipBlock: { cidr: '10.20.0.0/16' } },
+      ],
+      ports: [{ protocol: 'TCP', port: 5432 }],
+    }, replication]);
+    // The cluster's own namespace is no longer admitted unless listed.
+    expect(JSON.stringify(ingress(m))).not.toContain('"podSelector":{},"ports"');
+    expect(ingress(synthStandalone({ standalone: { clientAccess: [] } }))).toEqual([replication]);
+    const bad = validationMessage(() => synthStandalone({
+      standalone: {
+        clientAccess: [ClientAccess.fromNamespace('Not_A_Namespace'), ClientAccess.fromPods({ 'bad key!': 'x' }), ClientAccess.fromCidr('10.0.0.0/33')],
+      },
+    }));
+    expect(bad).toContain('standalone.clientAccess[0] (namespace)');
+    expect(bad).toContain('standalone.clientAccess[1].podLabels');
+    expect(bad).toContain('standalone.clientAccess[2] (cidr)');
   });
 });
 
@@ -678,6 +973,7 @@ describe('standalone target: the backup-health exporter', () => {
       { from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 5432 }] },
       expect.objectContaining({ ports: [{ protocol: 'TCP', port: 8432 }] }),
       { from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: 9187 }] },
+      { from: [{ podSelector: { matchLabels: { 'ivory-operator.ivorysql.org/cluster': 'hippo', 'ivory-operator.ivorysql.org/data': 'ivory' } } }], ports: [{ protocol: 'TCP', port: 5432 }] },
     ]);
   });
 

@@ -6,8 +6,8 @@
  */
 import { App, Chart, Size } from 'cdk8s';
 import {
-  BackupRepo, BackupRetention, BackupSchedule, BackupSource, CredentialSource, DeploymentTarget, IvoryCluster, RepoCredentials,
-  RepoEncryption, UserPassword,
+  BackupRepo, BackupRetention, BackupSchedule, BackupSource, ClientAccess, CredentialSource, DeploymentTarget, IvoryCluster,
+  RepoCredentials, RepoEncryption, UserPassword,
 } from '../../src';
 
 export function build(app: App): Chart {
@@ -17,6 +17,8 @@ export function build(app: App): Chart {
     instances: [{ replicas: 2, dataVolumeSize: Size.gibibytes(50) }],
     // Backups read the replica when it runs, so the primary's disks serve only the application.
     backupJobs: { source: BackupSource.PREFER_STANDBY },
+    // PostgreSQL admits the namespace's pods and the API's namespace (the instances always admit each other).
+    standalone: { clientAccess: [ClientAccess.sameNamespace(), ClientAccess.fromNamespace('payments-api')] },
     repos: [
       BackupRepo.volume({
         size: Size.gibibytes(200),

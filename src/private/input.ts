@@ -320,8 +320,12 @@ export const SHAPES = {
       fsGroup: opt(num),
       userFromPlatform: opt(bool),
       clusterDomain: opt(str),
+      initdbOverExistingStanza: opt(bool),
+      clientAccess: opt(list(instance(cls('../client-access', 'ClientAccess'), 'a ClientAccess (ClientAccess.sameNamespace, fromNamespace, fromPods, ...)'),
+        'ClientAccess values')),
     }))),
     monitoring: opt(object('BackupMonitoringProps', SHAPES.BackupMonitoringProps)),
+    highAvailability: opt(object('HighAvailabilityProps', SHAPES.HighAvailabilityProps)),
     backupPlan: opt(object('BackupPlanOptions', () => ({
       expectedDurations: opt(object('ExpectedBackupDurations', () => DURATIONS)),
       collisions: opt(str),
@@ -331,6 +335,15 @@ export const SHAPES = {
       operatorSuspend: opt(str),
     }))),
   }),
+  HighAvailabilityProps: (): Shape => ({
+    synchronousReplication: opt(bool),
+    leaderLease: opt(duration()),
+    loopWait: opt(duration()),
+    retryTimeout: opt(duration()),
+    pauseFailover: opt(bool),
+    switchover: opt(object('SwitchoverProps', SHAPES.SwitchoverProps)),
+  }),
+  SwitchoverProps: (): Shape => ({ trigger: req(str), targetInstance: opt(str) }),
   BackupMonitoringProps: (): Shape => ({
     exporter: opt(bool),
     exporterImage: opt(str),
@@ -347,6 +360,8 @@ export const SHAPES = {
     walVolumeSize: opt(size),
     walStorageClassName: opt(str),
     resources: opt(object('ContainerResources', () => RESOURCES)),
+    sharedMemorySize: opt(size),
+    spread: opt(instance(cls('../instance-spread', 'InstanceSpread'), 'an InstanceSpread (InstanceSpread.nodesAndZones, of or none)')),
   }),
   PgBackRestTuningProps: (): Shape => ({
     compressType: opt(str),

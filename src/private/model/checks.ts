@@ -30,6 +30,9 @@ export function checkCluster(scope: IConstruct, model: ClusterModel, fieldOf: (c
   if (model.standby && model.users.length) {
     problems.addRaw('users', 'a standby cluster replays its primary\'s catalog and cannot create roles or set passwords: declare the users on the primary cluster (their roles reach the standby by replication)');
   }
+  if (model.target === DeploymentTarget.OPERATOR) {
+    for (const p of model.instances.flatMap(set => set.standaloneOnly)) problems.add(p.field, p.value, `is for the standalone target only: ${p.why}`);
+  }
   checkCredentials(model, problems);
   checkBackupSource(model, problems);
   checkRepoWriters(scope, model, problems);

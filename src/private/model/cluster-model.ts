@@ -4,6 +4,7 @@ import type { ClusterSettings } from './settings';
 import type { ResolvedUser } from './users';
 import { BackupDeletion } from '../../backup-deletion';
 import { BackupRepo } from '../../backup-repo';
+import { SpreadConstraint } from '../../instance-spread';
 import { ManualBackup } from '../../manual-backup';
 import { RepoStorage } from '../../repo-credentials';
 import { Restore } from '../../restore';
@@ -40,6 +41,12 @@ export interface ResolvedInstanceSet {
   readonly walVolumeSize?: Size;
   readonly walStorageClassName?: string;
   readonly resources?: ContainerResources;
+  /** The database container's memory-backed /dev/shm. */
+  readonly sharedMemorySize: Size;
+  /** Defaults applied. */
+  readonly spread: SpreadConstraint[];
+  /** Props given that only the standalone target renders: the operator target refuses them (field, value, why). */
+  readonly standaloneOnly: { field: string; value: unknown; why: string }[];
 }
 
 export interface ResolvedRepo {

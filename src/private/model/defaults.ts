@@ -1,3 +1,6 @@
+import { Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-28';
+
 /** Images and ids of IVYO 5.4, the defaults of every cluster. */
 
 /** The IvorySQL image of IVYO 5.4 (IvorySQL 5.4, PostgreSQL 18). */
@@ -8,3 +11,6 @@ export const IMAGE_UID = 998;
 export const DEFAULT_EXPORTER_IMAGE = 'docker.io/ivorysql/postgres-exporter:ubi9-0.17.0-5.4-1';
 /** The pgBackRest image of IVYO 5.4 (pgBackRest 2.58.0). */
 export const DEFAULT_PGBACKREST_IMAGE = 'docker.io/ivorysql/pgbackrest:ubi9-2.58.0-5.4-1';
+
+/** The standalone database container's resources when the instance set gives none (also the bootstrap container's). */
+export const DATABASE_RESOURCES = { cpu: { request: Cpu.millis(500) }, memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) } };

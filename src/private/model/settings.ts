@@ -6,6 +6,7 @@ import { Chart, Duration } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { BackupSource } from '../../backup-source';
+import { ClientAccess } from '../../client-access';
 import { BackupJobOptions, ExternalSecretStoreRef, RepoHostOptions } from '../../cluster-options';
 import { DeploymentTarget } from '../../deployment-target';
 import type { IvoryClusterProps } from '../../ivory-cluster';
@@ -17,6 +18,7 @@ import { validateResources } from '../kube/resources';
 import { TLS_SERVER_PORT } from '../pgbackrest/config';
 import { validateTuning } from '../pgbackrest/tuning';
 import { ResolvedImageBuild, validateImageBuild } from '../postgres/engine';
+import { ResolvedHighAvailability, resolveHighAvailability } from '../postgres/patroni';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkLabels, checkSince, Problems, showValue } from '../validation';
 import { DEFAULT_EXPORTER_IMAGE, DEFAULT_IVORYSQL_IMAGE, DEFAULT_PGBACKREST_IMAGE, IMAGE_UID } from './defaults';
 import { ClusterNames, MAX_CLUSTER_NAME } from './naming';
@@ -49,6 +51,12 @@ export interface ClusterSettings {
   readonly fsGroup?: number;
   readonly databaseMode: DatabaseMode;
   readonly monitoring: ResolvedMonitoring;
+  /** standalone.initdbOverExistingStanza: initdb on an empty primary volume even when the repos hold the stanza. */
+  readonly initdbOverExistingStanza: boolean;
+  /** Who may connect to PostgreSQL (standalone NetworkPolicy), defaults applied. */
+  readonly clientAccess: ClientAccess[];
+  /** Patroni's settings given (highAvailability). */
+  readonly highAvailability: ResolvedHighAvailability;
 }
 
 /** How the cluster's backups are watched (BackupMonitoringProps, defaults applied). */
@@ -123,8 +131,14 @@ export function resolveSettings(scope: IConstruct, id: string, props: IvoryClust
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) {
     problems.add('standalone.clusterDomain', domain, 'must be a DNS domain such as cluster.local');
   }
+  const initdbOverExistingStanza = standalone.initdbOverExistingStanza ?? false;
+  if (typeof initdbOverExistingStanza !== 'boolean') problems.add('standalone.initdbOverExistingStanza', initdbOverExistingStanza, 'must be true or false');
+  const clientAccess = standalone.clientAccess ?? [ClientAccess.sameNamespace()];
+  clientAccess.forEach((c, i) => validateClientAccess(problems, `standalone.clientAccess[${i}]`, c));
   const tls = standalone.tls ?? TlsCertificates.certManager();
   if (target === DeploymentTarget.STANDALONE) tls._validate(problems, 'standalone.tls');
+
+  const highAvailability = resolveHighAvailability(problems, 'highAvailability', props.highAvailability, target);
 
   const jobs = props.backupJobs ?? {};
   validateResources(problems, 'backupJobs.resources', jobs.resources);
@@ -205,7 +219,26 @@ export function resolveSettings(scope: IConstruct, id: string, props: IvoryClust
     runAsUser,
     fsGroup,
     databaseMode,
+    initdbOverExistingStanza: initdbOverExistingStanza === true,
+    clientAccess,
+    highAvailability,
   };
+}
+
+const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$/;
+const IPV6_CIDR = /^[0-9a-f:]*:[0-9a-f:.]*\/(12[0-8]|1[01]\d|\d?\d)$/i;
+
+function validateClientAccess(problems: Problems, field: string, access: ClientAccess): void {
+  const spec = access._spec;
+  if (spec.namespaceLabels !== undefined) {
+    const name = spec.namespaceLabels['kubernetes.io/metadata.name'];
+    if (access._factory === 'fromNamespace') checkDnsLabel(problems, `${field} (namespace)`, name);
+    else checkLabels(problems, `${field}.namespaceLabels`, spec.namespaceLabels, true);
+  }
+  if (spec.podLabels !== undefined) checkLabels(problems, `${field}.podLabels`, spec.podLabels, true);
+  if (access._factory === 'fromCidr' && !(typeof spec.cidr === 'string' && (IPV4_CIDR.test(spec.cidr) || IPV6_CIDR.test(spec.cidr)))) {
+    problems.add(`${field} (cidr)`, spec.cidr, 'must be an IPv4 or IPv6 block in CIDR notation, such as 10.20.0.0/16');
+  }
 }
 
 /**

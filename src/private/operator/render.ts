@@ -66,6 +66,7 @@ export function renderOperatorTarget(cluster: IConstruct, scope: Construct, mode
   const annotations: { [key: string]: string } = { ...model.annotations };
   if (model.manualBackup) annotations[ANNOTATION.manualBackup] = model.manualBackup.backupId;
   if (model.inPlaceRestore) annotations[ANNOTATION.restore] = model.inPlaceRestore.restoreId as string;
+  if (model.highAvailability.switchover) annotations[ANNOTATION.triggerSwitchover] = model.highAvailability.switchover.trigger;
 
   // The last line of defence: what reaches IVYO's shell and its conf files is checked where it is rendered.
   const rendered = new Problems();
@@ -96,8 +97,7 @@ function clusterSpec(model: ClusterModel, externalSecret: string | undefined, so
   };
   const metadata = podMetadata(model);
   if (metadata) spec.metadata = metadata;
-  // IVYO takes PostgreSQL parameters through Patroni's dynamic configuration.
-  spec.patroni = { dynamicConfiguration: { postgresql: { parameters: { ...model.tuning.postgres } } } };
+  spec.patroni = patroniSpec(model);
   const dataSource = dataSourceSpec(model, sourceExternalSecret, rendered);
   if (dataSource) spec.dataSource = dataSource;
   if (model.standby) {
@@ -323,5 +323,21 @@ function operatorUser(user: ResolvedUser): { [key: string]: unknown } {
     ...(user.databases.length ? { databases: user.databases } : {}),
     options: roleOptions(user),
     password: { type: user.password.alphanumeric ? 'AlphaNumeric' : 'ASCII' },
+  };
+}
+
+/**
+ * spec.patroni: PostgreSQL parameters and the high-availability settings through Patroni's dynamic configuration,
+ * except ttl and loop_wait, which IVYO sets from leaderLeaseDurationSeconds and syncPeriodSeconds over anything
+ * given there (internal/patroni/config.go).
+ */
+function patroniSpec(model: ClusterModel): { [key: string]: unknown } {
+  const { ttl, loop_wait: loopWait, ...dynamic } = model.highAvailability.dynamic;
+  const switchover = model.highAvailability.switchover;
+  return {
+    ...(ttl !== undefined ? { leaderLeaseDurationSeconds: ttl } : {}),
+    ...(loopWait !== undefined ? { syncPeriodSeconds: loopWait } : {}),
+    dynamicConfiguration: { ...dynamic, postgresql: { parameters: { ...model.tuning.postgres } } },
+    ...(switchover ? { switchover: { enabled: true, type: 'Switchover', ...(switchover.targetInstance ? { targetInstance: switchover.targetInstance } : {}) } } : {}),
   };
 }

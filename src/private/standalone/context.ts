@@ -20,4 +20,9 @@ export interface StandaloneContext {
   readonly externalSecret?: string;
   /** The restore source's Secret from the ExternalSecret, if its credentials are external. */
   readonly restoreExternalSecret?: string;
+  /**
+   * Hashes of the ConfigMap content each long-running pod mounts, for its pod template: a changed configuration
+   * changes the template, so the StatefulSet rolls it out.
+   */
+  readonly configHash: { readonly instances: string; readonly repoHost: string };
 }

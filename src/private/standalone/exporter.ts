@@ -268,12 +268,15 @@ export function monitoringSetupId(): string {
   return shortHash(monitoringSetupSql() + exporterQueriesYaml(), 16);
 }
 
-export function renderExporterConfig(scope: Construct, model: ClusterModel): void {
-  if (!model.monitoring.exporter) return;
+/** Renders the exporter's ConfigMap, if the exporter is on; returns its data. */
+export function renderExporterConfig(scope: Construct, model: ClusterModel): { [key: string]: string } | undefined {
+  if (!model.monitoring.exporter) return undefined;
+  const data = { [KEYS.queries]: exporterQueriesYaml(), [KEYS.setup]: monitoringSetupSql() };
   kubeObject(k8s.KubeConfigMap, scope, 'ExporterConfig', {
     metadata: { name: model.names.exporterConfig, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) },
-    data: { [KEYS.queries]: exporterQueriesYaml(), [KEYS.setup]: monitoringSetupSql() },
+    data,
   });
+  return data;
 }
 
 /** The exporter ConfigMap's volume in an instance pod, and its mount (read-only). */

@@ -6,6 +6,7 @@ import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CONFIG_KEYS, SERVER_CONF_FILE, StandaloneContext } from './context';
+import { databaseContainer, INSTANCE_GRACE_SECONDS, pgbackrestServerContainer, shmVolume } from './database';
 import { EXPORTER_CONFIG_MOUNT, exporterContainer, exporterVolume, monitoringSetupEnv } from './exporter';
 import {
   bashCommand, clusterLabels, containerSecurityContext, env, fieldEnv, ivorysqlUserEnv, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
@@ -17,10 +18,11 @@ import { usersContainers, usersVolumes } from './users';
 import { RecoveryTargetType } from '../../recovery-target';
 import { RepoStorage } from '../../repo-credentials';
 import { kubeObject } from '../kube/kube-object';
-import { renderResources } from '../kube/resources';
+import { quantity, renderResources } from '../kube/resources';
 import { volumeClaimSpec } from '../kube/volume-claim';
 import { ClusterModel, pgDataDir, pgWalDir, primaryPod, ResolvedInstanceSet } from '../model/cluster-model';
-import { LABEL, MANAGED_BY } from '../model/naming';
+import { DATABASE_RESOURCES } from '../model/defaults';
+import { ANNOTATION, LABEL, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
 import {
   confDirSources, RESTORE_CONF_DIR, RESTORE_CONF_FILE, RESTORE_CONF_PATH, RESTORE_INCLUDE_DIR, RESTORE_INCLUDE_PATH, RESTORE_TLS_DIR, secureBindings,
@@ -99,6 +101,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
     tlsVolume('postgres-tls', tls.postgres),
     tlsVolume('replication-tls', tls.replication),
     tmpVolume(),
+    shmVolume(k8s.Quantity.fromString(quantity(set.sharedMemorySize.toKibibytes()))),
   ];
   if (model.monitoring.exporter) volumes.push(exporterVolume(model));
   volumes.push(...usersVolumes(model));
@@ -151,6 +154,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
         RESTORE_REPO: inPlace?.repoName ? String(repoIndex(inPlace.repoName)) : undefined,
         RESTORE_CONFIG_ARGS: restoreConfigArgs,
         WAL_LINK_MAP: walDir ? `--link-map=pg_wal=${walDir}` : '',
+        INITDB_OVER_EXISTING_STANZA: model.initdbOverExistingStanza ? 'y' : undefined,
         INITDB_OPTIONS: [initdbModeOption(model.databaseMode), ...(walDir ? [`--waldir=${walDir}`] : [])].join(' '),
         ...monitoringSetupEnv(model),
       }),
@@ -163,35 +167,22 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
     volumeMounts: [...dataMounts, ...configMounts, ...(model.monitoring.exporter ? [EXPORTER_CONFIG_MOUNT] : [])],
   };
 
-  const database: k8s.Container = {
-    name: 'database',
+  const database = databaseContainer({
     image: model.image,
-    imagePullPolicy: 'IfNotPresent',
-    command: ['postgres', '-D', pgdata, '-c', `config_file=${POSTGRES_CONFIG_DIR}/postgresql.conf`, '-c', 'cluster_name=$(POD_NAME)'],
+    port: model.port,
+    args: ['-D', pgdata, '-c', `config_file=${POSTGRES_CONFIG_DIR}/postgresql.conf`, '-c', 'cluster_name=$(POD_NAME)'],
     env: [...baseEnv, fieldEnv('POD_NAME', 'metadata.name'), ...ivorysqlUserEnv(), ...envSecure],
-    ports: [{ name: 'postgres', containerPort: model.port }],
-    readinessProbe: {
-      exec: { command: ['pg_isready', '-h', SOCKET_DIR, '-p', String(model.port)] },
-      periodSeconds: 5,
-      failureThreshold: 3,
-    },
-    securityContext: containerSecurityContext(),
     resources: renderResources(set.resources, DATABASE_RESOURCES),
     volumeMounts: [...dataMounts, ...configMounts],
-  };
+  });
 
-  const pgbackrestServer: k8s.Container = {
-    name: 'pgbackrest',
+  const pgbackrestServer = pgbackrestServerContainer({
     image: model.pgbackrestImage,
-    imagePullPolicy: 'IfNotPresent',
-    command: ['pgbackrest', 'server'],
     env: [...baseEnv, ...envSecure],
-    ports: [{ name: 'pgbackrest', containerPort: TLS_SERVER_PORT }],
-    livenessProbe: { exec: { command: ['pgbackrest', 'server-ping'] }, periodSeconds: 30, failureThreshold: 3 },
-    securityContext: containerSecurityContext(),
     resources: renderResources(undefined, SIDECAR_RESOURCES),
     volumeMounts: [...dataMounts, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, TMP_MOUNT],
-  };
+    readiness: false,
+  });
 
   const claims: k8s.KubePersistentVolumeClaimProps[] = [volumeClaim('ivory-data', set.dataVolumeSize, set.storageClassName)];
   if (set.walVolumeSize) claims.push(volumeClaim('ivory-wal', set.walVolumeSize, set.walStorageClassName));
@@ -210,6 +201,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
           labels: { ...labels, ...podLabels(model) },
           annotations: {
             ...model.annotations,
+            [ANNOTATION.podConfigHash]: ctx.configHash.instances,
             ...(inPlace ? { [`${LABEL.pgbackrestRestore}-id`]: inPlace.restoreId as string } : {}),
           },
         },
@@ -223,7 +215,16 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
           initContainers: [bootstrapContainer],
           containers: [database, pgbackrestServer, ...(model.monitoring.exporter ? [exporterContainer(model)] : []), ...usersContainers(model)],
           volumes,
-          terminationGracePeriodSeconds: 60,
+          terminationGracePeriodSeconds: INSTANCE_GRACE_SECONDS,
+          // Counting every instance of the cluster, so that one node or zone does not hold every copy.
+          ...(set.spread.length ? {
+            topologySpreadConstraints: set.spread.map(c => ({
+              topologyKey: c.topologyKey,
+              maxSkew: c.maxSkew as number,
+              whenUnsatisfiable: c.rule as string,
+              labelSelector: { matchLabels: instanceSelector(model) },
+            })),
+          } : {}),
         },
       },
       volumeClaimTemplates: claims.map(c => ({ metadata: c.metadata, spec: c.spec })),
@@ -232,7 +233,13 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
 
   kubeObject(k8s.KubePodDisruptionBudget, scope, `PodDisruptionBudget-${set.name}`, {
     metadata: { name: set.statefulSet, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) },
-    spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+    spec: {
+      // A drain never takes the set's last healthy member; a member that is not ready may always be evicted, so a
+      // broken pod does not block a drain either.
+      minAvailable: k8s.IntOrString.fromNumber(1),
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      selector: { matchLabels: selector },
+    },
   });
 }
 
@@ -252,5 +259,4 @@ function volumeClaim(name: string, size: Size, storageClassName?: string): k8s.K
   return { metadata: { name }, spec: volumeClaimSpec(size, storageClassName) };
 }
 
-const DATABASE_RESOURCES = { cpu: { request: Cpu.millis(500) }, memory: { request: Size.mebibytes(512), limit: Size.gibibytes(2) } };
 const SIDECAR_RESOURCES = { cpu: { request: Cpu.millis(100) }, memory: { request: Size.mebibytes(64), limit: Size.mebibytes(512) } };

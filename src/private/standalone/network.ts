@@ -9,6 +9,7 @@ import { jobSelector } from './jobs';
 import { clusterLabels } from './pod';
 import { repoHostSelector } from './repo-host';
 import { restoreCheckSelector } from './restore-checks';
+import { ClientAccess } from '../../client-access';
 import { RepoStorage } from '../../repo-credentials';
 import { kubeObject } from '../kube/kube-object';
 import { ClusterModel, hasVolumeRepo } from '../model/cluster-model';
@@ -27,14 +28,16 @@ export function renderNetworkPolicies(scope: Construct, model: ClusterModel): vo
       podSelector: { matchLabels: instanceSelector(model) },
       policyTypes: ['Ingress'],
       ingress: [
-        // Clients and replication, from pods of the namespace.
-        { from: [{ podSelector: {} }], ports: [tcp(model.port)] },
+        // Clients: pods of the namespace by default, or who standalone.clientAccess names.
+        ...(model.clientAccess.length ? [{ from: model.clientAccess.map(clientPeer), ports: [tcp(model.port)] }] : []),
         // pgBackRest reads PGDATA for backups only on behalf of the cluster's backup Jobs.
         { from: [{ podSelector: { matchLabels: jobSelector(model) } }], ports: [tcp(TLS_SERVER_PORT)] },
         // The exporter's metrics, from pods of every namespace: Prometheus usually runs in a namespace of its own,
         // whose labels this library cannot know. The port serves read-only metrics (backup ages and sizes, archiver
         // counters: no rows, no credentials) and nothing else; PostgreSQL and pgBackRest stay as tight as above.
         ...(model.monitoring.exporter ? [{ from: [{ namespaceSelector: {} }], ports: [tcp(EXPORTER_PORT)] }] : []),
+        // Replication: the instances from each other, whoever else may connect.
+        { from: [{ podSelector: { matchLabels: instanceSelector(model) } }], ports: [tcp(model.port)] },
       ],
     },
   });
@@ -68,4 +71,14 @@ export function renderNetworkPolicies(scope: Construct, model: ClusterModel): vo
     metadata: meta(`${model.name}-backup-jobs`),
     spec: { podSelector: { matchLabels: jobSelector(model) }, policyTypes: ['Ingress'], ingress: [] },
   });
+}
+
+/** The NetworkPolicy peer a ClientAccess admits. */
+function clientPeer(access: ClientAccess): k8s.NetworkPolicyPeer {
+  const { podLabels, namespaceLabels, cidr } = access._spec;
+  if (cidr !== undefined) return { ipBlock: { cidr } };
+  return {
+    podSelector: podLabels ? { matchLabels: podLabels } : {},
+    ...(namespaceLabels ? { namespaceSelector: { matchLabels: namespaceLabels } } : {}),
+  };
 }

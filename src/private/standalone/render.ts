@@ -19,7 +19,7 @@ import { RestoreKind } from '../../restore';
 import { renderExternalSecret } from '../kube/external-secret';
 import { kubeObject } from '../kube/kube-object';
 import { ClusterModel, hasVolumeRepo, instancePods, pgDataDir } from '../model/cluster-model';
-import { LABEL, MANAGED_BY } from '../model/naming';
+import { LABEL, MANAGED_BY, shortHash } from '../model/naming';
 import { restoreSource, sourceIndexConflict } from '../model/restore-source';
 import {
   ConfigRole, repoOptions, RESTORE_INCLUDE_PATH, RESTORE_TLS_DIR, roleConfig, secureBindings,
@@ -46,10 +46,20 @@ export function renderStandaloneTarget(cluster: IConstruct, scope: Construct, mo
     restoreExternalSecret = renderExternalSecret(sourceScope, model, secureBindings([source.repo], source.standaloneIndex),
       model.names.restoreSecrets);
   }
-  const ctx: StandaloneContext = { model, externalSecret: ownExternal, restoreExternalSecret };
+  const pgbackrest = renderConfigMaps(scope, model);
+  const exporter = renderExporterConfig(scope, model);
+  // What each pod reads from the ConfigMaps: the instances their pgBackRest conf files, PostgreSQL's and the
+  // exporter's; the repo host its conf files.
+  const conf = pgbackrest.pgbackrest;
+  const pick = (keys: string[]) => Object.fromEntries(keys.filter(key => key in conf).map(key => [key, conf[key]]));
+  const configHash = {
+    instances: shortHash(JSON.stringify([
+      pick([CONFIG_KEYS.instance, CONFIG_KEYS.server, CONFIG_KEYS.restore]), pgbackrest.postgres, exporter ?? {},
+    ]), 16),
+    repoHost: shortHash(JSON.stringify([pick([CONFIG_KEYS.repoHost, CONFIG_KEYS.server])]), 16),
+  };
+  const ctx: StandaloneContext = { model, externalSecret: ownExternal, restoreExternalSecret, configHash };
 
-  renderConfigMaps(scope, model);
-  renderExporterConfig(scope, model);
   renderServiceAccounts(scope, model);
   renderTls(scope, model);
   renderUsers(scope, model);
@@ -98,7 +108,8 @@ function validateStandalone(cluster: IConstruct, model: ClusterModel): void {
   problems.throwIfAny(cluster);
 }
 
-function renderConfigMaps(scope: Construct, model: ClusterModel): void {
+/** Renders the pgBackRest and PostgreSQL ConfigMaps; returns their data. */
+function renderConfigMaps(scope: Construct, model: ClusterModel): { pgbackrest: { [key: string]: string }; postgres: { [key: string]: string } } {
   const data: { [key: string]: string } = {
     [CONFIG_KEYS.instance]: renderIni(roleConfig(model, ConfigRole.INSTANCE), scope.node.path),
     [CONFIG_KEYS.job]: renderIni(roleConfig(model, ConfigRole.JOB), scope.node.path),
@@ -126,10 +137,12 @@ function renderConfigMaps(scope: Construct, model: ClusterModel): void {
     },
     data,
   });
+  const postgres = { 'postgresql.conf': postgresConfig(model), 'pg_hba.conf': pgHbaConf(model), 'pg_ident.conf': pgIdentConf(model) };
   kubeObject(k8s.KubeConfigMap, scope, 'PostgresConfig', {
     metadata: { name: model.names.postgresConfig, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) },
-    data: { 'postgresql.conf': postgresConfig(model), 'pg_hba.conf': pgHbaConf(model), 'pg_ident.conf': pgIdentConf(model) },
+    data: postgres,
   });
+  return { pgbackrest: data, postgres };
 }
 
 function renderServiceAccounts(scope: Construct, model: ClusterModel): void {

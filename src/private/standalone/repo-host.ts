@@ -6,6 +6,7 @@ import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CONFIG_KEYS, SERVER_CONF_FILE, StandaloneContext } from './context';
+import { pgbackrestServerContainer } from './database';
 import {
   clusterLabels, containerSecurityContext, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, PGBACKREST_TLS_VOLUME,
   podDefaults, TMP_MOUNT, tmpVolume, tlsVolume,
@@ -15,8 +16,7 @@ import { kubeObject } from '../kube/kube-object';
 import { renderResources } from '../kube/resources';
 import { volumeClaimSpec } from '../kube/volume-claim';
 import { ClusterModel, ResolvedRepo, volumeRepos } from '../model/cluster-model';
-import { LABEL, MANAGED_BY } from '../model/naming';
-import { TLS_SERVER_PORT } from '../pgbackrest/config';
+import { ANNOTATION, LABEL, MANAGED_BY } from '../model/naming';
 import { repoHostLogDir, repoMountPath } from '../pgbackrest/layout';
 
 /**
@@ -69,7 +69,7 @@ export function renderRepoHost(scope: Construct, ctx: StandaloneContext): void {
       replicas: 1,
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: clusterLabels(model, { ...selector, [LABEL.data]: 'pgbackrest' }), annotations: { ...model.annotations } },
+        metadata: { labels: clusterLabels(model, { ...selector, [LABEL.data]: 'pgbackrest' }), annotations: { ...model.annotations, [ANNOTATION.podConfigHash]: ctx.configHash.repoHost } },
         spec: {
           ...podDefaults(model, model.names.pgbackrestServiceAccount),
           ...(model.repoHost.priorityClassName ? { priorityClassName: model.repoHost.priorityClassName } : {}),
@@ -82,18 +82,13 @@ export function renderRepoHost(scope: Construct, ctx: StandaloneContext): void {
             resources: renderResources(undefined, RESOURCES),
             volumeMounts: mounts.map(m => m.mount),
           }],
-          containers: [{
-            name: 'pgbackrest',
+          containers: [pgbackrestServerContainer({
             image: model.pgbackrestImage,
-            imagePullPolicy: 'IfNotPresent',
-            command: ['pgbackrest', 'server'],
-            ports: [{ name: 'pgbackrest', containerPort: TLS_SERVER_PORT }],
-            livenessProbe: { exec: { command: ['pgbackrest', 'server-ping'] }, periodSeconds: 30, failureThreshold: 3 },
-            readinessProbe: { exec: { command: ['pgbackrest', 'server-ping'] }, periodSeconds: 10 },
-            securityContext: containerSecurityContext(),
+            env: [],
             resources: renderResources(model.repoHost.resources, RESOURCES),
             volumeMounts: [...mounts.map(m => m.mount), PGBACKREST_CONFIG_MOUNT, PGBACKREST_TLS_MOUNT, TMP_MOUNT],
-          }],
+            readiness: true,
+          })],
           volumes: [
             ...mounts.map(m => m.volume),
             pgbackrestConfigVolume(model.names.pgbackrestConfig, [

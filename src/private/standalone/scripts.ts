@@ -194,14 +194,70 @@ echo "restore check passed: repo$REPO is restorable"
 `;
 
 /**
+ * Before a primary creates its database on an empty volume, asks the repos whether they hold this cluster already
+ * (a lost PVC, a recreated namespace): one `pgbackrest info`, and each repo's status code decides.
+ */
+export const CHECK_REPOS_FUNCTION = `
+# Sets rebuild=y when a repo holds backups of this cluster's stanza; returns when no repo has the stanza (a new
+# cluster); fails, with the reason, when a repo cannot be read or has the stanza and no backup to restore. Only
+# INITDB_OVER_EXISTING_STANZA=y (standalone.initdbOverExistingStanza) creates a new database anyway.
+check_repos_before_create() {
+  local out states state key code message backups="" stanza_only="" unreadable=""
+  if ! out=$(pgbackrest --stanza=${STANZA} info --output=json 2>&1); then
+    states=""
+  else
+    states=$(printf '%s' "$out" | grep -o '"key":[0-9]*,"status":{"code":[0-9]*,"message":"[^"]*"' || true)
+  fi
+  if [ -z "$states" ]; then
+    unreadable=" (pgbackrest info failed: $out)"
+  fi
+  while IFS= read -r state; do
+    [ -n "$state" ] || continue
+    key=$(printf '%s' "$state" | sed 's/^"key":\\([0-9]*\\).*/\\1/')
+    code=$(printf '%s' "$state" | sed 's/.*"code":\\([0-9]*\\).*/\\1/')
+    message=$(printf '%s' "$state" | sed 's/.*"message":"\\(.*\\)"$/\\1/')
+    case "$code" in
+      0) backups="$backups repo$key" ;;
+      1) ;; # missing stanza path: nothing of this cluster in this repo
+      99) unreadable="$unreadable repo$key ($message)" ;;
+      *) stanza_only="$stanza_only repo$key ($message)" ;;
+    esac
+  done <<< "$states"
+  if [ "\${INITDB_OVER_EXISTING_STANZA:-n}" = y ] && [ -n "$backups$stanza_only$unreadable" ]; then
+    echo "WARNING: the data volume is empty and the repos are not empty or not readable:\${backups:+ backups in$backups}\${stanza_only:+; stanza in$stanza_only}\${unreadable:+; unreadable:$unreadable}" >&2
+    echo "WARNING: standalone.initdbOverExistingStanza is set: creating the database as configured anyway, NOT from the repos" >&2
+    return 0
+  fi
+  if [ -n "$backups" ]; then
+    echo "the data volume is empty and this cluster's stanza has backups in$backups"
+    rebuild=y
+    return 0
+  fi
+  if [ -n "$unreadable" ]; then
+    echo "the data volume is empty, and whether the repos hold this cluster's data is unknown: cannot read$unreadable." >&2
+    echo "Not creating a new database over what may be this cluster's backups. Make the repo reachable (the repo host, the store, the credentials); the pod retries." >&2
+    exit 1
+  fi
+  if [ -n "$stanza_only" ]; then
+    echo "the data volume is empty and this cluster's stanza exists in$stanza_only, with no backup to restore from." >&2
+    echo "Not creating a new database over it: the stanza belongs to an earlier database of this cluster. Restore its data another way, or delete the stanza" >&2
+    echo "(pgbackrest stanza-delete), or set standalone.initdbOverExistingStanza to create a new, empty database anyway." >&2
+    exit 1
+  fi
+}
+`;
+
+/**
  * Prepares an instance's data directory before PostgreSQL starts:
- * - a new primary runs initdb, or restores the cluster it is created from;
+ * - a new primary runs initdb, or restores the cluster it is created from; an empty volume on the primary first asks
+ *   the repos: if the stanza has backups, the primary is rebuilt from them, and if a repo cannot be read or has the
+ *   stanza without a backup, the container fails (no new database over existing backups, unless opted in);
  * - a replica (or a standby cluster's instance) restores the newest backup as a standby;
  * - an existing primary whose in-place restore id changed delta-restores, recovers to the target, then starts.
  * A restore is recovered here, with PostgreSQL on a private socket, so a target the archive does not reach fails
  * this container with PostgreSQL's reason, and the main container starts a clean, promoted primary.
  */
-export const BOOTSTRAP_SCRIPT = `${NSS_WRAPPER_FUNCTION}${RECOVERY_FUNCTION}
+export const BOOTSTRAP_SCRIPT = `${NSS_WRAPPER_FUNCTION}${RECOVERY_FUNCTION}${CHECK_REPOS_FUNCTION}
 ordinal="\${POD_NAME##*-}"
 marker=${DATA_MOUNT}/.ivory-restore-id
 monitoring_marker=${DATA_MOUNT}/.ivory-monitoring-setup
@@ -276,12 +332,23 @@ if [ -s "$PGDATA/PG_VERSION" ]; then
   exit 0
 fi
 
+# No PG_VERSION on the primary: a new cluster, or one whose data volume was lost (a deleted PVC, a recreated
+# namespace) while its repos hold its data. The repos decide, before anything is created.
+rebuild=n
+if [ "$ordinal" = 0 ] && [ "$IS_PRIMARY_SET" = y ] && [ "$BOOTSTRAP" != standby ]; then
+  check_repos_before_create
+fi
+
 # No PG_VERSION: nothing here is a cluster yet. A restore interrupted earlier may have left files; start over.
-if [ "$BOOTSTRAP" != initdb ] || [ "$ordinal" != 0 ] || [ "$IS_PRIMARY_SET" != y ]; then
+if [ "$BOOTSTRAP" != initdb ] || [ "$ordinal" != 0 ] || [ "$IS_PRIMARY_SET" != y ] || [ "$rebuild" = y ]; then
   rm -rf "$PGDATA"
 fi
 
-if [ "$ordinal" = 0 ] && [ "$IS_PRIMARY_SET" = y ] && [ "$BOOTSTRAP" = initdb ]; then
+if [ "$rebuild" = y ]; then
+  echo "rebuilding the primary from the newest backup in the repos, recovering to the end of the archived WAL"
+  pgbackrest --stanza=${STANZA} restore $WAL_LINK_MAP
+  recover
+elif [ "$ordinal" = 0 ] && [ "$IS_PRIMARY_SET" = y ] && [ "$BOOTSTRAP" = initdb ]; then
   initdb -D "$PGDATA" --username="$SUPERUSER" --data-checksums --auth-local=peer --auth-host=scram-sha-256 $INITDB_OPTIONS
   postgres --single -D "$PGDATA" -c archive_mode=off postgres <<< "create role replicator with login replication;" >/dev/null
   monitoring_setup "-c config_file=$POSTGRES_CONFIG -c archive_mode=off"
@@ -293,4 +360,57 @@ else
   standby_restore
 fi
 echo "\${RESTORE_ID:-}" > "$marker"
+`;
+
+/**
+ * Runs a server as a child and stays with it until it exits, with its exit status:
+ * - SIGTERM (the kubelet stopping the pod) reaches the server as $STOP_SIGNAL: for PostgreSQL SIGINT, its fast
+ *   shutdown (open transactions rolled back, clients disconnected, a checkpoint), not the smart shutdown SIGTERM
+ *   means to it, which waits for every client to leave and so ends in SIGKILL and crash recovery with pooled clients;
+ * - every $WATCH_SECONDS, when a file in $WATCH_FILES (the mounted certificates, which the kubelet updates in place
+ *   when cert-manager renews them) changed, the server gets SIGHUP: PostgreSQL reloads its TLS files and pgBackRest's
+ *   server (2.58) its configuration and TLS files, without a restart.
+ * When Patroni runs the instance, it takes this place for PostgreSQL (its own shutdown hands leadership over first).
+ */
+const SUPERVISE_FUNCTION = `
+watched_sum() {
+  local f
+  for f in $WATCH_FILES; do cat "$f" 2>/dev/null || echo "missing $f"; done | cksum
+}
+
+supervise() {
+  sv_name=$1 sv_stopping=""
+  "$@" &
+  sv_child=$!
+  trap 'sv_stopping=y; echo "SIGTERM: stopping $sv_name with SIG$STOP_SIGNAL"; kill -s "$STOP_SIGNAL" "$sv_child" 2>/dev/null || true' TERM
+  sv_sum=$(watched_sum)
+  while [ -z "$sv_stopping" ] && kill -0 "$sv_child" 2>/dev/null; do
+    sleep "$WATCH_SECONDS" &
+    sv_sleeper=$!
+    wait -n "$sv_child" "$sv_sleeper" || true
+    kill "$sv_sleeper" 2>/dev/null || true
+    [ -z "$sv_stopping" ] || break
+    sv_now=$(watched_sum)
+    if [ "$sv_now" != "$sv_sum" ]; then
+      echo "$(date -u +%FT%TZ) certificates changed: reloading $sv_name (SIGHUP)"
+      kill -s HUP "$sv_child" 2>/dev/null || true
+      sv_sum=$sv_now
+    fi
+  done
+  sv_rc=0
+  wait "$sv_child" || sv_rc=$?
+  # A second signal interrupts wait with 128+signal: wait again for the server's own status.
+  while kill -0 "$sv_child" 2>/dev/null; do sv_rc=0; wait "$sv_child" || sv_rc=$?; done
+  exit "$sv_rc"
+}
+`;
+
+/** The database container: PostgreSQL under `supervise` ("$@": its arguments). */
+export const DATABASE_SCRIPT = `${SUPERVISE_FUNCTION}
+supervise postgres "$@"
+`;
+
+/** The pgBackRest TLS server beside PostgreSQL (and on the repo host) under `supervise`. */
+export const PGBACKREST_SERVER_SCRIPT = `${SUPERVISE_FUNCTION}
+supervise pgbackrest server
 `;

@@ -1,0 +1,60 @@
+import { Duration } from 'cdk8s';
+
+/**
+ * A switchover: the primary hands over to another instance while both are healthy. It runs once per `trigger`:
+ * change the trigger to run another.
+ */
+export interface SwitchoverProps {
+  /**
+   * Any value; a new one requests a new switchover (IVYO's `trigger-switchover` annotation).
+   */
+  readonly trigger: string;
+  /**
+   * The instance to become primary (IVYO's instance name, such as `hippo-instance1-abcd`, as `kubectl get pods`
+   * shows it without the ordinal suffix).
+   * @default - a healthy replica that Patroni chooses
+   */
+  readonly targetInstance?: string;
+}
+
+/**
+ * How the cluster fails over: Patroni's settings, typed once for both targets (the operator target renders them into
+ * `spec.patroni`). The standalone target refuses them until its instances run Patroni.
+ */
+export interface HighAvailabilityProps {
+  /**
+   * Synchronous replication (Patroni's `synchronous_mode`): a commit returns once a replica has it, so a failover
+   * loses no committed transaction; commits wait for a replica, and stall with none (Patroni then turns it off unless
+   * `synchronous_mode_strict`, which this does not set).
+   * @default false
+   */
+  readonly synchronousReplication?: boolean;
+  /**
+   * How long the leader's lock lasts without renewal (Patroni's `ttl`, IVYO's `leaderLeaseDurationSeconds`): about
+   * the time from a dead primary to a failover. At least 20 seconds, and at least `loopWait + 2 * retryTimeout`.
+   * @default Duration.seconds(30)
+   */
+  readonly leaderLease?: Duration;
+  /**
+   * How often Patroni runs its loop and renews the lock (`loop_wait`, IVYO's `syncPeriodSeconds`).
+   * @default Duration.seconds(10)
+   */
+  readonly loopWait?: Duration;
+  /**
+   * How long Patroni retries the DCS and PostgreSQL before demoting a primary it cannot confirm (`retry_timeout`).
+   * At least 3 seconds.
+   * @default Duration.seconds(10)
+   */
+  readonly retryTimeout?: Duration;
+  /**
+   * Maintenance mode (Patroni's `pause`): no automatic failover, and Patroni leaves PostgreSQL alone while it is
+   * stopped or restarted by hand. Turn it off again afterwards.
+   * @default false
+   */
+  readonly pauseFailover?: boolean;
+  /**
+   * A switchover to request.
+   * @default - none
+   */
+  readonly switchover?: SwitchoverProps;
+}
