@@ -3,27 +3,15 @@
  * runs it: what a stand-in engine or a sandbox with a reaper as PID 1 would hide. Each proof has its negative
  * control: the manifests broken in the one place the proof depends on, which must fail it for the reason given.
  */
-import { Duration, Size } from 'cdk8s';
-import { BackupRepo, BackupSchedule, IvoryCluster, IvoryClusterProps } from '../src';
+import { Duration } from 'cdk8s';
+import { IvoryCluster, IvoryClusterProps } from '../src';
 import { describeE2E, LocalCluster } from './e2e/harness/cluster';
 import {
-  archiveCurrentWal, boot, checkWalArchivedToVolumeRepo, e2eProps, newChart, sleep, stanzaJob, synthChart, Testing, until, write,
+  archiveCurrentWal, boot, checkWalArchivedToVolumeRepo, instanceTemplate, sleep, stanzaJob, synthVolumeCluster as synth, until, write,
 } from './e2e/scenario';
 
 const run = describeE2E(__filename);
 jest.setTimeout(900_000);
-
-function synth(props: Partial<IvoryClusterProps> = {}): { cluster: IvoryCluster; manifests: any[] } {
-  const chart = newChart(Testing.app());
-  const repos = [BackupRepo.volume({ size: Size.gibibytes(1), schedule: BackupSchedule.dailyFull() })];
-  const cluster = new IvoryCluster(chart, 'hippo', e2eProps({ repos, ...props }));
-  return { cluster, manifests: synthChart(chart) };
-}
-
-/** The instance pods' template spec in `manifests`, to break in one place. */
-function instancePodSpec(manifests: any[]): any {
-  return manifests.find(m => m.kind === 'StatefulSet' && m.metadata.name === 'hippo-instance1').spec.template.spec;
-}
 
 async function withCluster<T>(manifests: any[], fn: (k: LocalCluster) => Promise<T>): Promise<T> {
   const k = new LocalCluster(manifests);
@@ -87,13 +75,13 @@ run('e2e: the real engine, run as Kubernetes runs containers', () => {
 
   test('a failed asynchronous archive-push does not restart the database: the pod shares its process namespace', async () => {
     const { cluster, manifests } = synth();
-    expect(instancePodSpec(manifests).shareProcessNamespace).toBe(true);
+    expect(instanceTemplate(manifests).spec.shareProcessNamespace).toBe(true);
     await scenarioOneAfterFailedPush(manifests, cluster);
   });
 
   test('negative control: with the postmaster as PID 1 and no reaper, the failed push restarts the database', async () => {
     const { cluster, manifests } = synth();
-    const spec = instancePodSpec(manifests);
+    const spec = instanceTemplate(manifests).spec;
     delete spec.shareProcessNamespace;
     // The postmaster itself as the container's command (the supervisor, as PID 1, would reap the orphan instead).
     const database = spec.containers.find((c: any) => c.name === 'database');
@@ -105,7 +93,7 @@ run('e2e: the real engine, run as Kubernetes runs containers', () => {
   test('any uid works, with no passwd entry in the image (OpenShift): nss_wrapper names it, the superuser is ivorysql', async () => {
     const uid = 1000650000;
     const { cluster, manifests } = synth({ standalone: { runAsUser: uid, fsGroup: uid } });
-    expect(instancePodSpec(manifests).securityContext).toMatchObject({ runAsUser: uid, runAsGroup: uid, fsGroup: uid });
+    expect(instanceTemplate(manifests).spec.securityContext).toMatchObject({ runAsUser: uid, runAsGroup: uid, fsGroup: uid });
     await withCluster(manifests, async k => {
       const primary = await boot(k, cluster);
       await checkWalArchivedToVolumeRepo(k, primary, 'hippo-repo1');
@@ -116,7 +104,7 @@ run('e2e: the real engine, run as Kubernetes runs containers', () => {
 
   test('negative control: an arbitrary uid without nss_wrapper cannot initdb', async () => {
     const { cluster, manifests } = synth({ standalone: { runAsUser: 1000650000, fsGroup: 1000650000 } });
-    const bootstrap = instancePodSpec(manifests).initContainers[0];
+    const bootstrap = instanceTemplate(manifests).spec.initContainers[0];
     const before = bootstrap.env.length;
     bootstrap.env = bootstrap.env.filter((e: any) => e.name !== 'LD_PRELOAD');
     expect(bootstrap.env.length).toBe(before - 1);

@@ -6,27 +6,15 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Size } from 'cdk8s';
-import { BackupRepo, BackupSchedule, IvoryCluster, IvoryClusterProps } from '../src';
+import { IvoryCluster } from '../src';
 import { describeE2E, LocalCluster } from './e2e/harness/cluster';
-import { archiveCurrentWal, boot, content, e2eProps, newChart, synthChart, Testing, write } from './e2e/scenario';
+import { archiveCurrentWal, boot, content, instanceTemplate, synthVolumeCluster as synth, write } from './e2e/scenario';
 
 const run = describeE2E(__filename);
 jest.setTimeout(900_000);
 
 const PRIMARY = 'hippo-instance1-0';
 const DATA_CLAIM = `ivory-data-${PRIMARY}`;
-
-function synth(props: Partial<IvoryClusterProps> = {}): { cluster: IvoryCluster; manifests: any[] } {
-  const chart = newChart(Testing.app());
-  const repos = [BackupRepo.volume({ size: Size.gibibytes(1), schedule: BackupSchedule.dailyFull() })];
-  const cluster = new IvoryCluster(chart, 'hippo', e2eProps({ repos, ...props }));
-  return { cluster, manifests: synthChart(chart) };
-}
-
-function instanceTemplate(manifests: any[]): any {
-  return manifests.find(m => m.kind === 'StatefulSet' && m.metadata.name === 'hippo-instance1').spec.template;
-}
 
 async function withCluster<T>(manifests: any[], fn: (k: LocalCluster) => Promise<T>): Promise<T> {
   const k = new LocalCluster(manifests);

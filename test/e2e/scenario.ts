@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Size, Testing } from 'cdk8s';
-import { BackupRepo, DeploymentTarget, IvoryCluster, IvoryClusterProps, RecoveryTarget, Restore } from '../../src';
+import { BackupRepo, BackupSchedule, DeploymentTarget, IvoryCluster, IvoryClusterProps, RecoveryTarget, Restore } from '../../src';
 import { LocalCluster } from './harness/cluster';
 
 export const NAMESPACE = 'db';
@@ -28,6 +28,22 @@ export function e2eProps(props: Partial<IvoryClusterProps>): IvoryClusterProps {
  */
 export function synthChart(chart: Chart): any[] {
   return Testing.synth(chart);
+}
+
+/**
+ * The cluster the single-cluster suites break in one place each: `hippo` with a volume repo and a daily full, and
+ * `props` over it.
+ */
+export function synthVolumeCluster(props: Partial<IvoryClusterProps> = {}): { cluster: IvoryCluster; manifests: any[] } {
+  const chart = newChart(Testing.app());
+  const repos = [BackupRepo.volume({ size: Size.gibibytes(1), schedule: BackupSchedule.dailyFull() })];
+  const cluster = new IvoryCluster(chart, 'hippo', e2eProps({ repos, ...props }));
+  return { cluster, manifests: synthChart(chart) };
+}
+
+/** The pod template of the cluster's first instance set in `manifests`. */
+export function instanceTemplate(manifests: any[], cluster = 'hippo'): any {
+  return manifests.find(m => m.kind === 'StatefulSet' && m.metadata.name === `${cluster}-instance1`).spec.template;
 }
 
 let charts = 0;
