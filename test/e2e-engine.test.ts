@@ -5,22 +5,13 @@
  */
 import { Duration } from 'cdk8s';
 import { IvoryCluster, IvoryClusterProps } from '../src';
-import { describeE2E, LocalCluster } from './e2e/harness/cluster';
+import { describeE2E } from './e2e/harness/cluster';
 import {
-  archiveCurrentWal, boot, checkWalArchivedToVolumeRepo, instanceTemplate, sleep, stanzaJob, synthVolumeCluster as synth, until, write,
+  archiveCurrentWal, boot, checkWalArchivedToVolumeRepo, instanceTemplate, sleep, stanzaJob, synthVolumeCluster as synth, withCluster, until, write,
 } from './e2e/scenario';
 
 const run = describeE2E(__filename);
 jest.setTimeout(900_000);
-
-async function withCluster<T>(manifests: any[], fn: (k: LocalCluster) => Promise<T>): Promise<T> {
-  const k = new LocalCluster(manifests);
-  try {
-    return await fn(k);
-  } finally {
-    await k.destroy();
-  }
-}
 
 /** What PostgreSQL logs when it takes an orphan's exit for a crash and restarts every backend. */
 const CRASH_RESTART = /untracked child process|terminating any other active server processes|all server processes terminated; reinitializing/;

@@ -8,22 +8,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { IvoryCluster } from '../src';
 import { describeE2E, LocalCluster } from './e2e/harness/cluster';
-import { archiveCurrentWal, boot, content, instanceTemplate, synthVolumeCluster as synth, write } from './e2e/scenario';
+import { archiveCurrentWal, boot, content, instanceTemplate, synthVolumeCluster as synth, withCluster, write } from './e2e/scenario';
 
 const run = describeE2E(__filename);
 jest.setTimeout(900_000);
 
 const PRIMARY = 'hippo-instance1-0';
 const DATA_CLAIM = `ivory-data-${PRIMARY}`;
-
-async function withCluster<T>(manifests: any[], fn: (k: LocalCluster) => Promise<T>): Promise<T> {
-  const k = new LocalCluster(manifests);
-  try {
-    return await fn(k);
-  } finally {
-    await k.destroy();
-  }
-}
 
 /** Deletes everything on a claim, as a lost PVC replaced by a new, empty one. */
 function wipeClaim(k: LocalCluster, claim: string): void {

@@ -41,6 +41,16 @@ export function synthVolumeCluster(props: Partial<IvoryClusterProps> = {}): { cl
   return { cluster, manifests: synthChart(chart) };
 }
 
+/** Runs `fn` on a harness of `manifests`, destroyed afterwards whatever happens. */
+export async function withCluster<T>(manifests: any[], fn: (k: LocalCluster) => Promise<T>): Promise<T> {
+  const k = new LocalCluster(manifests);
+  try {
+    return await fn(k);
+  } finally {
+    await k.destroy();
+  }
+}
+
 /** The pod template of the cluster's first instance set in `manifests`. */
 export function instanceTemplate(manifests: any[], cluster = 'hippo'): any {
   return manifests.find(m => m.kind === 'StatefulSet' && m.metadata.name === `${cluster}-instance1`).spec.template;
