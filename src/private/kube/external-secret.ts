@@ -1,5 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ExternalSecretStoreRef } from '../../cluster-options';
 import { CredentialSourceKind } from '../../credential-source';
 import { ClusterModel } from '../model/cluster-model';
 import { MANAGED_BY } from '../model/naming';
@@ -35,12 +36,19 @@ export function renderExternalSecret(scope: Construct, model: ClusterModel, bind
   }
   declareExternalSecret(scope, 'ExternalSecret', model, {
     name: secretName,
-    refreshSeconds: (store.refreshInterval ?? Duration.hours(1)).toSeconds(),
-    store: { name: store.name, kind: store.kind ?? 'SecretStore' },
+    ...fromClusterStore(store),
     template: { engineVersion: 'v2', data: templateData },
     data: data.sort((a, b) => (a.secretKey < b.secretKey ? -1 : 1)),
   });
   return secretName;
+}
+
+/** An ExternalSecret's store and refresh interval when it reads the cluster's store (`externalSecretStore`). */
+export function fromClusterStore(store: ExternalSecretStoreRef): Pick<ExternalSecretSpec, 'store' | 'refreshSeconds'> {
+  return {
+    store: { name: store.name, kind: store.kind ?? 'SecretStore' },
+    refreshSeconds: (store.refreshInterval ?? Duration.hours(1)).toSeconds(),
+  };
 }
 
 /** What an ExternalSecret of the library declares: its Secret's name, where values come from and the template. */

@@ -15,7 +15,7 @@ import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { bashCommand, clusterLabels, containerSecurityContext, env, ivorysqlUserEnv, TMP_MOUNT } from './pod';
 import { UserPasswordKind } from '../../user-password';
-import { declareExternalSecret } from '../kube/external-secret';
+import { declareExternalSecret, fromClusterStore } from '../kube/external-secret';
 import { kubeObject } from '../kube/kube-object';
 import { renderResources } from '../kube/resources';
 import { ClusterModel } from '../model/cluster-model';
@@ -260,8 +260,7 @@ export function renderUsers(scope: Construct, model: ClusterModel): void {
     } else if (p.kind === UserPasswordKind.EXTERNAL && store) {
       declareExternalSecret(scope, id, model, {
         name,
-        refreshSeconds: (store.refreshInterval?.toSeconds() ?? 3600),
-        store: { name: store.name, kind: store.kind ?? 'SecretStore' },
+        ...fromClusterStore(store),
         template,
         data: [{ secretKey: 'password', remoteRef: { key: p.key as string, ...(p.property ? { property: p.property } : {}) } }],
       });
