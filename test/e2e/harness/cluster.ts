@@ -518,26 +518,7 @@ export class LocalCluster {
     const certManaged = this.manifests.filter(m => m.kind === 'Issuer' || m.kind === 'Certificate');
     const issued = issueCertManagerSecrets(certManaged, path.join(this.root, 'certs'), this.secrets);
     this.secrets.set(secretName, issued.get(secretName) as { [key: string]: string });
-    for (const pod of this.pods.values()) {
-      if (pod.phase !== 'Running') continue;
-      const fsGroup: number | undefined = pod.spec.securityContext?.fsGroup;
-      for (const v of pod.spec.volumes ?? []) {
-        const refs = v.secret
-          ? [{ ...v.secret, name: v.secret.secretName }]
-          : (v.projected?.sources ?? []).filter((s: any) => s.secret).map((s: any) => s.secret);
-        const mode = v.secret?.defaultMode ?? v.projected?.defaultMode ?? 0o644;
-        for (const ref of refs.filter((r: any) => r.name === secretName)) {
-          for (const f of this.secretFiles(ref, mode)) {
-            const target = path.join(pod.dir, 'volumes', v.name, f.path);
-            const next = `${target}.renewing`;
-            fs.writeFileSync(next, f.content, { mode: f.mode });
-            fs.chmodSync(next, f.mode);
-            if (fsGroup !== undefined) fs.chownSync(next, 0, fsGroup);
-            fs.renameSync(next, target);
-          }
-        }
-      }
-    }
+    this.refreshVolumes();
   }
 
   public object(kind: string, name: string): any {
