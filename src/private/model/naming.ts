@@ -37,7 +37,6 @@ export const ROLE = {
 export const ANNOTATION = {
   manualBackup: `${PREFIX}pgbackrest-backup`,
   restore: `${PREFIX}pgbackrest-restore`,
-  configHash: `${PREFIX}pgbackrest-hash`,
   /** Standalone pod templates: a hash of the ConfigMap content the pod mounts, so a change rolls the pods. */
   podConfigHash: `${PREFIX}config-hash`,
   /** IVYO: a new value requests a switchover (spec.patroni.switchover). */
