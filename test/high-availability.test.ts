@@ -1,10 +1,13 @@
 /**
  * The typed high-availability settings: rendered into IVYO's spec.patroni (checked against its CRD by every synth),
- * refused by the standalone target, which runs no Patroni yet.
+ * and, on the standalone target, into the configuration of the Patroni that then runs its instances.
  */
-import { Duration, Size } from 'cdk8s';
-import { BackupRepo, DeploymentTarget, IvoryClusterProps } from '../src';
-import { find, synth, validationMessage } from './support/synth';
+import { execFileSync } from 'child_process';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
+import { parse } from 'yaml';
+import { BackupRepo, DeploymentTarget, IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, Restore, Standby } from '../src';
+import { podSpecs } from './support/security';
+import { all, find, synth, validationMessage } from './support/synth';
 
 const repos = () => [BackupRepo.volume({ size: Size.gibibytes(10) })];
 const operator = (props: Partial<IvoryClusterProps>) => synth({ repos: repos(), ...props } as IvoryClusterProps);
@@ -66,21 +69,140 @@ describe('high availability, operator target', () => {
   });
 });
 
-describe('high availability, standalone target', () => {
-  test('refused at synth, each setting given named, saying why: no Patroni runs there yet', () => {
-    const message = validationMessage(() => synth({
-      target: DeploymentTarget.STANDALONE,
-      repos: repos(),
-      highAvailability: { synchronousReplication: true, leaderLease: Duration.seconds(30), switchover: { trigger: 'x' } },
-    }));
-    for (const field of ['highAvailability.synchronousReplication', 'highAvailability.leaderLease', 'highAvailability.switchover']) {
-      expect(message).toContain(field);
+describe('high availability, standalone target: Patroni runs the instances', () => {
+  const standalone = (props: Partial<IvoryClusterProps> = {}) => synth({
+    target: DeploymentTarget.STANDALONE,
+    repos: repos(),
+    instances: [{ replicas: 3 }],
+    highAvailability: { synchronousReplication: true, leaderLease: Duration.seconds(20), loopWait: Duration.seconds(5), retryTimeout: Duration.seconds(5) },
+    ...props,
+  } as IvoryClusterProps);
+  const files = (m: any[]) => find(m, 'ConfigMap', 'hippo-patroni-config').data;
+
+  test('Patroni\'s files: the cluster, its set, the DCS; the dynamic configuration holds the settings and PostgreSQL\'s', () => {
+    const data = files(standalone());
+    const cluster = parse(data['10-cluster.yaml']);
+    const dynamic = JSON.parse(data['dynamic.json']);
+    expect(cluster.scope).toBe('hippo-ha');
+    // Bootstrapping writes the same document into the DCS that the containers apply later.
+    expect(cluster.bootstrap.dcs).toEqual(dynamic);
+    expect(dynamic).toMatchObject({ ttl: 20, loop_wait: 5, retry_timeout: 5, synchronous_mode: true });
+    expect(dynamic.postgresql.use_pg_rewind).toBe(true);
+    // Patroni owns where PostgreSQL listens, its HBA and ident files and the recovery settings.
+    for (const owned of ['listen_addresses', 'port', 'hba_file', 'ident_file', 'restore_command', 'recovery_target_timeline']) {
+      expect(dynamic.postgresql.parameters).not.toHaveProperty(owned);
     }
-    expect(message).toContain('the standalone target does not run Patroni yet');
-    expect(message).not.toContain('highAvailability.pauseFailover');
+    expect(dynamic.postgresql.parameters).toMatchObject({ archive_mode: 'on', wal_level: 'replica', ssl: 'on' });
+    expect(cluster.postgresql.recovery_conf.restore_command).toBe('pgbackrest --stanza=db archive-get %f "%p"');
+    // pg_rewind connects to the postgres database as the replication user; the first matching rule wins.
+    const hba: string[] = dynamic.postgresql.pg_hba;
+    expect(hba.indexOf('hostssl postgres replicator all cert')).toBeGreaterThan(-1);
+    expect(hba.indexOf('hostssl postgres replicator all cert')).toBeLessThan(hba.indexOf('hostssl all all all scram-sha-256'));
+    expect(cluster.postgresql.authentication.rewind).toEqual(cluster.postgresql.authentication.replication);
+    expect(cluster.postgresql.authentication.superuser).toEqual({ username: 'ivorysql' });
+    expect(data['10-cluster.yaml']).not.toMatch(/[&*]a\d/); // no YAML anchors
+    const set = parse(data['20-set-instance1.yaml']);
+    expect(set.postgresql.create_replica_methods).toEqual(['pgbackrest', 'basebackup']);
+    // Patroni 4 calls it no_leader (IVYO 5.4 still writes no_master, which 4.0 ignores).
+    expect(set.postgresql.pgbackrest).toMatchObject({ keep_data: true, no_leader: true, no_params: true });
+    expect(JSON.stringify(set)).not.toContain('no_master');
+    expect(parse(data['30-dcs.yaml'])).toEqual({
+      kubernetes: {
+        namespace: 'db', use_endpoints: true, role_label: 'ivory-operator.ivorysql.org/role', leader_label_value: 'primary',
+        follower_label_value: 'replica', scope_label: 'ivory-operator.ivorysql.org/patroni', labels: { 'ivory-operator.ivorysql.org/cluster': 'hippo' },
+      },
+    });
   });
 
-  test('leaving it out, or giving it empty, is fine', () => {
-    expect(() => synth({ target: DeploymentTarget.STANDALONE, repos: repos(), highAvailability: {} })).not.toThrow();
+  test('the database container runs Patroni, probed on its REST API with IVYO\'s timing; each set projects its own file', () => {
+    const m = standalone({ instances: [{ name: 'a', replicas: 2 }, { name: 'b', replicas: 1, walVolumeSize: Size.gibibytes(1) }] });
+    const sts = find(m, 'StatefulSet', 'hippo-b');
+    const spec = sts.spec.template.spec;
+    const db = spec.containers.find((c: any) => c.name === 'database');
+    expect(db.command.slice(-2)).toEqual(['patroni', '/etc/patroni']);
+    expect(db.readinessProbe).toEqual({ httpGet: { path: '/readiness', port: 8008, scheme: 'HTTPS' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 4 });
+    expect(db.livenessProbe.httpGet.path).toBe('/liveness');
+    expect(db.env.find((e: any) => e.name === 'STOP_SIGNAL').value).toBe('TERM');
+    expect(db.env.find((e: any) => e.name === 'PATRONI_POSTGRESQL_CONNECT_ADDRESS').value).toBe('$(PATRONI_NAME).hippo-pods:5432');
+    const config = spec.volumes.find((v: any) => v.name === 'patroni-config').configMap.items;
+    expect(config).toContainEqual({ key: '20-set-b.yaml', path: '20-set.yaml' });
+    expect(config.map((i: any) => i.key)).not.toContain('20-set-a.yaml');
+    expect(parse(files(m)['20-set-b.yaml']).postgresql.basebackup).toEqual([{ checkpoint: 'fast' }, { waldir: '/pgwal/pg18_wal' }]);
+    expect(spec.initContainers.map((c: any) => c.name)).toEqual(['prepare']);
+    expect(sts.spec.template.metadata.labels['ivory-operator.ivorysql.org/patroni']).toBe('hippo-ha');
+    expect(spec.shareProcessNamespace).toBe(true);
+    // PostgreSQL's settings are Patroni's now: no ConfigMap of their own.
+    expect(m.find(o => o.kind === 'ConfigMap' && o.metadata.name === 'hippo-config')).toBeUndefined();
+  });
+
+  test('Services: the leader\'s (Patroni\'s Endpoints), its state\'s, the primary following the leader, the replicas', () => {
+    const m = standalone();
+    expect(find(m, 'Service', 'hippo-ha').spec.selector).toBeUndefined();
+    expect(find(m, 'Service', 'hippo-ha-config').spec).toEqual({ clusterIP: 'None' });
+    expect(find(m, 'Service', 'hippo-primary').spec).toMatchObject({ type: 'ExternalName', externalName: 'hippo-ha.db.svc.cluster.local' });
+    expect(find(m, 'Service', 'hippo-replicas').spec.selector).toEqual({ 'ivory-operator.ivorysql.org/cluster': 'hippo', 'ivory-operator.ivorysql.org/role': 'replica' });
+    const cert = find(m, 'Certificate', 'hippo-postgres-tls');
+    expect(cert.spec.dnsNames).toEqual(expect.arrayContaining(['hippo-primary', 'hippo-replicas', 'hippo-ha', 'hippo-instance1-2.hippo-pods']));
+    const policy = find(m, 'NetworkPolicy', 'hippo-instances');
+    expect(policy.spec.ingress.some((r: any) => r.ports.some((p: any) => p.port === 8008))).toBe(true);
+  });
+
+  test('least privilege: IVYO\'s Patroni rules only, bound to the instances\' account, whose token only Patroni\'s container gets', () => {
+    const m = standalone();
+    const role = find(m, 'Role', 'hippo-instance');
+    expect(role.rules).toEqual([
+      { apiGroups: [''], resources: ['endpoints'], verbs: ['create', 'deletecollection', 'get', 'list', 'patch', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'patch', 'watch'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['create'] },
+    ]);
+    expect(all(m, 'Role')).toHaveLength(1);
+    expect(find(m, 'RoleBinding', 'hippo-instance').subjects).toEqual([{ kind: 'ServiceAccount', name: 'hippo-instance', namespace: 'db' }]);
+    const withToken: string[] = [];
+    for (const obj of m) {
+      for (const { where, spec } of podSpecs(obj)) {
+        expect(spec.automountServiceAccountToken).toBe(false);
+        const tokenVolumes = (spec.volumes ?? []).filter((v: any) => v.projected?.sources.some((s: any) => s.serviceAccountToken)).map((v: any) => v.name);
+        for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+          if ((c.volumeMounts ?? []).some((vm: any) => tokenVolumes.includes(vm.name))) withToken.push(`${where}/${c.name}:${spec.serviceAccountName}`);
+        }
+      }
+    }
+    expect(withToken).toEqual(['StatefulSet/hippo-instance1/database:hippo-instance']);
+  });
+
+  test('a clone\'s restore arguments reach its bootstrap whole, through Patroni\'s shell-like split', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const source = new IvoryCluster(chart, 'src', { target: DeploymentTarget.STANDALONE, repos: repos() });
+    new IvoryCluster(chart, 'hippo', {
+      target: DeploymentTarget.STANDALONE,
+      repos: repos(),
+      highAvailability: {},
+      restoreFrom: Restore.fromCluster(source, { target: RecoveryTarget.time('2026-12-01 10:00:00+00') }),
+    });
+    const cm = Testing.synth(chart).find((o: any) => o.kind === 'ConfigMap' && o.metadata.name === 'hippo-patroni-config');
+    const command = parse(cm.data['10-cluster.yaml']).bootstrap.ivory.command;
+    const words = JSON.parse(execFileSync('python3', ['-c', 'import json, shlex, sys; print(json.dumps(shlex.split(sys.argv[1])))', command], { encoding: 'utf8' }));
+    expect(words.slice(0, 3)).toEqual(['bash', '-eu', '/etc/patroni/bootstrap.sh']);
+    expect(words).toContain('--target=2026-12-01 10:00:00+00');
+    expect(words).toContain('--type=time');
+  });
+
+  test('refused with Patroni until it does them: a standby cluster, an in-place restore, a switchover Job', () => {
+    expect(validationMessage(() => standalone({ highAvailability: { switchover: { trigger: 'x' } } })))
+      .toContain('highAvailability.switchover: "x": the standalone target has no switchover Job yet');
+    const message = validationMessage(() => standalone({ inPlaceRestore: Restore.inPlace({ repoName: 'repo1', restoreId: 'r1', confirmOverwrite: true }) }));
+    expect(message).toContain('inPlaceRestore: "r1": is not supported with highAvailability on the standalone target yet');
+    const standby = validationMessage(() => standalone({
+      repos: [BackupRepo.s3({ bucket: 'acme-backups', region: 'eu-central-1', path: '/shared', credentials: RepoCredentials.s3InstanceRole() })],
+      standby: Standby.fromRepo('repo1'),
+    }));
+    expect(standby).toContain('standby: "Standby": is not supported with highAvailability');
+  });
+
+  test('without highAvailability nothing changes: a fixed primary, no Role, no token anywhere', () => {
+    const m = synth({ target: DeploymentTarget.STANDALONE, repos: repos(), instances: [{ replicas: 2 }] });
+    expect(all(m, 'Role')).toHaveLength(0);
+    expect(find(m, 'Service', 'hippo-primary').spec.selector['statefulset.kubernetes.io/pod-name']).toBe('hippo-instance1-0');
+    expect(m.find(o => o.kind === 'ConfigMap' && o.metadata.name === 'hippo-patroni-config')).toBeUndefined();
   });
 });

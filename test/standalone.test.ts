@@ -583,7 +583,7 @@ setInterval(() => undefined, 1000);
       const r = await run(DATABASE_SCRIPT.trim(), 'INT');
       expect(r.beforeChange).toEqual(['started -D /data']);
       expect(r.afterChange).toEqual(['started -D /data', 'HUP']);
-      expect(r.out).toContain('certificates changed: reloading postgres (SIGHUP)');
+      expect(r.out).toContain('certificates or configuration changed: reloading postgres (SIGHUP)');
       expect(r.out).toContain('SIGTERM: stopping postgres with SIGINT');
       expect(r.received).toEqual(['started -D /data', 'HUP', 'INT']);
       expect(r.code).toBe(0);

@@ -11,6 +11,8 @@ export const LABEL = {
   instanceSet: `${PREFIX}instance-set`,
   instance: `${PREFIX}instance`,
   role: `${PREFIX}role`,
+  /** Standalone instance pods run by Patroni: the value is Patroni's scope (its `scope_label`, as IVYO's). */
+  patroni: `${PREFIX}patroni`,
   data: `${PREFIX}data`,
   pgbackrest: `${PREFIX}pgbackrest`,
   pgbackrestConfig: `${PREFIX}pgbackrest-config`,
@@ -32,6 +34,9 @@ export const LABEL = {
 export const ROLE = {
   /** A user's Secret (IVYO's `RoleIvoryUser`). */
   pguser: 'pguser',
+  /** Standalone instance pods: Patroni's labels for its leader and the others (its leader/follower_label_value). */
+  primary: 'primary',
+  replica: 'replica',
 };
 
 export const ANNOTATION = {
@@ -67,6 +72,15 @@ export class ClusterNames {
   get podsService(): string { return `${this.cluster}-pods`; }
   get primaryService(): string { return `${this.cluster}-primary`; }
   get replicasService(): string { return `${this.cluster}-replicas`; }
+  /**
+   * Standalone with Patroni: its scope, and the selector-less Service whose Endpoints Patroni keeps pointing at the
+   * leader (IVYO's `<cluster>-ha`).
+   */
+  get haService(): string { return `${this.cluster}-ha`; }
+  /** The headless Service that keeps Patroni's `<scope>-config` Endpoints (the cluster's DCS state) alive. */
+  get haConfigService(): string { return `${this.cluster}-ha-config`; }
+  /** Patroni's configuration files and scripts. */
+  get patroniConfig(): string { return `${this.cluster}-patroni-config`; }
   get repoHost(): string { return `${this.cluster}-repo-host`; }
   get instanceServiceAccount(): string { return `${this.cluster}-instance`; }
   get pgbackrestServiceAccount(): string { return `${this.cluster}-pgbackrest`; }

@@ -18,7 +18,7 @@ import { validateResources } from '../kube/resources';
 import { TLS_SERVER_PORT } from '../pgbackrest/config';
 import { validateTuning } from '../pgbackrest/tuning';
 import { ResolvedImageBuild, validateImageBuild } from '../postgres/engine';
-import { ResolvedHighAvailability, resolveHighAvailability } from '../postgres/patroni';
+import { ResolvedHighAvailability, resolveHighAvailability } from '../patroni/settings';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkLabels, checkSince, Problems, showValue } from '../validation';
 import { DEFAULT_EXPORTER_IMAGE, DEFAULT_IVORYSQL_IMAGE, DEFAULT_PGBACKREST_IMAGE, IMAGE_UID } from './defaults';
 import { ClusterNames, MAX_CLUSTER_NAME } from './naming';

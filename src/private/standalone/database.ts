@@ -7,7 +7,8 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { bashCommand, containerSecurityContext, env } from './pod';
-import { DATABASE_SCRIPT, PGBACKREST_SERVER_SCRIPT } from './scripts';
+import { DATABASE_SCRIPT, PATRONI_SCRIPT, PGBACKREST_SERVER_SCRIPT } from './scripts';
+import { PATRONI_DIR, PATRONI_FILES, PATRONI_PORT, PATRONI_PORT_NAME } from '../patroni/config';
 import { SOCKET_DIR, TLS_DIR, TLS_SERVER_PORT } from '../pgbackrest/config';
 import { POSTGRES_TLS_DIR, REPLICATION_TLS_DIR } from '../postgres/config';
 
@@ -76,6 +77,54 @@ export interface PgBackRestServerProps {
   readonly volumeMounts: k8s.VolumeMount[];
   /** The repo host is ready when its server answers; an instance's server is not what makes the instance ready. */
   readonly readiness: boolean;
+}
+
+export interface PatroniContainerProps {
+  readonly image: string;
+  readonly port: number;
+  readonly env: k8s.EnvVar[];
+  readonly resources: k8s.ResourceRequirements | undefined;
+  readonly volumeMounts: k8s.VolumeMount[];
+  /** Patroni's leader lease and loop, which its probes are timed by (as IVYO times them). */
+  readonly leaseSeconds: number;
+  readonly loopSeconds: number;
+}
+
+/**
+ * Patroni, which runs PostgreSQL. Probes ask its REST API (HTTPS; the kubelet presents no client certificate, which
+ * `verify_client: optional` allows for these): liveness while its loop runs, readiness while PostgreSQL runs as
+ * leader or replica. A member that misses the lease's worth of loops is restarted, as IVYO does. The server's
+ * certificates and Patroni's own files are watched: a change is a SIGHUP, on which Patroni re-reads its files,
+ * its REST certificate, and reloads PostgreSQL.
+ */
+export function patroniContainer(props: PatroniContainerProps): k8s.Container {
+  const get = (path: string) => ({ httpGet: { path, port: k8s.IntOrString.fromNumber(PATRONI_PORT), scheme: 'HTTPS' } });
+  const period = props.loopSeconds;
+  const timeout = Math.max(1, Math.floor(props.loopSeconds / 2));
+  const failures = Math.max(1, Math.floor(props.leaseSeconds / props.loopSeconds));
+  return {
+    name: 'database',
+    image: props.image,
+    imagePullPolicy: 'IfNotPresent',
+    ...bashCommand(PATRONI_SCRIPT, 'patroni', [PATRONI_DIR]),
+    env: [
+      ...props.env,
+      ...env({
+        STOP_SIGNAL: 'TERM',
+        WATCH_SECONDS: String(CERT_WATCH_SECONDS),
+        WATCH_FILES: [certFiles([POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, TLS_DIR]), `${PATRONI_DIR}/${PATRONI_FILES.cluster}`, `${PATRONI_DIR}/${PATRONI_FILES.set}`].join(' '),
+        DYNAMIC_CONFIG: `${PATRONI_DIR}/${PATRONI_FILES.dynamic}`,
+      }),
+    ],
+    ports: [{ name: 'postgres', containerPort: props.port }, { name: PATRONI_PORT_NAME, containerPort: PATRONI_PORT }],
+    // Patroni's API answers within seconds of its start, whatever a bootstrap or replica creation then takes.
+    startupProbe: { ...get('/liveness'), periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 },
+    livenessProbe: { ...get('/liveness'), periodSeconds: period, timeoutSeconds: timeout, failureThreshold: failures },
+    readinessProbe: { ...get('/readiness'), periodSeconds: period, timeoutSeconds: timeout, failureThreshold: failures },
+    securityContext: containerSecurityContext(),
+    resources: props.resources,
+    volumeMounts: [...props.volumeMounts, SHM_MOUNT],
+  };
 }
 
 /** pgBackRest's TLS server: SIGTERM passed on, its certificates reloaded by SIGHUP (2.58 reinitializes its TLS). */

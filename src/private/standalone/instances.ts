@@ -6,13 +6,14 @@ import { Size } from 'cdk8s';
 import { k8s, Cpu } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CONFIG_KEYS, SERVER_CONF_FILE, StandaloneContext } from './context';
-import { databaseContainer, INSTANCE_GRACE_SECONDS, pgbackrestServerContainer, shmVolume } from './database';
+import { databaseContainer, INSTANCE_GRACE_SECONDS, patroniContainer, pgbackrestServerContainer, shmVolume } from './database';
 import { EXPORTER_CONFIG_MOUNT, exporterContainer, exporterVolume, monitoringSetupEnv } from './exporter';
 import {
   bashCommand, clusterLabels, containerSecurityContext, env, fieldEnv, ivorysqlUserEnv, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
   PGBACKREST_TLS_MOUNT, PGBACKREST_TLS_VOLUME, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
-import { BOOTSTRAP_SCRIPT } from './scripts';
+import { renderPatroniObjects } from './patroni';
+import { BOOTSTRAP_SCRIPT, PREPARE_SCRIPT } from './scripts';
 import { tlsSecretNames } from './tls';
 import { usersContainers, usersVolumes } from './users';
 import { RecoveryTargetType } from '../../recovery-target';
@@ -24,12 +25,13 @@ import { ClusterModel, pgDataDir, pgWalDir, primaryPod, ResolvedInstanceSet } fr
 import { DATABASE_RESOURCES } from '../model/defaults';
 import { ANNOTATION, LABEL, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
+import { PATRONI_DIR, PATRONI_FILES, patroniEnv, patroniPodLabels, replicaRestoreArgs, setFileKey } from '../patroni/config';
 import {
   confDirSources, RESTORE_CONF_DIR, RESTORE_CONF_FILE, RESTORE_CONF_PATH, RESTORE_INCLUDE_DIR, RESTORE_INCLUDE_PATH, RESTORE_TLS_DIR, secureBindings,
   SOCKET_DIR, TLS_SERVER_PORT,
 } from '../pgbackrest/config';
 import { repoIndex, targetActionArgs } from '../pgbackrest/layout';
-import { POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from '../postgres/config';
+import { archiveCommand, POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from '../postgres/config';
 import { initdbModeOption } from '../postgres/engine';
 import { DATA_MOUNT, WAL_MOUNT } from '../postgres/layout';
 
@@ -55,10 +57,14 @@ export function renderInstances(scope: Construct, ctx: StandaloneContext): void 
       ],
     },
   });
+  if (model.highAvailability.enabled) {
+    renderPatroniObjects(scope, model);
+    return;
+  }
   kubeObject(k8s.KubeService, scope, 'PrimaryService', {
     metadata: { name: model.names.primaryService, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) },
     spec: {
-      // The standalone primary is always the first pod of the first instance set.
+      // Without Patroni the primary is always the first pod of the first instance set.
       selector: { 'statefulset.kubernetes.io/pod-name': primaryPod(model), [LABEL.cluster]: model.name },
       ports: [{ name: 'postgres', port: model.port, targetPort: k8s.IntOrString.fromString('postgres') }],
     },
@@ -82,7 +88,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
   const configMounts: k8s.VolumeMount[] = [
     PGBACKREST_CONFIG_MOUNT,
     PGBACKREST_TLS_MOUNT,
-    { name: 'postgres-config', mountPath: POSTGRES_CONFIG_DIR, readOnly: true },
+    ...(model.highAvailability.enabled ? [] : [{ name: 'postgres-config', mountPath: POSTGRES_CONFIG_DIR, readOnly: true }]),
     { name: 'postgres-tls', mountPath: POSTGRES_TLS_DIR, readOnly: true },
     { name: 'replication-tls', mountPath: REPLICATION_TLS_DIR, readOnly: true },
     TMP_MOUNT,
@@ -97,7 +103,6 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
       { key: CONFIG_KEYS.server, path: SERVER_CONF_FILE },
     ], confDirSources(model.repos, ctx.externalSecret)),
     tlsVolume(PGBACKREST_TLS_VOLUME, tls.pgbackrest),
-    { name: 'postgres-config', configMap: { name: model.names.postgresConfig } },
     tlsVolume('postgres-tls', tls.postgres),
     tlsVolume('replication-tls', tls.replication),
     tmpVolume(),
@@ -167,14 +172,23 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
     volumeMounts: [...dataMounts, ...configMounts, ...(model.monitoring.exporter ? [EXPORTER_CONFIG_MOUNT] : [])],
   };
 
-  const database = databaseContainer({
-    image: model.image,
-    port: model.port,
-    args: ['-D', pgdata, '-c', `config_file=${POSTGRES_CONFIG_DIR}/postgresql.conf`, '-c', 'cluster_name=$(POD_NAME)'],
-    env: [...baseEnv, fieldEnv('POD_NAME', 'metadata.name'), ...ivorysqlUserEnv(), ...envSecure],
-    resources: renderResources(set.resources, DATABASE_RESOURCES),
-    volumeMounts: [...dataMounts, ...configMounts],
-  });
+  const patroni = model.highAvailability.enabled;
+  const runtime = patroni
+    ? patroniRuntime(ctx, set, { baseEnv, secureEnv: envSecure, dataMounts, configMounts, restoreConfigArgs })
+    : {
+      init: bootstrapContainer,
+      database: databaseContainer({
+        image: model.image,
+        port: model.port,
+        args: ['-D', pgdata, '-c', `config_file=${POSTGRES_CONFIG_DIR}/postgresql.conf`, '-c', 'cluster_name=$(POD_NAME)'],
+        env: [...baseEnv, fieldEnv('POD_NAME', 'metadata.name'), ...ivorysqlUserEnv(), ...envSecure],
+        resources: renderResources(set.resources, DATABASE_RESOURCES),
+        volumeMounts: [...dataMounts, ...configMounts],
+      }),
+      volumes: [{ name: 'postgres-config', configMap: { name: model.names.postgresConfig } }],
+      labels: {},
+    };
+  volumes.push(...runtime.volumes);
 
   const pgbackrestServer = pgbackrestServerContainer({
     image: model.pgbackrestImage,
@@ -198,7 +212,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
       persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
       template: {
         metadata: {
-          labels: { ...labels, ...podLabels(model) },
+          labels: { ...labels, ...podLabels(model), ...runtime.labels },
           annotations: {
             ...model.annotations,
             [ANNOTATION.podConfigHash]: ctx.configHash.instances,
@@ -212,8 +226,8 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
           // it did not start for a crash ("untracked child process"), restarting every backend. Sharing the pod's
           // namespace makes the pause container PID 1, which reaps them.
           shareProcessNamespace: true,
-          initContainers: [bootstrapContainer],
-          containers: [database, pgbackrestServer, ...(model.monitoring.exporter ? [exporterContainer(model)] : []), ...usersContainers(model)],
+          initContainers: [runtime.init],
+          containers: [runtime.database, pgbackrestServer, ...(model.monitoring.exporter ? [exporterContainer(model)] : []), ...usersContainers(model)],
           volumes,
           terminationGracePeriodSeconds: INSTANCE_GRACE_SECONDS,
           // Counting every instance of the cluster, so that one node or zone does not hold every copy.
@@ -241,6 +255,94 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
       selector: { matchLabels: selector },
     },
   });
+}
+
+interface RuntimeInputs {
+  readonly baseEnv: k8s.EnvVar[];
+  readonly secureEnv: k8s.EnvVar[];
+  readonly dataMounts: k8s.VolumeMount[];
+  readonly configMounts: k8s.VolumeMount[];
+  readonly restoreConfigArgs?: string;
+}
+
+/** What runs PostgreSQL in an instance pod: its init container, the database container, their volumes and labels. */
+interface InstanceRuntime {
+  readonly init: k8s.Container;
+  readonly database: k8s.Container;
+  readonly volumes: k8s.Volume[];
+  readonly labels: { [key: string]: string };
+}
+
+/** Where a token is mounted for the container that talks to the API, as the kubelet would mount it. */
+const TOKEN_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+/** About an hour, as the kubelet's own projected tokens; Patroni re-reads the file every minute. */
+const TOKEN_SECONDS = 3607;
+
+/**
+ * Patroni's runtime: a `prepare` init container, Patroni in the database container with its configuration at
+ * PATRONI_DIR (this set's file as `20-set.yaml`), and the service account token mounted in that container only: it is
+ * the one process of the cluster that talks to the Kubernetes API, for its leader election (INSTANCE_RULES).
+ */
+function patroniRuntime(ctx: StandaloneContext, set: ResolvedInstanceSet, inputs: RuntimeInputs): InstanceRuntime {
+  const { model } = ctx;
+  const walDir = set.walVolumeSize ? pgWalDir(model, set) : undefined;
+  const configItems = [PATRONI_FILES.cluster, PATRONI_FILES.dcs, PATRONI_FILES.dynamic, PATRONI_FILES.bootstrap, PATRONI_FILES.replica,
+    PATRONI_FILES.callback].map(key => ({ key, path: key }));
+  configItems.push({ key: setFileKey(set), path: PATRONI_FILES.set });
+  const volumes: k8s.Volume[] = [
+    { name: 'patroni-config', configMap: { name: model.names.patroniConfig, items: configItems } },
+    {
+      name: 'service-account-token',
+      projected: {
+        sources: [
+          { serviceAccountToken: { path: 'token', expirationSeconds: TOKEN_SECONDS } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+          { downwardApi: { items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }] } },
+        ],
+      },
+    },
+  ];
+  const init: k8s.Container = {
+    name: 'prepare',
+    image: model.image,
+    imagePullPolicy: 'IfNotPresent',
+    ...bashCommand(PREPARE_SCRIPT, 'prepare'),
+    env: [...inputs.baseEnv, ...ivorysqlUserEnv()],
+    securityContext: containerSecurityContext(),
+    resources: renderResources(set.resources, DATABASE_RESOURCES),
+    volumeMounts: [...inputs.dataMounts, TMP_MOUNT],
+  };
+  const database = patroniContainer({
+    image: model.image,
+    port: model.port,
+    env: [
+      ...inputs.baseEnv,
+      ...patroniEnv(model),
+      ...env({
+        // The custom bootstrap (PATRONI_BOOTSTRAP_SCRIPT) and replica creation (CREATE_REPLICA_SCRIPT) Patroni runs.
+        RESTORE_CONFIG_ARGS: inputs.restoreConfigArgs,
+        WAL_LINK_MAP: walDir ? `--link-map=pg_wal=${walDir}` : '',
+        INITDB_OVER_EXISTING_STANZA: model.initdbOverExistingStanza ? 'y' : undefined,
+        INITDB_OPTIONS: [initdbModeOption(model.databaseMode), ...(walDir ? [`--waldir=${walDir}`] : [])].join(' '),
+        ARCHIVE_COMMAND: archiveCommand(),
+        REPLICA_RESTORE_ARGS: replicaRestoreArgs(model, set),
+        ...monitoringSetupEnv(model),
+      }),
+      ...ivorysqlUserEnv(),
+      ...inputs.secureEnv,
+    ],
+    resources: renderResources(set.resources, DATABASE_RESOURCES),
+    volumeMounts: [
+      ...inputs.dataMounts,
+      ...inputs.configMounts,
+      { name: 'patroni-config', mountPath: PATRONI_DIR, readOnly: true },
+      { name: 'service-account-token', mountPath: TOKEN_MOUNT, readOnly: true },
+      ...(model.monitoring.exporter ? [EXPORTER_CONFIG_MOUNT] : []),
+    ],
+    leaseSeconds: model.highAvailability.leaseSeconds,
+    loopSeconds: model.highAvailability.loopSeconds,
+  });
+  return { init, database, volumes, labels: patroniPodLabels(model) };
 }
 
 /** A restore that stops early promotes at its target; the main container then starts a normal primary. */

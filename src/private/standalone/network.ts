@@ -16,6 +16,7 @@ import { ClusterModel, hasVolumeRepo } from '../model/cluster-model';
 import { MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
 import { EXPORTER_PORT } from '../monitoring/metrics';
+import { PATRONI_PORT } from '../patroni/config';
 import { TLS_SERVER_PORT } from '../pgbackrest/config';
 
 export function renderNetworkPolicies(scope: Construct, model: ClusterModel): void {
@@ -36,8 +37,12 @@ export function renderNetworkPolicies(scope: Construct, model: ClusterModel): vo
         // whose labels this library cannot know. The port serves read-only metrics (backup ages and sizes, archiver
         // counters: no rows, no credentials) and nothing else; PostgreSQL and pgBackRest stay as tight as above.
         ...(model.monitoring.exporter ? [{ from: [{ namespaceSelector: {} }], ports: [tcp(EXPORTER_PORT)] }] : []),
-        // Replication: the instances from each other, whoever else may connect.
-        { from: [{ podSelector: { matchLabels: instanceSelector(model) } }], ports: [tcp(model.port)] },
+        // Replication: the instances from each other, whoever else may connect; under Patroni also its REST API, which
+        // members ask each other during an election (the kubelet's probes come from the node).
+        {
+          from: [{ podSelector: { matchLabels: instanceSelector(model) } }],
+          ports: [tcp(model.port), ...(model.highAvailability.enabled ? [tcp(PATRONI_PORT)] : [])],
+        },
       ],
     },
   });

@@ -7,6 +7,7 @@ import { Construct, IConstruct } from 'constructs';
 import { CONFIG_KEYS, StandaloneContext } from './context';
 import { renderExporterConfig } from './exporter';
 import { renderInstances } from './instances';
+import { renderPatroniConfig } from './patroni';
 import { renderBackupJobs } from './jobs';
 import { renderNetworkPolicies } from './network';
 import { clusterLabels } from './pod';
@@ -47,6 +48,7 @@ export function renderStandaloneTarget(cluster: IConstruct, scope: Construct, mo
       model.names.restoreSecrets);
   }
   const pgbackrest = renderConfigMaps(scope, model);
+  const patroni = model.highAvailability.enabled ? renderPatroniConfig(scope, model) : {};
   const exporter = renderExporterConfig(scope, model);
   // What each pod reads from the ConfigMaps: the instances their pgBackRest conf files, PostgreSQL's and the
   // exporter's; the repo host its conf files.
@@ -54,7 +56,7 @@ export function renderStandaloneTarget(cluster: IConstruct, scope: Construct, mo
   const pick = (keys: string[]) => Object.fromEntries(keys.filter(key => key in conf).map(key => [key, conf[key]]));
   const configHash = {
     instances: shortHash(JSON.stringify([
-      pick([CONFIG_KEYS.instance, CONFIG_KEYS.server, CONFIG_KEYS.restore]), pgbackrest.postgres, exporter ?? {},
+      pick([CONFIG_KEYS.instance, CONFIG_KEYS.server, CONFIG_KEYS.restore]), pgbackrest.postgres, exporter ?? {}, patroni,
     ]), 16),
     repoHost: shortHash(JSON.stringify([pick([CONFIG_KEYS.repoHost, CONFIG_KEYS.server])]), 16),
   };
@@ -137,6 +139,8 @@ function renderConfigMaps(scope: Construct, model: ClusterModel): { pgbackrest: 
     },
     data,
   });
+  // Under Patroni, PostgreSQL's settings live in Patroni's configuration (renderPatroniConfig) instead.
+  if (model.highAvailability.enabled) return { pgbackrest: data, postgres: {} };
   const postgres = { 'postgresql.conf': postgresConfig(model), 'pg_hba.conf': pgHbaConf(model), 'pg_ident.conf': pgIdentConf(model) };
   kubeObject(k8s.KubeConfigMap, scope, 'PostgresConfig', {
     metadata: { name: model.names.postgresConfig, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) },

@@ -40,8 +40,11 @@ export function pgbackrestDnsNames(model: ClusterModel): string[] {
   return pods.flatMap(p => podNames(model, p));
 }
 
+/** The primary's Service names, under Patroni also the leader's and the replicas' Services, and every pod's. */
 export function postgresDnsNames(model: ClusterModel): string[] {
-  return [...serviceNames(model, model.names.primaryService), ...instancePods(model).flatMap(p => podNames(model, p))];
+  const n = model.names;
+  const services = model.highAvailability.enabled ? [n.primaryService, n.replicasService, n.haService] : [n.primaryService];
+  return [...services.flatMap(s => serviceNames(model, s)), ...instancePods(model).flatMap(p => podNames(model, p))];
 }
 
 export function renderTls(scope: Construct, model: ClusterModel): void {

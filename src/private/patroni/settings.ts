@@ -1,15 +1,19 @@
 /**
  * Patroni's settings from the typed high-availability props, computed once: the operator target renders them into
- * `spec.patroni`; the standalone target will write them into Patroni's own configuration when its instances run
- * Patroni (until then it refuses them).
+ * `spec.patroni`; the standalone target writes them into Patroni's dynamic configuration (`patroni/config.ts`), and
+ * runs its instances under Patroni when they are given.
  */
-import { Duration } from 'cdk8s';
 import { DeploymentTarget } from '../../deployment-target';
 import type { HighAvailabilityProps } from '../../high-availability';
 import { checkDnsLabel, Problems } from '../validation';
 
 /** The settings given, checked; absent ones are Patroni's (and IVYO's) defaults. */
 export interface ResolvedHighAvailability {
+  /** `highAvailability` was given: the standalone instances run Patroni. */
+  readonly enabled: boolean;
+  /** Patroni's ttl and loop_wait in effect (given or its defaults), which the standalone probes are timed by. */
+  readonly leaseSeconds: number;
+  readonly loopSeconds: number;
   /** Patroni's dynamic configuration keys given: ttl, loop_wait, retry_timeout, synchronous_mode, pause. */
   readonly dynamic: { [key: string]: number | boolean };
   readonly switchover?: { readonly trigger: string; readonly targetInstance?: string };
@@ -19,19 +23,10 @@ export interface ResolvedHighAvailability {
 const DEFAULTS = { ttl: 30, loop_wait: 10, retry_timeout: 10 };
 const MINIMUMS = { ttl: 20, loop_wait: 1, retry_timeout: 3 };
 
-/** The standalone instances run no Patroni yet: nothing fails over, so nothing here would be in effect. */
-const STANDALONE_REFUSAL = 'the standalone target does not run Patroni yet: its primary is the first pod of the first instance set, '
-  + 'fixed, and nothing fails over, so this setting would have no effect; use the operator target (IVYO runs Patroni), or leave it out';
-
 export function resolveHighAvailability(problems: Problems, field: string, props: HighAvailabilityProps | undefined,
   target: DeploymentTarget): ResolvedHighAvailability {
-  if (props === undefined) return { dynamic: {} };
+  if (props === undefined) return { enabled: false, dynamic: {}, leaseSeconds: DEFAULTS.ttl, loopSeconds: DEFAULTS.loop_wait };
   const dynamic: { [key: string]: number | boolean } = {};
-  const given: [string, unknown][] = Object.entries(props).filter(([, v]) => v !== undefined);
-  if (target === DeploymentTarget.STANDALONE) {
-    for (const [key, value] of given) problems.add(`${field}.${key}`, value instanceof Duration ? `${value.toSeconds()}s` : value, STANDALONE_REFUSAL);
-    return { dynamic };
-  }
   const seconds = (key: keyof typeof DEFAULTS, prop: 'leaderLease' | 'loopWait' | 'retryTimeout') => {
     const d = props[prop];
     if (d === undefined) return DEFAULTS[key];
@@ -59,6 +54,10 @@ export function resolveHighAvailability(problems: Problems, field: string, props
     }
     if (targetInstance !== undefined) checkDnsLabel(problems, `${field}.switchover.targetInstance`, targetInstance);
     switchover = { trigger, targetInstance };
+    if (target === DeploymentTarget.STANDALONE) {
+      problems.add(`${field}.switchover`, trigger, 'the standalone target has no switchover Job yet: run `patronictl switchover` in a '
+        + 'database container (Patroni chooses or asks for the candidate), or use the operator target');
+    }
   }
-  return { dynamic, switchover };
+  return { enabled: true, dynamic, switchover, leaseSeconds: ttl, loopSeconds: loopWait };
 }
