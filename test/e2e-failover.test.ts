@@ -1,0 +1,328 @@
+/**
+ * End-to-end, standalone high availability: three members run by Patroni 4.0.7 (the manifests as rendered; its DCS
+ * is etcd, README "Tests"), on IvorySQL 5.4 and pgBackRest 2.58, while a writer commits one row at a time to whoever
+ * leads. Each scenario breaks the primary the way a node, a process or a rollout does and measures how long until a
+ * replica leads and takes writes, how many acknowledged rows are missing there, and how the old primary came back.
+ * The figures go to test-reports/e2e-failover.json and the README's failover table.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, Size } from 'cdk8s';
+import { BackupRepo, BackupSchedule, IvoryCluster, IvoryClusterProps, RecoveryTarget, Restore } from '../src';
+import { describeE2E, LocalCluster, PATRONI_PREREQUISITES } from './e2e/harness/cluster';
+import {
+  App, archiveCurrentWal, bootClone, content, e2eProps, info, newChart, now, sleep, stanzaJob, synthChart, Testing, until, write,
+} from './e2e/scenario';
+
+const run = describeE2E(__filename, PATRONI_PREREQUISITES);
+jest.setTimeout(1_200_000);
+
+const CLUSTER = 'hippo';
+const SCOPE = `${CLUSTER}-ha`;
+const PODS = [0, 1, 2].map(i => `${CLUSTER}-instance1-${i}`);
+/** Test timings: Patroni's minimum lease, so a dead primary is replaced within about 20 s. */
+const TTL = 20;
+const LOOP = 5;
+
+interface Measured {
+  scenario: string;
+  synchronous: boolean;
+  secondsToNewPrimary: number;
+  acknowledged: number;
+  rowsLost: number;
+  oldPrimary: string;
+}
+const results: Measured[] = [];
+
+/**
+ * Commits one row at a time into `w` (id from the writer, so a lost row is known by its id) to whichever pod leads
+ * now; remembers every id whose commit returned. A failed commit is retried on the next leader with a new id.
+ */
+class Writer {
+  public readonly acked: number[] = [];
+  private next = 1;
+  private running = true;
+  private done?: Promise<void>;
+  /** When the last commit returned, in ms since the epoch. */
+  public lastAck = 0;
+
+  constructor(private readonly k: LocalCluster) {}
+
+  public start(): void {
+    this.done = (async () => {
+      while (this.running) {
+        const id = this.next++;
+        try {
+          const leader = await this.k.dcs.leader(SCOPE);
+          if (!leader) throw new Error('no leader');
+          await withTimeout(this.k.psql(leader, `insert into w (id) values (${id})`), 15_000);
+          this.acked.push(id);
+          this.lastAck = Date.now();
+        } catch {
+          await sleep(200);
+        }
+      }
+    })();
+  }
+
+  /** Waits for a commit that returned after `since`; returns when it did. */
+  public async ackAfter(since: number, timeoutSeconds: number): Promise<number> {
+    return until(`a commit after ${new Date(since).toISOString()}`, timeoutSeconds, async () => this.lastAck > since && this.lastAck);
+  }
+
+  public async stop(): Promise<void> {
+    this.running = false;
+    await this.done;
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms))]);
+}
+
+run('e2e: standalone high availability with Patroni', () => {
+  let app: App;
+  let k: LocalCluster;
+  let cluster: IvoryCluster;
+  const props = (synchronous: boolean): IvoryClusterProps => e2eProps({
+    instances: [{ replicas: 3 }],
+    repos: [BackupRepo.volume({ size: Size.gibibytes(1), schedule: BackupSchedule.dailyFull() })],
+    highAvailability: {
+      synchronousReplication: synchronous,
+      leaderLease: Duration.seconds(TTL),
+      loopWait: Duration.seconds(LOOP),
+      retryTimeout: Duration.seconds(5),
+    },
+  });
+  /** The next `cdk8s synth`, applied as a GitOps tool would. */
+  const redeploy = (synchronous: boolean) => {
+    app = Testing.app();
+    const chart = newChart(app);
+    cluster = new IvoryCluster(chart, CLUSTER, props(synchronous));
+    k.apply(synthChart(chart));
+  };
+
+  const leader = async () => until('a leader', 120, () => k.dcs.leader(SCOPE));
+
+  /** The replicas streaming from `primary`, by Patroni's member name (its application_name). */
+  const streaming = async (primary: string) => (await k.psql(primary,
+    "select coalesce(string_agg(application_name, ',' order by application_name), '') from pg_stat_replication where state = 'streaming'"))
+    .split(',').filter(Boolean);
+
+  /** Waits until every other member streams from the leader: Patroni's own view can say running while it cannot. */
+  const allStreaming = async (timeoutSeconds = 300) => {
+    const lead = await leader();
+    await until('every replica streaming from the leader', timeoutSeconds, async () => {
+      const names = await streaming(lead);
+      return PODS.filter(p => p !== lead && k.pods.get(p)?.phase === 'Running').every(p => names.includes(p)) && names;
+    });
+    return lead;
+  };
+
+  /** Ids in `w` on the pod that leads now. */
+  const stored = async () => new Set((await k.psql(await leader(), 'select id from w order by id')).split('\n').filter(Boolean).map(Number));
+
+  /** Runs a scenario against the current leader with the writer going, and records what happened. */
+  async function failover(scenario: string, synchronous: boolean, breakIt: (old: string) => Promise<void>,
+    bringBack: (old: string) => Promise<void>): Promise<{ old: string; next: string; measured: Measured }> {
+    const old = await allStreaming();
+    const writer = new Writer(k);
+    writer.start();
+    await writer.ackAfter(Date.now(), 60);
+    await sleep(3000);
+    const broken = Date.now();
+    await breakIt(old);
+    const next = await until('another leader', 180, async () => {
+      const l = await k.dcs.leader(SCOPE);
+      return l && l !== old ? l : undefined;
+    });
+    const writable = await writer.ackAfter(broken, 180);
+    await sleep(3000);
+    await writer.stop();
+    const rows = await stored();
+    const lost = writer.acked.filter(id => !rows.has(id));
+    await bringBack(old);
+    const measured: Measured = {
+      scenario,
+      synchronous,
+      secondsToNewPrimary: Math.round((writable - broken) / 100) / 10,
+      acknowledged: writer.acked.length,
+      rowsLost: lost.length,
+      oldPrimary: '',
+    };
+    return { old, next, measured };
+  }
+
+  /** How the old primary came back, from its Patroni log since `from` characters. */
+  function howItCameBack(pod: string, from: number): string {
+    const log = k.pod(pod).container('database').logs().slice(from);
+    if (/pg_rewind exit code=0|running pg_rewind/.test(log)) return 'rejoined as a replica by pg_rewind';
+    if (/replica has been created using pgbackrest/.test(log)) return 'recreated from the repo by a pgBackRest delta restore';
+    if (/replica has been created using basebackup/.test(log)) return 'recreated by a base backup from the leader';
+    return 'rejoined as a replica (no rewind needed)';
+  }
+  const logLength = (pod: string) => k.pod(pod).container('database').logs().length;
+
+  beforeAll(async () => {
+    app = Testing.app();
+    const chart = newChart(app);
+    cluster = new IvoryCluster(chart, CLUSTER, props(true));
+    k = new LocalCluster(synthChart(chart));
+    await (await k.startStatefulSetPod(`${CLUSTER}-repo-host`, 0)).waitReady(60);
+    const stanza = await k.startJob('Job', stanzaJob(k, CLUSTER));
+    await (await k.startStatefulSetPod(`${CLUSTER}-instance1`, 0)).waitReady(300);
+    if (!(await stanza.waitCompleted(300))) throw new Error(`stanza-create failed:\n${stanza.logs()}`);
+    await k.psql(PODS[0], 'create table w (id bigint primary key, at timestamptz not null default clock_timestamp())');
+    for (const i of [1, 2]) await (await k.startStatefulSetPod(`${CLUSTER}-instance1`, i)).waitReady(300);
+    await allStreaming();
+  });
+
+  afterAll(async () => {
+    if (results.length) {
+      const dir = path.join(__dirname, '..', 'test-reports');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'e2e-failover.json'), JSON.stringify(results, undefined, 2) + '\n');
+      process.stdout.write('e2e-failover:\n' + results.map(r => `  ${r.scenario}: new primary writable after ${r.secondsToNewPrimary} s, `
+        + `${r.rowsLost} of ${r.acknowledged} acknowledged rows lost (synchronous ${r.synchronous}); old primary ${r.oldPrimary}`).join('\n') + '\n');
+    }
+    await k?.destroy();
+  });
+
+  test('Patroni bootstrapped the cluster with the repo check, created the replicas from the repo, and the Services follow it', async () => {
+    const lead = await leader();
+    expect(lead).toBe(PODS[0]);
+    const log = k.pod(PODS[0]).container('database').logs();
+    expect(log).toMatch(/Running custom bootstrap script: bash -eu \/etc\/patroni\/bootstrap.sh/);
+    expect(log).toMatch(/initialized a new cluster/);
+    for (const replica of [PODS[1], PODS[2]]) {
+      expect(k.pod(replica).container('database').logs()).toMatch(/replica has been created using pgbackrest/);
+    }
+    // The primary Service (an ExternalName of the leader's) resolves to the leader; the replicas' to a replica.
+    expect(k.network.lookup(`${CLUSTER}-primary`)).toBe(k.pod(lead).address);
+    expect([k.pod(PODS[1]).address, k.pod(PODS[2]).address]).toContain(k.network.lookup(`${CLUSTER}-replicas`));
+    // Synchronous replication is on: one replica is synchronous.
+    expect(await k.psql(lead, "select count(*) from pg_stat_replication where sync_state = 'sync'")).toBe('1');
+    // Oracle mode survived Patroni's postgresql.conf (IvorySQL's ivorysql.conf include and the preloads).
+    expect(await k.psql(lead, 'select 1 from dual')).toBe('1');
+  });
+
+  test('freeze the primary\'s pod (a dead node), synchronous: a replica leads within the lease, no acknowledged row lost; thawed, the old primary rejoins', async () => {
+    let mark = 0;
+    const { old, next, measured } = await failover('primary pod frozen (node stops responding)', true,
+      async o => { mark = logLength(o); k.pod(o).freeze(); },
+      async o => { k.pod(o).thaw(); });
+    expect(next).not.toBe(old);
+    expect(measured.rowsLost).toBe(0);
+    expect(measured.secondsToNewPrimary).toBeLessThan(TTL + 2 * LOOP + 30);
+    await allStreaming();
+    expect(await streaming(next)).toContain(old);
+    expect(k.network.lookup(`${CLUSTER}-primary`)).toBe(k.pod(next).address);
+    results.push({ ...measured, oldPrimary: howItCameBack(old, mark) });
+  });
+
+  test('delete the primary pod gracefully (a rollout or drain): Patroni hands over at once, no row lost; restarted, it rejoins without crash recovery', async () => {
+    let mark = 0;
+    let stopSeconds = 0;
+    const { old, measured } = await failover('primary pod deleted gracefully (rollout, drain)', true,
+      async o => {
+        const t = Date.now();
+        await k.stopPod(o, 60);
+        stopSeconds = (Date.now() - t) / 1000;
+      },
+      async o => {
+        const ordinal = Number(o.split('-').pop());
+        await (await k.startStatefulSetPod(`${CLUSTER}-instance1`, ordinal)).waitReady(300);
+        mark = 0;
+      });
+    expect(measured.rowsLost).toBe(0);
+    // Well under the lease: the leader key was released, not left to expire.
+    expect(measured.secondsToNewPrimary).toBeLessThan(TTL);
+    expect(stopSeconds).toBeLessThan(30);
+    await allStreaming();
+    const log = k.pod(old).container('database').logs();
+    expect(log).not.toMatch(/database system was interrupted|crash recovery/);
+    results.push({ ...measured, oldPrimary: `${howItCameBack(old, mark)}; stopped in ${stopSeconds.toFixed(1)} s` });
+  });
+
+  test('kill the primary\'s postmaster: Patroni restarts it in place, same leader, no failover', async () => {
+    const lead = await allStreaming();
+    const before = await k.psql(lead, 'select timeline_id from pg_control_checkpoint()');
+    const postmaster = (await k.exec(lead, 'database', ['bash', '-c', 'head -n 1 "$PGDATA/postmaster.pid"'])).stdout.trim();
+    const writer = new Writer(k);
+    writer.start();
+    await writer.ackAfter(Date.now(), 60);
+    const killed = Date.now();
+    await k.exec(lead, 'database', ['bash', '-c', `kill -KILL ${postmaster}`]);
+    const writable = await writer.ackAfter(killed + 500, 120);
+    await writer.stop();
+    expect(await k.dcs.leader(SCOPE)).toBe(lead);
+    const rows = await stored();
+    const lost = writer.acked.filter(id => !rows.has(id));
+    expect(lost).toEqual([]);
+    expect(await k.psql(lead, 'select timeline_id from pg_control_checkpoint()')).toBe(before);
+    results.push({
+      scenario: 'primary postmaster killed', synchronous: true, secondsToNewPrimary: Math.round((writable - killed) / 100) / 10,
+      acknowledged: writer.acked.length, rowsLost: lost.length, oldPrimary: 'restarted in place by Patroni (no failover)',
+    });
+  });
+
+  test('the settings in code reach the running cluster: synchronous replication off, applied to the DCS by the database containers', async () => {
+    redeploy(false);
+    const lead = await leader();
+    await until('synchronous_mode off in the DCS', 120, async () => {
+      const r = await k.exec(lead, 'database', ['patronictl', 'show-config']);
+      return r.code === 0 && /synchronous_mode: false/.test(r.stdout);
+    });
+    await until('no synchronous replica', 120, async () => (await k.psql(lead, "select count(*) from pg_stat_replication where sync_state = 'sync'")) === '0');
+  });
+
+  test('cut the primary\'s network, asynchronous: a replica leads; lost rows are counted; reconnected, the old primary rejoins', async () => {
+    let mark = 0;
+    const { old, next, measured } = await failover('primary network cut, asynchronous replication', false,
+      async o => { mark = logLength(o); k.cutNetwork(o); },
+      async o => { k.restoreNetwork(o); });
+    expect(next).not.toBe(old);
+    await allStreaming();
+    expect(await streaming(next)).toContain(old);
+    results.push({ ...measured, oldPrimary: howItCameBack(old, mark) });
+  });
+
+  test('after the failovers: WAL on the new timeline reaches the repo, a scheduled backup runs against the new primary, and a point-in-time clone across the switch has exactly the rows before its target', async () => {
+    const lead = await allStreaming();
+    const timeline = Number(await k.psql(lead, 'select timeline_id from pg_control_checkpoint()'));
+    expect(timeline).toBeGreaterThan(1);
+    await write(k, lead, 'before');
+    const expected = await content(k, lead);
+    await sleep(1100);
+    const target = await now(k, lead);
+    await sleep(1100);
+    await write(k, lead, 'after');
+    const segment = await archiveCurrentWal(k, lead);
+    expect(parseInt(segment.slice(0, 8), 16)).toBe(timeline);
+    const { archive } = await info(k, lead);
+    expect(archive[0].max >= segment).toBe(true);
+
+    // The CronJob's backup finds the primary among every instance (pgN-host); it starts at the next checkpoint.
+    const pod = await k.startJob('CronJob', `${CLUSTER}-repo1-full`);
+    let done = false;
+    const checkpoint = (async () => {
+      while (!done && !/backup begins after the next regular checkpoint/.test(pod.logs())) await sleep(500);
+      if (!done) await k.psql(await leader(), 'checkpoint');
+    })();
+    const succeeded = await pod.waitCompleted(600).finally(() => { done = true; });
+    await checkpoint;
+    if (!succeeded) throw new Error(`the backup failed:\n${pod.logs()}`);
+    expect((await info(k, lead)).backups.map(b => b.type)).toEqual(['full', 'full']);
+
+    // A new Patroni cluster created by its bootstrap: pgBackRest picks the newest backup before the target, the first
+    // one (timeline 1), and recovery replays across the failovers to the target on timeline `timeline`.
+    const { primary: clone } = await bootClone(k, app, e2eProps({
+      repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
+      highAvailability: {},
+      restoreFrom: Restore.fromCluster(cluster, { repoName: 'repo1', target: RecoveryTarget.time(target) }),
+    }), 'pitr');
+    const restored = await content(k, clone);
+    expect(restored).toEqual(expected);
+    expect(restored.phases.after).toBeUndefined();
+  });
+});
