@@ -133,7 +133,7 @@ export class Dcs {
     this.process = spawn('setpriv', ['--pdeathsig', 'SIGKILL', '--', '/usr/bin/etcd', '--name', 'harness', '--data-dir', this.dataDir,
       '--listen-client-urls', this.url, '--advertise-client-urls', this.url,
       '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `harness=${peer}`,
-      '--initial-cluster-state', 'new', '--log-level', 'warn'], { stdio: ['ignore', log, log] });
+      '--initial-cluster-state', 'new', '--logger', 'zap', '--log-level', 'warn'], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
     let exited: number | null | undefined;
     this.process.on('exit', code => { exited = code; });
