@@ -12,7 +12,19 @@
  * - mounted ConfigMaps and Secrets (not env) are updated in running pods when they change, as the kubelet does;
  * - ExternalSecrets of the Kubernetes provider and the Password generator are synced (external-secrets.ts);
  * - init containers run first, then the containers' command and args, as the pod's user with no capabilities;
- * - stopping sends SIGTERM to each container's PID 1, then SIGKILL after the grace period.
+ * - stopping sends SIGTERM to each container's PID 1, then SIGKILL after the grace period;
+ * - readiness probes run as `exec` in the container or as `httpGet` from the pod's network (curl, TLS unverified, as
+ *   the kubelet); projected `serviceAccountToken` and the `kube-root-ca.crt` ConfigMap are placeholders (there is no
+ *   API server), `downwardAPI` items hold their field values.
+ *
+ * Patroni (dcs.ts): with no Kubernetes API here, Patroni's DCS is an etcd per cluster, and this is the ONE place the
+ * rendered configuration is changed for it: a ConfigMap file projected at the path `30-dcs.yaml` holds
+ * `etcd3: {hosts: <gateway>:<port>}` instead of its `kubernetes:` section (configMapItems, for volumes as materialized
+ * and as refreshed), and `PATRONI_KUBERNETES_*` variables are dropped from the resolved environment (resolveEnv). etcd
+ * starts with the first pod that projects such a file. What the API server would hold of Patroni's writes is played by
+ * a poller (syncDcs): the selector-less Service named as the scope resolves to the leader pod (no name without a
+ * leader, as Patroni empties the Endpoints when it loses the lock), and member pods get the role label Patroni sets, so
+ * selector Services (`<c>-replicas`) and ExternalName Services (`<c>-primary` -> `<c>-ha`) follow.
  * What still differs from Kubernetes is listed in the README (Tests).
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
@@ -20,6 +32,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { issueCertManagerSecrets } from './certs';
+import { Dcs, DCS_FILE, roleLabelSettings, roleLabelValue, substituteDcsFile, withoutKubernetesEnv } from './dcs';
 import { SecretData, syncExternalSecrets } from './external-secrets';
 import { Network } from './network';
 import { describeWith, Prerequisite } from '../../support/prerequisites';
@@ -310,24 +323,40 @@ export class Pod {
     return c;
   }
 
-  /** Runs each container's readiness probe until all pass. */
+  /** Runs each container's readiness probe (`exec` or `httpGet`) until all pass. */
   public async waitReady(timeoutSeconds = 120): Promise<void> {
     const deadline = Date.now() + timeoutSeconds * 1000;
     for (const c of this.containers) {
-      const probe = c.spec.readinessProbe?.exec?.command;
+      const probe = c.spec.readinessProbe;
+      const command = probe?.exec?.command;
+      const http = probe?.httpGet ? httpGetProbeCommand(probe.httpGet, c.spec, this.address) : undefined;
       while (true) {
         const exited = () => new Error(`pod ${this.name}: container ${c.spec.name} exited with ${c.exitCode}:\n${c.logs()}`);
         if (!c.running) throw exited();
-        if (!probe) break;
-        // The container may exit while the probe starts: that is its exit, not the probe's.
-        const r = await this.cluster.exec(this.name, c.spec.name, probe, { quiet: true }).catch(e => {
-          if (!c.running) throw exited();
-          throw e;
-        });
-        if (r.code === 0) break;
+        if (!command && !http) break;
+        if (http) {
+          if (httpGetProbePasses(this.probeHttp(http))) break;
+        } else {
+          // The container may exit while the probe starts: that is its exit, not the probe's.
+          const r = await this.cluster.exec(this.name, c.spec.name, command, { quiet: true }).catch(e => {
+            if (!c.running) throw exited();
+            throw e;
+          });
+          if (r.code === 0) break;
+        }
         if (Date.now() > deadline) throw new Error(`pod ${this.name}: ${c.spec.name} not ready after ${timeoutSeconds}s:\n${c.logs()}`);
         await sleep(500);
       }
+    }
+  }
+
+  /** Runs an httpGet probe's curl from the pod's network namespace; returns curl's output (the HTTP status). */
+  private probeHttp(command: string[]): string {
+    try {
+      return execFileSync('ip', ['netns', 'exec', this.netns, ...command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10000 });
+    } catch (e) {
+      // curl exits non-zero when it cannot connect; it still wrote 000.
+      return String((e as any).stdout ?? '');
     }
   }
 
@@ -413,6 +442,10 @@ export class LocalCluster {
   /** Values external-secrets' generators made, kept as a refreshInterval of 0s keeps them. */
   private readonly generated = new Map<string, SecretData>();
   private readonly etcDir: string;
+  /** Patroni's DCS, started with the first pod that projects a `30-dcs.yaml` (dcs.ts). */
+  public readonly dcs: Dcs;
+  private dcsPoller?: NodeJS.Timeout;
+  private dcsSyncing = false;
 
   private readonly memoryClasses: string[];
   private readonly memoryRoot: string;
@@ -424,6 +457,7 @@ export class LocalCluster {
     fs.chmodSync(this.root, 0o755);
     this.network = network ?? Network.create();
     this.etcDir = path.join(this.root, 'etc');
+    this.dcs = new Dcs(this.root, this.network.gateway, this.network.id);
     for (const [name, data] of Object.entries(options.secrets ?? {})) this.secrets.set(name, data);
     for (const [name, address] of Object.entries(options.hosts ?? {})) this.network.setHosts([name], address);
     this.apply(manifests);
@@ -476,22 +510,13 @@ export class LocalCluster {
       if (pod.phase !== 'Running') continue;
       const fsGroup: number | undefined = pod.spec.securityContext?.fsGroup;
       for (const v of pod.spec.volumes ?? []) {
-        let files: { path: string; content: string; mode: number }[];
+        let files: VolumeFile[] | undefined;
         try {
-          if (v.configMap) {
-            files = this.configMapFiles(v.configMap, v.configMap.defaultMode ?? 0o644);
-          } else if (v.secret) {
-            files = this.secretFiles({ ...v.secret, name: v.secret.secretName }, v.secret.defaultMode ?? 0o644);
-          } else if (v.projected) {
-            files = v.projected.sources.flatMap((src: any) => src.configMap
-              ? this.configMapFiles(src.configMap, v.projected.defaultMode ?? 0o644)
-              : src.secret ? this.secretFiles(src.secret, v.projected.defaultMode ?? 0o644) : []);
-          } else {
-            continue;
-          }
+          files = this.volumeFiles(pod, v);
         } catch {
           continue;
         }
+        if (!files) continue;
         const dir = path.join(pod.dir, 'volumes', v.name);
         for (const f of files) {
           const target = path.join(dir, f.path);
@@ -616,7 +641,7 @@ export class LocalCluster {
         env[e.name] = '';
       }
     }
-    return env;
+    return withoutKubernetesEnv(env);
   }
 
   private fieldValue(pod: Pod, fieldPath: string): string {
@@ -625,6 +650,12 @@ export class LocalCluster {
       case 'metadata.namespace': return pod.metadata.namespace ?? 'default';
       case 'status.podIP': return pod.address;
       case 'spec.serviceAccountName': return pod.spec.serviceAccountName ?? 'default';
+      // The kubelet's format for a whole map in a downwardAPI file: key="value" lines, sorted.
+      case 'metadata.labels':
+      case 'metadata.annotations': {
+        const map: { [k: string]: string } = pod.metadata[fieldPath.split('.')[1]] ?? {};
+        return Object.keys(map).sort().map(k => `${k}=${JSON.stringify(map[k])}`).join('\n');
+      }
       default: {
         const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
         if (m) return pod.metadata[m[1]]?.[m[2]] ?? '';
@@ -638,7 +669,7 @@ export class LocalCluster {
     const fsGroup: number | undefined = pod.spec.securityContext?.fsGroup;
     const volumesDir = path.join(pod.dir, 'volumes');
     fs.mkdirSync(volumesDir, { recursive: true });
-    const writeFiles = (dir: string, files: { path: string; content: string; mode: number }[]) => {
+    const writeFiles = (dir: string, files: VolumeFile[]) => {
       fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
       for (const f of files) {
         const target = path.join(dir, f.path);
@@ -664,15 +695,8 @@ export class LocalCluster {
         fs.mkdirSync(dir, { recursive: true });
         fs.chownSync(dir, 0, fsGroup ?? 0);
         fs.chmodSync(dir, 0o2775);
-      } else if (v.configMap) {
-        writeFiles(dir, this.configMapFiles(v.configMap, v.configMap.defaultMode ?? 0o644));
-      } else if (v.secret) {
-        writeFiles(dir, this.secretFiles({ ...v.secret, name: v.secret.secretName }, v.secret.defaultMode ?? 0o644));
-      } else if (v.projected) {
-        const files = v.projected.sources.flatMap((s: any) => s.configMap
-          ? this.configMapFiles(s.configMap, v.projected.defaultMode ?? 0o644)
-          : s.secret ? this.secretFiles(s.secret, v.projected.defaultMode ?? 0o644) : []);
-        writeFiles(dir, files);
+      } else if (v.configMap || v.secret || v.projected || v.downwardAPI) {
+        writeFiles(dir, this.volumeFiles(pod, v) as VolumeFile[]);
       } else {
         throw new Error(`${pod.name}: volume ${v.name} of this type is not emulated`);
       }
@@ -685,6 +709,30 @@ export class LocalCluster {
         fs.symlinkSync(pvc, dir);
       }
     }
+  }
+
+  /**
+   * The files of a ConfigMap, Secret, projected or downwardAPI volume, as the kubelet writes (and refreshes) them;
+   * undefined for other volumes. Projected `serviceAccountToken` sources are a placeholder file (no API server issues
+   * tokens here), `downwardAPI` items their field values.
+   */
+  private volumeFiles(pod: Pod, v: any): VolumeFile[] | undefined {
+    const fromDownwardApi = (items: any[], defaultMode: number) => items.map((i: any) => {
+      if (!i.fieldRef) throw new Error(`${pod.name}: downwardAPI item ${i.path} without fieldRef is not emulated`);
+      return { path: i.path, content: this.fieldValue(pod, i.fieldRef.fieldPath), mode: i.mode ?? defaultMode };
+    });
+    if (v.configMap) return this.configMapFiles(v.configMap, v.configMap.defaultMode ?? 0o644);
+    if (v.secret) return this.secretFiles({ ...v.secret, name: v.secret.secretName }, v.secret.defaultMode ?? 0o644);
+    if (v.downwardAPI) return fromDownwardApi(v.downwardAPI.items ?? [], v.downwardAPI.defaultMode ?? 0o644);
+    if (!v.projected) return undefined;
+    const mode = v.projected.defaultMode ?? 0o644;
+    return v.projected.sources.flatMap((s: any): VolumeFile[] => {
+      if (s.configMap) return this.configMapFiles(s.configMap, mode);
+      if (s.secret) return this.secretFiles(s.secret, mode);
+      if (s.downwardAPI) return fromDownwardApi(s.downwardAPI.items ?? [], mode);
+      if (s.serviceAccountToken) return [{ path: s.serviceAccountToken.path, content: SERVICE_ACCOUNT_TOKEN_PLACEHOLDER, mode }];
+      throw new Error(`${pod.name}: projected source ${Object.keys(s).join(',')} is not emulated`);
+    });
   }
 
   /** A PVC: a directory that outlives pods, root's like a freshly provisioned volume until a pod's fsGroup applies. */
@@ -719,17 +767,25 @@ export class LocalCluster {
   }
   /* eslint-enable no-bitwise */
 
-  private configMapFiles(ref: any, defaultMode: number): { path: string; content: string; mode: number }[] {
+  private configMapFiles(ref: any, defaultMode: number): VolumeFile[] {
     const cm = this.manifests.find(m => m.kind === 'ConfigMap' && m.metadata.name === ref.name);
-    if (!cm) {
-      if (ref.optional) return [];
-      throw new Error(`ConfigMap ${ref.name} not found`);
+    return configMapItems(cm, ref, defaultMode, { gateway: this.network.gateway, port: this.dcs.port });
+  }
+
+  /**
+   * The rendered (not substituted) `30-dcs.yaml` a pod projects, if any: the poller reads its `kubernetes.role_label`.
+   */
+  public renderedDcsConfig(spec: any): string | undefined {
+    for (const v of spec.volumes ?? []) {
+      const sources = v.configMap ? [v.configMap] : (v.projected?.sources ?? []).map((s: any) => s.configMap).filter((s: any) => s);
+      for (const ref of sources) {
+        const cm = this.manifests.find(m => m.kind === 'ConfigMap' && m.metadata.name === ref.name);
+        const items = ref.items ?? Object.keys(cm?.data ?? {}).map((k: string) => ({ key: k, path: k }));
+        const item = items.find((i: any) => i.path === DCS_FILE);
+        if (item && cm?.data?.[item.key] !== undefined) return cm.data[item.key];
+      }
     }
-    const items = ref.items ?? Object.keys(cm.data ?? {}).map((k: string) => ({ key: k, path: k }));
-    return items.map((i: any) => {
-      if (cm.data?.[i.key] === undefined) throw new Error(`ConfigMap ${ref.name} has no key ${i.key}`);
-      return { path: i.path, content: cm.data[i.key], mode: i.mode ?? defaultMode };
-    });
+    return undefined;
   }
 
   private secretFiles(ref: any, defaultMode: number): { path: string; content: string; mode: number }[] {
@@ -758,12 +814,76 @@ export class LocalCluster {
     pod.address = address;
     this.pods.set(name, pod);
     this.updateDns();
+    if (this.renderedDcsConfig(spec) !== undefined) await this.startDcs();
     await pod.start();
     return pod;
   }
 
-  /** Pod and Service names as cluster DNS resolves them (ClusterIP Services resolve to their one selected pod). */
-  private updateDns(): void {
+  /** Starts etcd and the poller that plays the API server for Patroni, once; resolves with etcd's start in ms. */
+  public async startDcs(): Promise<number> {
+    const ms = await this.dcs.start();
+    if (!this.dcsPoller) {
+      this.dcsPoller = setInterval(() => void this.syncDcs(), 250);
+      this.dcsPoller.unref();
+    }
+    return ms;
+  }
+
+  /**
+   * What Patroni's Kubernetes DCS would have written through the API server, from its etcd keys: the selector-less
+   * Service named as each scope (Endpoints Patroni keeps) resolves to the leader pod, or to nothing without a leader
+   * (Patroni empties them when it loses the lock); member pods get the role label Patroni sets (its touch_member),
+   * from the rendered `30-dcs.yaml`'s `kubernetes` section. DNS is updated when something changed.
+   */
+  public async syncDcs(): Promise<void> {
+    if (this.dcsSyncing) return;
+    this.dcsSyncing = true;
+    try {
+      let changed = false;
+      for (const scope of await this.dcs.scopes()) {
+        const [leader, members] = await Promise.all([this.dcs.leader(scope), this.dcs.members(scope)]);
+        for (const svc of this.objects('Service').filter(s => s.metadata.name === scope && !hasSelector(s) && !isHeadless(s))) {
+          const names = serviceNames(svc);
+          const target = leader ? this.pods.get(leader) : undefined;
+          changed = (target ? this.network.setHosts(names, target.address) : this.network.removeHosts(names)) || changed;
+        }
+        for (const m of members) {
+          const pod = this.pods.get(m.name);
+          const rendered = pod && this.renderedDcsConfig(pod.spec);
+          const settings = rendered ? roleLabelSettings(rendered) : undefined;
+          if (!pod || !settings) continue;
+          const value = roleLabelValue(m, leader, settings);
+          const labels = { ...pod.metadata.labels };
+          if (labels[settings.roleLabel] === value) continue;
+          if (value === undefined) delete labels[settings.roleLabel];
+          else labels[settings.roleLabel] = value;
+          pod.metadata.labels = labels;
+          changed = true;
+        }
+      }
+      if (changed) this.updateDns();
+    } catch {
+      // etcd not answering for a moment (or stopped at destroy): the next round tries again.
+    } finally {
+      this.dcsSyncing = false;
+    }
+  }
+
+  /** Takes a pod's network down (as a node that dies), or brings it back. Its processes keep running. */
+  public cutNetwork(podName: string): void {
+    this.network.setLink(this.pod(podName).netns, false);
+  }
+
+  public restoreNetwork(podName: string): void {
+    this.network.setLink(this.pod(podName).netns, true);
+  }
+
+  /**
+   * Pod and Service names as cluster DNS resolves them: ClusterIP Services to their one selected pod (to nothing while
+   * none is selected), ExternalName Services to wherever their externalName resolves. Headless and selector-less
+   * Services are left alone (the latter's Endpoints are Patroni's: syncDcs).
+   */
+  public updateDns(): void {
     for (const pod of this.pods.values()) {
       const ns = pod.metadata.namespace ?? 'default';
       if (pod.spec.subdomain) {
@@ -772,13 +892,18 @@ export class LocalCluster {
       }
     }
     for (const svc of this.objects('Service')) {
-      if (svc.spec.clusterIp === 'None' || svc.spec.clusterIP === 'None') continue;
-      const selector = svc.spec.selector ?? {};
+      if (isHeadless(svc) || svc.spec.type === 'ExternalName' || !hasSelector(svc)) continue;
+      const selector = svc.spec.selector;
       const target = [...this.pods.values()].find(p => p.phase !== 'Failed' && Object.entries(selector).every(([k, v]) => (p.metadata.labels ?? {})[k] === v));
-      if (!target) continue;
-      const ns = svc.metadata.namespace ?? 'default';
-      const n = svc.metadata.name;
-      this.network.setHosts([n, `${n}.${ns}`, `${n}.${ns}.svc`, `${n}.${ns}.svc.cluster.local`], target.address);
+      // No pod selected (any more): no endpoint, the name resolves nowhere (`<c>-replicas` while no member is a replica).
+      if (!target) this.network.removeHosts(serviceNames(svc));
+      else this.network.setHosts(serviceNames(svc), target.address);
+    }
+    // After the others: an ExternalName resolves as its target does now.
+    for (const svc of this.objects('Service').filter(s => s.spec.type === 'ExternalName')) {
+      const address = externalNameCandidates(svc.spec.externalName).map(n => this.network.lookup(n)).find(a => a);
+      if (address) this.network.setHosts(serviceNames(svc), address);
+      else this.network.removeHosts(serviceNames(svc));
     }
   }
 
@@ -900,12 +1025,93 @@ export class LocalCluster {
       if (report.length) fs.mkdirSync(dir, { recursive: true });
       if (report.length) fs.appendFileSync(path.join(dir, `${path.basename(testPath)}.jsonl`), report.map(r => JSON.stringify(r)).join('\n') + '\n');
     }
+    if (this.dcsPoller) clearInterval(this.dcsPoller);
     await Promise.all([...this.pods.values()].map(p => p.stop(2)));
+    await this.dcs.stop();
     for (const p of this.pods.values()) this.network.removePod(p.netns);
     this.network.destroy();
     if (!process.env.KEEP_E2E) fs.rmSync(this.root, { recursive: true, force: true });
     fs.rmSync(this.memoryRoot, { recursive: true, force: true });
   }
+}
+
+/** A Service's DNS names. */
+export function serviceNames(svc: any): string[] {
+  const ns = svc.metadata.namespace ?? 'default';
+  const n = svc.metadata.name;
+  return [n, `${n}.${ns}`, `${n}.${ns}.svc`, `${n}.${ns}.svc.cluster.local`];
+}
+
+/** Whether a Service selects pods (one without a selector has Endpoints someone else writes). */
+export function hasSelector(svc: any): boolean {
+  return Object.keys(svc.spec?.selector ?? {}).length > 0;
+}
+
+function isHeadless(svc: any): boolean {
+  return svc.spec?.clusterIp === 'None' || svc.spec?.clusterIP === 'None';
+}
+
+/**
+ * The names an ExternalName may be found under in the hosts file, most specific first: itself, and, for a cluster
+ * Service name (`<svc>.<ns>.svc.<domain>`), the Service's `<svc>.<ns>` form.
+ */
+export function externalNameCandidates(externalName: string): string[] {
+  const name = externalName.replace(/\.$/, '');
+  const m = /^([^.]+)\.([^.]+)\.svc(\..+)?$/.exec(name);
+  return m ? [name, `${m[1]}.${m[2]}`] : [name];
+}
+
+/**
+ * The curl command of an httpGet probe, run from the pod's network namespace as the kubelet probes (to the pod's
+ * address unless `host` is set, TLS not verified): it prints the HTTP status. The port is a number or a container
+ * port's name.
+ */
+export function httpGetProbeCommand(httpGet: any, container: any, address: string): string[] {
+  let port = httpGet.port;
+  if (typeof port === 'string' && !/^\d+$/.test(port)) {
+    const named = (container.ports ?? []).find((p: any) => p.name === port);
+    if (!named) throw new Error(`${container.name}: httpGet probe port ${port} is not a port of the container`);
+    port = named.containerPort;
+  }
+  const scheme = String(httpGet.scheme ?? 'HTTP').toLowerCase();
+  const p = String(httpGet.path ?? '/');
+  const headers = (httpGet.httpHeaders ?? []).flatMap((h: any) => ['-H', `${h.name}: ${h.value}`]);
+  return ['curl', '-sk', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', ...headers,
+    `${scheme}://${httpGet.host ?? address}:${port}${p.startsWith('/') ? p : `/${p}`}`];
+}
+
+/** The kubelet's verdict on an HTTP status: 200-399 pass. */
+export function httpGetProbePasses(status: string): boolean {
+  const code = Number(status.trim());
+  return code >= 200 && code < 400;
+}
+
+export interface VolumeFile {
+  path: string;
+  content: string;
+  mode: number;
+}
+
+/** What a projected service account token holds here. */
+export const SERVICE_ACCOUNT_TOKEN_PLACEHOLDER = 'the e2e harness has no API server: no service account token\n';
+/** What the `kube-root-ca.crt` ConfigMap every namespace has holds here. */
+export const KUBE_ROOT_CA_PLACEHOLDER = '# the e2e harness has no API server: no cluster CA\n';
+
+/**
+ * A ConfigMap's files for a volume or projected source (its items, or every key), with the harness's one change: a file
+ * at `30-dcs.yaml` names the cluster's etcd (dcs.ts). `kube-root-ca.crt`, which every namespace has, is a placeholder.
+ */
+export function configMapItems(cm: any, ref: any, defaultMode: number, etcd: { gateway: string; port: number }): VolumeFile[] {
+  if (!cm && ref.name === 'kube-root-ca.crt') cm = { data: { 'ca.crt': KUBE_ROOT_CA_PLACEHOLDER } };
+  if (!cm) {
+    if (ref.optional) return [];
+    throw new Error(`ConfigMap ${ref.name} not found`);
+  }
+  const items = ref.items ?? Object.keys(cm.data ?? {}).map((k: string) => ({ key: k, path: k }));
+  return items.map((i: any) => {
+    if (cm.data?.[i.key] === undefined) throw new Error(`ConfigMap ${ref.name} has no key ${i.key}`);
+    return substituteDcsFile({ path: i.path, content: cm.data[i.key], mode: i.mode ?? defaultMode }, etcd.gateway, etcd.port);
+  });
 }
 
 /** What the end-to-end suites need on this machine; test/setup/ensure-tools.sh installs and builds all of it. */
@@ -936,3 +1142,19 @@ export const E2E_PREREQUISITES: Prerequisite[] = [
 export function describeE2E(suite: string, more: Prerequisite[] = []): jest.Describe {
   return describeWith(suite, [...E2E_PREREQUISITES, ...more]);
 }
+
+/** What suites that run Patroni need besides E2E_PREREQUISITES (test/setup/ensure-tools.sh installs them). */
+export const PATRONI_PREREQUISITES: Prerequisite[] = [
+  {
+    name: 'Patroni 4.0.7 at /usr/local/bin/patroni (test/setup/ensure-tools.sh)',
+    present: () => /\b4\.0\.7$/.test(execFileSync('/usr/local/bin/patroni', ['--version'], { encoding: 'utf8' }).trim()),
+  },
+  { name: 'etcd at /usr/bin/etcd (Debian etcd-server)', present: () => fs.existsSync('/usr/bin/etcd') },
+  {
+    name: 'curl (httpGet probes)',
+    present: () => {
+      execFileSync('sh', ['-c', 'command -v curl'], { stdio: 'ignore' });
+      return true;
+    },
+  },
+];

@@ -103,10 +103,32 @@ export class Network {
     try { ip('netns', 'del', netns); } catch { /* gone */ }
   }
 
-  /** Adds or changes DNS names; the file is rewritten in place so running sandboxes see it. */
-  public setHosts(names: string[], address: string): void {
-    for (const name of names) this.hosts.set(name, address);
-    this.writeHosts();
+  /**
+   * Adds or changes DNS names; the file is rewritten in place so running sandboxes see it, only when something changed.
+   * Returns whether something did.
+   */
+  public setHosts(names: string[], address: string): boolean {
+    const changed = names.filter(name => this.hosts.get(name) !== address);
+    for (const name of changed) this.hosts.set(name, address);
+    if (changed.length) this.writeHosts();
+    return changed.length > 0;
+  }
+
+  /** Removes DNS names (they stop resolving); returns whether any was there. */
+  public removeHosts(names: string[]): boolean {
+    const removed = names.filter(name => this.hosts.delete(name));
+    if (removed.length) this.writeHosts();
+    return removed.length > 0;
+  }
+
+  /** The address a name resolves to, if any. */
+  public lookup(name: string): string | undefined {
+    return this.hosts.get(name);
+  }
+
+  /** Takes a pod's interface down or up, as the network of a node that dies (or comes back) would. */
+  public setLink(netns: string, up: boolean): void {
+    ip('-n', netns, 'link', 'set', 'eth0', up ? 'up' : 'down');
   }
 
   private writeHosts(): void {
