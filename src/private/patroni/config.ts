@@ -86,7 +86,7 @@ export function dynamicConfig(model: ClusterModel): { [key: string]: unknown } {
       use_pg_rewind: true,
       parameters,
       pg_hba: pgHbaLines(model, true),
-      pg_ident: pgIdentLines(model),
+      pg_ident: pgIdentLines(model, true),
     },
   };
 }
@@ -116,6 +116,8 @@ export function clusterConfig(model: ClusterModel): { [key: string]: unknown } {
       config_dir: pgDataDir(model),
       pgpass: '/tmp/.pgpass',
       use_unix_socket: true,
+      // Patroni's replication connections to its own server: over the socket (pgHbaLines).
+      use_unix_socket_repl: true,
       authentication: {
         // Peer authentication over the pod's socket: nss_wrapper names the pod's uid so.
         superuser: { username: SUPERUSER },
