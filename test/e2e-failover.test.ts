@@ -5,16 +5,21 @@
  * replica leads and takes writes, how many acknowledged rows are missing there, and how the old primary came back.
  * The figures go to test-reports/e2e-failover.json and the README's failover table.
  */
+import { execFile } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { promisify } from 'util';
 import { Duration, Size } from 'cdk8s';
-import { BackupRepo, BackupSchedule, IvoryCluster, IvoryClusterProps, RecoveryTarget, Restore } from '../src';
-import { describeE2E, LocalCluster, PATRONI_PREREQUISITES } from './e2e/harness/cluster';
+import { BackupRepo, BackupSchedule, IvoryCluster, IvoryClusterProps, RecoveryTarget, Restore, UserPassword } from '../src';
+import { describeE2E, IVORYSQL_PREFIX, LocalCluster, PATRONI_PREREQUISITES } from './e2e/harness/cluster';
 import {
   App, archiveCurrentWal, bootClone, content, e2eProps, info, newChart, now, sleep, stanzaJob, synthChart, Testing, until, write,
 } from './e2e/scenario';
 
 const run = describeE2E(__filename, PATRONI_PREREQUISITES);
+const execFileAsync = promisify(execFile);
+const WRITER_PASSWORD = 'failover-writer-7Qx';
 jest.setTimeout(1_200_000);
 
 const CLUSTER = 'hippo';
@@ -38,26 +43,42 @@ const results: Measured[] = [];
  * Commits one row at a time into `w` (id from the writer, so a lost row is known by its id) to whichever pod leads
  * now; remembers every id whose commit returned. A failed commit is retried on the next leader with a new id.
  */
+/** Ids go on from one writer to the next: every row of `w` is one commit of the suite. */
+let nextId = 1;
+
+/**
+ * An application's commits, as its pods would make them: over the network to the primary Service's name, as cluster
+ * DNS resolves it now (an ExternalName of the leader's Service, which Patroni points at the leader), with TLS
+ * verified against that name and the user's password. One row per commit; a commit whose call returned is
+ * acknowledged, and a lost row is known by its id. A failed commit is retried with a new id.
+ */
 class Writer {
   public readonly acked: number[] = [];
-  private next = 1;
+  /** When the last commit returned, in ms since the epoch, and the address it went to. */
+  public lastAck = 0;
+  public lastAddress = '';
   private running = true;
   private done?: Promise<void>;
-  /** When the last commit returned, in ms since the epoch. */
-  public lastAck = 0;
 
-  constructor(private readonly k: LocalCluster) {}
+  constructor(private readonly k: LocalCluster, private readonly caFile: string) {}
 
   public start(): void {
     this.done = (async () => {
       while (this.running) {
-        const id = this.next++;
+        const id = nextId++;
+        const address = this.k.network.lookup(`${CLUSTER}-primary`);
         try {
-          const leader = await this.k.dcs.leader(SCOPE);
-          if (!leader) throw new Error('no leader');
-          await withTimeout(this.k.psql(leader, `insert into w (id) values (${id})`), 15_000);
+          if (!address) throw new Error('the primary Service resolves nowhere');
+          await execFileAsync(`${IVORYSQL_PREFIX}/bin/psql`, ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', `insert into w (id) values (${id})`], {
+            timeout: 15_000,
+            env: {
+              PGHOST: `${CLUSTER}-primary`, PGHOSTADDR: address, PGPORT: '5432', PGUSER: 'writer', PGDATABASE: 'app',
+              PGPASSWORD: WRITER_PASSWORD, PGSSLMODE: 'verify-full', PGSSLROOTCERT: this.caFile, PGCONNECT_TIMEOUT: '3',
+            },
+          });
           this.acked.push(id);
           this.lastAck = Date.now();
+          this.lastAddress = address;
         } catch {
           await sleep(200);
         }
@@ -65,9 +86,10 @@ class Writer {
     })();
   }
 
-  /** Waits for a commit that returned after `since`; returns when it did. */
-  public async ackAfter(since: number, timeoutSeconds: number): Promise<number> {
-    return until(`a commit after ${new Date(since).toISOString()}`, timeoutSeconds, async () => this.lastAck > since && this.lastAck);
+  /** Waits for a commit that returned after `since` from a server other than at `except`; returns when it did. */
+  public async ackAfter(since: number, timeoutSeconds: number, except?: string): Promise<number> {
+    return until(`a commit after ${new Date(since).toISOString()}`, timeoutSeconds,
+      async () => this.lastAck > since && this.lastAddress !== except && this.lastAck);
   }
 
   public async stop(): Promise<void> {
@@ -76,17 +98,15 @@ class Writer {
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms))]);
-}
-
 run('e2e: standalone high availability with Patroni', () => {
   let app: App;
   let k: LocalCluster;
   let cluster: IvoryCluster;
+  let caFile: string;
   const props = (synchronous: boolean): IvoryClusterProps => e2eProps({
     instances: [{ replicas: 3 }],
     repos: [BackupRepo.volume({ size: Size.gibibytes(1), schedule: BackupSchedule.dailyFull() })],
+    users: [{ name: 'writer', databases: ['app'], password: UserPassword.fromSecret('writer-password') }],
     highAvailability: {
       synchronousReplication: synchronous,
       leaderLease: Duration.seconds(TTL),
@@ -120,13 +140,14 @@ run('e2e: standalone high availability with Patroni', () => {
   };
 
   /** Ids in `w` on the pod that leads now. */
-  const stored = async () => new Set((await k.psql(await leader(), 'select id from w order by id')).split('\n').filter(Boolean).map(Number));
+  const stored = async () => new Set((await k.psql(await leader(), 'select id from w order by id', 'app')).split('\n').filter(Boolean).map(Number));
 
   /** Runs a scenario against the current leader with the writer going, and records what happened. */
   async function failover(scenario: string, synchronous: boolean, breakIt: (old: string) => Promise<void>,
     bringBack: (old: string) => Promise<void>): Promise<{ old: string; next: string; measured: Measured }> {
     const old = await allStreaming();
-    const writer = new Writer(k);
+    const oldAddress = k.pod(old).address;
+    const writer = new Writer(k, caFile);
     writer.start();
     await writer.ackAfter(Date.now(), 60);
     await sleep(3000);
@@ -136,7 +157,7 @@ run('e2e: standalone high availability with Patroni', () => {
       const l = await k.dcs.leader(SCOPE);
       return l && l !== old ? l : undefined;
     });
-    const writable = await writer.ackAfter(broken, 180);
+    const writable = await writer.ackAfter(broken, 180, oldAddress);
     await sleep(3000);
     await writer.stop();
     const rows = await stored();
@@ -167,12 +188,16 @@ run('e2e: standalone high availability with Patroni', () => {
     app = Testing.app();
     const chart = newChart(app);
     cluster = new IvoryCluster(chart, CLUSTER, props(true));
-    k = new LocalCluster(synthChart(chart));
+    k = new LocalCluster(synthChart(chart), { secrets: { 'writer-password': { password: WRITER_PASSWORD } } });
+    caFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'failover-ca-')), 'ca.crt');
+    fs.writeFileSync(caFile, k.secret(`${CLUSTER}-postgres-tls`)!['ca.crt']);
     await (await k.startStatefulSetPod(`${CLUSTER}-repo-host`, 0)).waitReady(60);
     const stanza = await k.startJob('Job', stanzaJob(k, CLUSTER));
     await (await k.startStatefulSetPod(`${CLUSTER}-instance1`, 0)).waitReady(300);
     if (!(await stanza.waitCompleted(300))) throw new Error(`stanza-create failed:\n${stanza.logs()}`);
-    await k.psql(PODS[0], 'create table w (id bigint primary key, at timestamptz not null default clock_timestamp())');
+    // The writer's table, in its own database, once the users container has made both.
+    await until('the writer\'s database', 120, async () => (await k.psql(PODS[0], "select count(*) from pg_database where datname = 'app'")) === '1');
+    await k.psql(PODS[0], 'create table w (id bigint primary key, at timestamptz not null default clock_timestamp()); grant insert, select on w to writer', 'app');
     for (const i of [1, 2]) await (await k.startStatefulSetPod(`${CLUSTER}-instance1`, i)).waitReady(300);
     await allStreaming();
   });
@@ -248,7 +273,7 @@ run('e2e: standalone high availability with Patroni', () => {
     const lead = await allStreaming();
     const before = await k.psql(lead, 'select timeline_id from pg_control_checkpoint()');
     const postmaster = (await k.exec(lead, 'database', ['bash', '-c', 'head -n 1 "$PGDATA/postmaster.pid"'])).stdout.trim();
-    const writer = new Writer(k);
+    const writer = new Writer(k, caFile);
     writer.start();
     await writer.ackAfter(Date.now(), 60);
     const killed = Date.now();

@@ -6,7 +6,7 @@ import { execFileSync } from 'child_process';
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { BackupRepo, DeploymentTarget, IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, Restore, Standby } from '../src';
-import { podSpecs } from './support/security';
+import { podSpecs, restrictedViolations } from './support/security';
 import { all, find, synth, validationMessage } from './support/synth';
 
 const repos = () => [BackupRepo.volume({ size: Size.gibibytes(10) })];
@@ -168,6 +168,11 @@ describe('high availability, standalone target: Patroni runs the instances', () 
       }
     }
     expect(withToken).toEqual(['StatefulSet/hippo-instance1/database:hippo-instance']);
+    expect(restrictedViolations(m)).toEqual([]);
+    // Negative control of the check every synth runs: the token in another container of the pod is caught.
+    const sts = find(m, 'StatefulSet', 'hippo-instance1');
+    sts.spec.template.spec.containers.find((c: any) => c.name === 'pgbackrest').volumeMounts.push({ name: 'service-account-token', mountPath: '/t' });
+    expect(restrictedViolations(m)).toEqual(['StatefulSet/hippo-instance1 container pgbackrest: a service account token is mounted']);
   });
 
   test('a clone\'s restore arguments reach its bootstrap whole, through Patroni\'s shell-like split', () => {

@@ -1,6 +1,6 @@
 /**
  * Standalone target: every object the operator would make, for clusters where no operator may be installed.
- * A PVC repo on a repo host and an S3 repo, backups read from the replica, TLS from cert-manager, credentials from
+ * Three instances run by Patroni with synchronous replication, a PVC repo on a repo host and an S3 repo, backups read from the replica, TLS from cert-manager, credentials from
  * Secrets you create, and two application users: one whose password is generated, one whose password is in a Secret
  * you manage. Each gets hippo-pguser-<user> with its connection strings (external-secrets writes them).
  */
@@ -14,7 +14,10 @@ export function build(app: App): Chart {
   const chart = new Chart(app, 'standalone', { namespace: 'payments' });
   new IvoryCluster(chart, 'hippo', {
     target: DeploymentTarget.STANDALONE,
-    instances: [{ replicas: 2, dataVolumeSize: Size.gibibytes(50) }],
+    instances: [{ replicas: 3, dataVolumeSize: Size.gibibytes(50) }],
+    // Patroni runs the instances: a replica takes over when the primary fails, and with synchronous replication a
+    // failover loses no committed transaction.
+    highAvailability: { synchronousReplication: true },
     // Backups read the replica when it runs, so the primary's disks serve only the application.
     backupJobs: { source: BackupSource.PREFER_STANDBY },
     // PostgreSQL admits the namespace's pods and the API's namespace (the instances always admit each other).

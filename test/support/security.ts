@@ -22,10 +22,11 @@ const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 
 export function restrictedViolations(manifests: any[]): string[] {
   const problems: string[] = [];
   for (const obj of manifests) {
-    for (const { where, spec } of podSpecs(obj)) {
+    for (const { where, spec, metadata } of podSpecs(obj)) {
       const psc = spec.securityContext ?? {};
       if (spec.hostNetwork || spec.hostPID || spec.hostIPC) problems.push(`${where}: host namespaces`);
       if (spec.automountServiceAccountToken !== false) problems.push(`${where}: service account token mounted`);
+      problems.push(...tokenViolations(where, spec, metadata));
       for (const v of spec.volumes ?? []) {
         const type = Object.keys(v).find(k => k !== 'name');
         if (!RESTRICTED_VOLUME_TYPES.includes(type as string)) problems.push(`${where}: volume ${v.name} of type ${type}`);
@@ -47,6 +48,22 @@ export function restrictedViolations(manifests: any[]): string[] {
         for (const p of c.ports ?? []) if (p.hostPort) problems.push(`${at}: hostPort`);
       }
     }
+  }
+  return problems;
+}
+
+/**
+ * A projected service account token is allowed only where the API is used: Patroni's container (`database`) of the
+ * pods Patroni runs (labelled with its scope), nowhere else in that pod or in any other.
+ */
+function tokenViolations(where: string, spec: any, metadata: any): string[] {
+  const tokenVolumes = (spec.volumes ?? []).filter((v: any) => v.projected?.sources?.some((s: any) => s.serviceAccountToken)).map((v: any) => v.name);
+  if (tokenVolumes.length === 0) return [];
+  const patroni = metadata?.labels?.['ivory-operator.ivorysql.org/patroni'] !== undefined;
+  const problems: string[] = [];
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    const mounts = (c.volumeMounts ?? []).filter((m: any) => tokenVolumes.includes(m.name));
+    if (mounts.length && !(patroni && c.name === 'database')) problems.push(`${where} container ${c.name}: a service account token is mounted`);
   }
   return problems;
 }
