@@ -18,8 +18,10 @@ export interface SwitchoverProps {
 }
 
 /**
- * How the cluster fails over: Patroni's settings, typed once for both targets (the operator target renders them into
- * `spec.patroni`). The standalone target refuses them until its instances run Patroni.
+ * How the cluster fails over: Patroni's settings, typed once for both targets. The operator target renders them into
+ * `spec.patroni`. On the standalone target, giving `highAvailability` (even `{}`) makes Patroni run the instances,
+ * with these settings in its dynamic configuration: a replica takes over when the primary fails, the primary Service
+ * follows the leader, and a failed primary rejoins by `pg_rewind` or a pgBackRest delta restore.
  */
 export interface HighAvailabilityProps {
   /**
@@ -53,7 +55,8 @@ export interface HighAvailabilityProps {
    */
   readonly pauseFailover?: boolean;
   /**
-   * A switchover to request.
+   * A switchover to request (operator target; on the standalone target, run `patronictl switchover` in a `database`
+   * container).
    * @default - none
    */
   readonly switchover?: SwitchoverProps;

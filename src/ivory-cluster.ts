@@ -201,9 +201,10 @@ export interface IvoryClusterProps {
   readonly standalone?: StandaloneOptions;
   /**
    * How the cluster fails over (Patroni): synchronous replication, leader lease, loop and retry times, maintenance
-   * mode, a switchover. The operator target renders them into `spec.patroni`; the standalone target refuses them
-   * until its instances run Patroni.
-   * @default - Patroni's and IVYO's defaults: asynchronous replication, a 30 s lease, a 10 s loop, 10 s retries
+   * mode, a switchover. The operator target renders them into `spec.patroni`; on the standalone target, giving it
+   * (even `{}`) makes Patroni run the instances, which then fail over by themselves.
+   * @default - operator: Patroni's and IVYO's defaults (asynchronous replication, a 30 s lease, a 10 s loop, 10 s
+   * retries); standalone: no Patroni, the first pod of the first instance set is the primary
    */
   readonly highAvailability?: HighAvailabilityProps;
   /**

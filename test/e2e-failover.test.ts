@@ -39,6 +39,13 @@ interface Measured {
 }
 const results: Measured[] = [];
 
+/** What the suite is doing, as it does it: test-reports/e2e-failover-steps.log, to read a hang or a failure on CI. */
+const STEPS = path.join(__dirname, '..', 'test-reports', 'e2e-failover-steps.log');
+function step(message: string): void {
+  fs.mkdirSync(path.dirname(STEPS), { recursive: true });
+  fs.appendFileSync(STEPS, `${new Date().toISOString()} ${message}\n`);
+}
+
 /**
  * Commits one row at a time into `w` (id from the writer, so a lost row is known by its id) to whichever pod leads
  * now; remembers every id whose commit returned. A failed commit is retried on the next leader with a new id.
@@ -72,8 +79,15 @@ class Writer {
           await execFileAsync(`${IVORYSQL_PREFIX}/bin/psql`, ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', `insert into w (id) values (${id})`], {
             timeout: 15_000,
             env: {
-              PGHOST: `${CLUSTER}-primary`, PGHOSTADDR: address, PGPORT: '5432', PGUSER: 'writer', PGDATABASE: 'app',
-              PGPASSWORD: WRITER_PASSWORD, PGSSLMODE: 'verify-full', PGSSLROOTCERT: this.caFile, PGCONNECT_TIMEOUT: '3',
+              PGHOST: `${CLUSTER}-primary`,
+              PGHOSTADDR: address,
+              PGPORT: '5432',
+              PGUSER: 'writer',
+              PGDATABASE: 'app',
+              PGPASSWORD: WRITER_PASSWORD,
+              PGSSLMODE: 'verify-full',
+              PGSSLROOTCERT: this.caFile,
+              PGCONNECT_TIMEOUT: '3',
             },
           });
           this.acked.push(id);
@@ -103,22 +117,23 @@ run('e2e: standalone high availability with Patroni', () => {
   let k: LocalCluster;
   let cluster: IvoryCluster;
   let caFile: string;
-  const props = (synchronous: boolean): IvoryClusterProps => e2eProps({
+  const props = (synchronous: boolean, pauseFailover?: boolean): IvoryClusterProps => e2eProps({
     instances: [{ replicas: 3 }],
     repos: [BackupRepo.volume({ size: Size.gibibytes(1), schedule: BackupSchedule.dailyFull() })],
     users: [{ name: 'writer', databases: ['app'], password: UserPassword.fromSecret('writer-password') }],
     highAvailability: {
       synchronousReplication: synchronous,
+      pauseFailover,
       leaderLease: Duration.seconds(TTL),
       loopWait: Duration.seconds(LOOP),
       retryTimeout: Duration.seconds(5),
     },
   });
   /** The next `cdk8s synth`, applied as a GitOps tool would. */
-  const redeploy = (synchronous: boolean) => {
+  const redeploy = (synchronous: boolean, pauseFailover?: boolean) => {
     app = Testing.app();
     const chart = newChart(app);
-    cluster = new IvoryCluster(chart, CLUSTER, props(synchronous));
+    cluster = new IvoryCluster(chart, CLUSTER, props(synchronous, pauseFailover));
     k.apply(synthChart(chart));
   };
 
@@ -149,20 +164,37 @@ run('e2e: standalone high availability with Patroni', () => {
     const oldAddress = k.pod(old).address;
     const writer = new Writer(k, caFile);
     writer.start();
-    await writer.ackAfter(Date.now(), 60);
-    await sleep(3000);
-    const broken = Date.now();
-    await breakIt(old);
-    const next = await until('another leader', 180, async () => {
-      const l = await k.dcs.leader(SCOPE);
-      return l && l !== old ? l : undefined;
-    });
-    const writable = await writer.ackAfter(broken, 180, oldAddress);
-    await sleep(3000);
-    await writer.stop();
-    const rows = await stored();
+    let broken = 0;
+    let next = '';
+    let writable = 0;
+    let rows = new Set<number>();
+    try {
+      step(`${scenario}: leader ${old}, writer started`);
+      await writer.ackAfter(Date.now(), 60);
+      await sleep(3000);
+      broken = Date.now();
+      await breakIt(old);
+      step(`${scenario}: ${old} broken`);
+      next = await until('another leader', 180, async () => {
+        const l = await k.dcs.leader(SCOPE);
+        return l && l !== old ? l : undefined;
+      });
+      step(`${scenario}: ${next} leads`);
+      writable = await writer.ackAfter(broken, 180, oldAddress);
+      step(`${scenario}: a commit on ${writer.lastAddress} after ${(writable - broken) / 1000} s`);
+      await sleep(3000);
+      await writer.stop();
+      rows = await stored();
+    } finally {
+      await writer.stop();
+      // Whatever failed, the old primary comes back, so the next scenario starts from three members.
+      if (broken) {
+        step(`${scenario}: bringing ${old} back`);
+        await bringBack(old);
+      }
+    }
     const lost = writer.acked.filter(id => !rows.has(id));
-    await bringBack(old);
+    step(`${scenario}: ${lost.length} of ${writer.acked.length} acknowledged rows missing on ${next}`);
     const measured: Measured = {
       scenario,
       synchronous,
@@ -182,9 +214,24 @@ run('e2e: standalone high availability with Patroni', () => {
     if (/replica has been created using basebackup/.test(log)) return 'recreated by a base backup from the leader';
     return 'rejoined as a replica (no rewind needed)';
   }
+  /**
+   * A node that stops responding: its processes stop where they stand and its network goes (with the processes alone
+   * stopped, the kernel would still deliver what they had written to their sockets).
+   */
+  const die = (pod: string) => {
+    k.pod(pod).freeze();
+    k.cutNetwork(pod);
+  };
+  const revive = (pod: string) => {
+    k.restoreNetwork(pod);
+    k.pod(pod).thaw();
+  };
   const logLength = (pod: string) => k.pod(pod).container('database').logs().length;
 
+  beforeEach(() => step(`test: ${expect.getState().currentTestName}`));
+
   beforeAll(async () => {
+    fs.rmSync(STEPS, { force: true });
     app = Testing.app();
     const chart = newChart(app);
     cluster = new IvoryCluster(chart, CLUSTER, props(true));
@@ -231,14 +278,16 @@ run('e2e: standalone high availability with Patroni', () => {
     expect(await k.psql(lead, "set ivorysql.compatible_mode = oracle; select 'dual:' || dummy from dual")).toBe('dual:X');
   });
 
-  test('freeze the primary\'s pod (a dead node), synchronous: a replica leads within the lease, no acknowledged row lost; thawed, the old primary rejoins', async () => {
+  test('the primary\'s node dies (its processes stop, its network goes), synchronous: a replica leads within the lease, no acknowledged row lost; thawed, the old primary rejoins', async () => {
     let mark = 0;
-    const { old, next, measured } = await failover('primary pod frozen (node stops responding)', true,
-      async o => { mark = logLength(o); k.pod(o).freeze(); },
-      async o => { k.pod(o).thaw(); });
+    const { old, next, measured } = await failover('primary\'s node dies (processes stopped, network cut)', true,
+      async o => { mark = logLength(o); die(o); },
+      async o => { revive(o); });
     expect(next).not.toBe(old);
     expect(measured.rowsLost).toBe(0);
     expect(measured.secondsToNewPrimary).toBeLessThan(TTL + 2 * LOOP + 30);
+    // The new primary archived its timeline's first segment at once (PATRONI_CALLBACK_SCRIPT).
+    await until('the promotion\'s WAL switch', 60, async () => /promoted: switching WAL/.test(k.pod(next).container('database').logs()));
     await allStreaming();
     expect(await streaming(next)).toContain(old);
     expect(k.network.lookup(`${CLUSTER}-primary`)).toBe(k.pod(next).address);
@@ -275,23 +324,33 @@ run('e2e: standalone high availability with Patroni', () => {
     const postmaster = (await k.exec(lead, 'database', ['bash', '-c', 'head -n 1 "$PGDATA/postmaster.pid"'])).stdout.trim();
     const writer = new Writer(k, caFile);
     writer.start();
-    await writer.ackAfter(Date.now(), 60);
-    const killed = Date.now();
-    await k.exec(lead, 'database', ['bash', '-c', `kill -KILL ${postmaster}`]);
-    const writable = await writer.ackAfter(killed + 500, 120);
-    await writer.stop();
+    let killed = 0;
+    let writable = 0;
+    try {
+      await writer.ackAfter(Date.now(), 60);
+      killed = Date.now();
+      await k.exec(lead, 'database', ['bash', '-c', `kill -KILL ${postmaster}`]);
+      writable = await writer.ackAfter(killed + 500, 120);
+    } finally {
+      await writer.stop();
+    }
     expect(await k.dcs.leader(SCOPE)).toBe(lead);
     const rows = await stored();
     const lost = writer.acked.filter(id => !rows.has(id));
     expect(lost).toEqual([]);
     expect(await k.psql(lead, 'select timeline_id from pg_control_checkpoint()')).toBe(before);
     results.push({
-      scenario: 'primary postmaster killed', synchronous: true, secondsToNewPrimary: Math.round((writable - killed) / 100) / 10,
-      acknowledged: writer.acked.length, rowsLost: lost.length, oldPrimary: 'restarted in place by Patroni (no failover)',
+      scenario: 'primary postmaster killed',
+      synchronous: true,
+      secondsToNewPrimary: Math.round((writable - killed) / 100) / 10,
+      acknowledged: writer.acked.length,
+      rowsLost: lost.length,
+      oldPrimary: 'restarted in place by Patroni (no failover)',
     });
   });
 
-  test('the settings in code reach the running cluster: synchronous replication off, applied to the DCS by the database containers', async () => {
+  /** Synchronous replication off in code, applied by the database containers to the DCS, in effect. */
+  const asynchronous = async () => {
     redeploy(false);
     const lead = await leader();
     await until('synchronous_mode off in the DCS', 120, async () => {
@@ -299,9 +358,17 @@ run('e2e: standalone high availability with Patroni', () => {
       return r.code === 0 && /synchronous_mode: false/.test(r.stdout);
     });
     await until('no synchronous replica', 120, async () => (await k.psql(lead, "select count(*) from pg_stat_replication where sync_state = 'sync'")) === '0');
+  };
+
+  test('the settings in code reach the running cluster: synchronous replication off, applied to the DCS by the database containers', async () => {
+    const lead = await allStreaming();
+    await until('a synchronous replica', 60, async () => (await k.psql(lead, "select count(*) from pg_stat_replication where sync_state = 'sync'")) === '1');
+    await asynchronous();
+    expect(await k.psql(lead, 'show synchronous_standby_names')).toBe('');
   });
 
   test('cut the primary\'s network, asynchronous: a replica leads; lost rows are counted; reconnected, the old primary rejoins', async () => {
+    await asynchronous();
     let mark = 0;
     const { old, next, measured } = await failover('primary network cut, asynchronous replication', false,
       async o => { mark = logLength(o); k.cutNetwork(o); },
@@ -310,6 +377,84 @@ run('e2e: standalone high availability with Patroni', () => {
     await allStreaming();
     expect(await streaming(next)).toContain(old);
     results.push({ ...measured, oldPrimary: howItCameBack(old, mark) });
+  });
+
+  test('negative control: asynchronous, with the replicas behind when the primary\'s node dies, acknowledged rows are lost, and counted', async () => {
+    await asynchronous();
+    let mark = 0;
+    let replicas: string[] = [];
+    const { old, next, measured } = await failover('negative control: primary\'s node dies, asynchronous, replicas 3 s behind', false,
+      async o => {
+        // The replicas' network goes for 3 s while the primary commits (a stopped walreceiver would not do: what the
+        // primary sent waits in its socket), then the primary's node dies and the replicas come back.
+        replicas = PODS.filter(p => p !== o);
+        replicas.forEach(p => k.cutNetwork(p));
+        await sleep(3000);
+        mark = logLength(o);
+        die(o);
+        replicas.forEach(p => k.restoreNetwork(p));
+      },
+      async o => { revive(o); });
+    expect(next).not.toBe(old);
+    expect(measured.rowsLost).toBeGreaterThan(0);
+    await allStreaming();
+    results.push({ ...measured, oldPrimary: howItCameBack(old, mark) });
+  });
+
+  /** Waits until Patroni's configuration in the DCS, as `patronictl show-config` prints it, matches `pattern`. */
+  const dcsConfig = async (pattern: RegExp) => until(`the DCS configuration to match ${pattern}`, 120, async () => {
+    const r = await k.exec(await leader(), 'database', ['patronictl', 'show-config']);
+    return r.code === 0 && pattern.test(r.stdout);
+  });
+
+  test('pauseFailover in code: maintenance mode reaches the cluster, and the primary\'s node dying promotes nobody; resumed, failover is back', async () => {
+    const old = await allStreaming();
+    redeploy(false, true);
+    await dcsConfig(/^pause: true$/m);
+    die(old);
+    // Longer than the lease and a loop: without pause a replica would lead by now (above: about 20 s).
+    await sleep((TTL + 3 * LOOP) * 1000);
+    const others = PODS.filter(p => p !== old);
+    for (const p of others) expect(await k.psql(p, 'select pg_is_in_recovery()')).toBe('t');
+    expect(others).not.toContain(await k.dcs.leader(SCOPE));
+    revive(old);
+    await until('the old primary leading again', 120, async () => (await k.dcs.leader(SCOPE)) === old);
+    redeploy(false);
+    await until('pause off in the DCS', 120, async () => !/^pause: true$/m.test((await k.exec(old, 'database', ['patronictl', 'show-config'])).stdout));
+    await allStreaming();
+  });
+
+  test('a failed primary whose rewind fails is re-created from the repo by pgBackRest', async () => {
+    let mark = 0;
+    let revoked = '';
+    const { old, next, measured } = await failover('primary\'s node dies, its rewind refused: re-created from the repo', false,
+      async o => { mark = logLength(o); die(o); },
+      async o => {
+        // pg_rewind reads the new primary's files through these functions; without them it fails.
+        revoked = await leader();
+        await k.psql(revoked, 'revoke execute on function pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean) from replicator');
+        revive(o);
+      });
+    await until('the old primary re-created from the repo', 300, async () => /replica has been created using pgbackrest/.test(k.pod(old).container('database').logs().slice(mark)));
+    const log = k.pod(old).container('database').logs().slice(mark);
+    expect(log).toMatch(/pg_rewind exit code=1/);
+    expect(log).toMatch(/remove_data_directory_on_rewind_failure is set\. removing/);
+    await k.psql(revoked, 'grant execute on function pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean) to replicator');
+    await allStreaming();
+    expect(await streaming(next)).toContain(old);
+    results.push({ ...measured, oldPrimary: 'pg_rewind failed (refused on purpose): removed and re-created from the repo by pgBackRest' });
+  });
+
+  test('a replica reinitialized with patronictl is delta-restored from the repo (its files kept, only changes copied)', async () => {
+    const lead = await allStreaming();
+    const replica = PODS.find(p => p !== lead) as string;
+    const mark = logLength(replica);
+    const r = await k.exec(lead, 'database', ['patronictl', 'reinit', SCOPE, replica, '--force', '--wait']);
+    if (r.code !== 0) throw new Error(`patronictl reinit failed: ${r.stdout}${r.stderr}`);
+    await until('the replica re-created', 300, async () => /replica has been created using pgbackrest/.test(k.pod(replica).container('database').logs().slice(mark)));
+    const restoreLog = (await k.exec(replica, 'database', ['bash', '-c', 'tail -n 200 /pgdata/pgbackrest/log/db-restore.log'])).stdout;
+    expect(restoreLog).toMatch(/restore command begin .*--delta/);
+    await allStreaming();
   });
 
   test('after the failovers: WAL on the new timeline reaches the repo, a scheduled backup runs against the new primary, and a point-in-time clone across the switch has exactly the rows before its target', async () => {

@@ -74,7 +74,9 @@ describe('high availability, standalone target: Patroni runs the instances', () 
     target: DeploymentTarget.STANDALONE,
     repos: repos(),
     instances: [{ replicas: 3 }],
-    highAvailability: { synchronousReplication: true, leaderLease: Duration.seconds(20), loopWait: Duration.seconds(5), retryTimeout: Duration.seconds(5) },
+    highAvailability: {
+      synchronousReplication: true, leaderLease: Duration.seconds(20), loopWait: Duration.seconds(5), retryTimeout: Duration.seconds(5),
+    },
     ...props,
   } as IvoryClusterProps);
   const files = (m: any[]) => find(m, 'ConfigMap', 'hippo-patroni-config').data;
@@ -108,8 +110,13 @@ describe('high availability, standalone target: Patroni runs the instances', () 
     expect(JSON.stringify(set)).not.toContain('no_master');
     expect(parse(data['30-dcs.yaml'])).toEqual({
       kubernetes: {
-        namespace: 'db', use_endpoints: true, role_label: 'ivory-operator.ivorysql.org/role', leader_label_value: 'primary',
-        follower_label_value: 'replica', scope_label: 'ivory-operator.ivorysql.org/patroni', labels: { 'ivory-operator.ivorysql.org/cluster': 'hippo' },
+        namespace: 'db',
+        use_endpoints: true,
+        role_label: 'ivory-operator.ivorysql.org/role',
+        leader_label_value: 'primary',
+        follower_label_value: 'replica',
+        scope_label: 'ivory-operator.ivorysql.org/patroni',
+        labels: { 'ivory-operator.ivorysql.org/cluster': 'hippo' },
       },
     });
   });
@@ -161,7 +168,8 @@ describe('high availability, standalone target: Patroni runs the instances', () 
     for (const obj of m) {
       for (const { where, spec } of podSpecs(obj)) {
         expect(spec.automountServiceAccountToken).toBe(false);
-        const tokenVolumes = (spec.volumes ?? []).filter((v: any) => v.projected?.sources.some((s: any) => s.serviceAccountToken)).map((v: any) => v.name);
+        const tokenVolumes = (spec.volumes ?? []).filter((v: any) => v.projected?.sources.some((s: any) => s.serviceAccountToken))
+          .map((v: any) => v.name);
         for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
           if ((c.volumeMounts ?? []).some((vm: any) => tokenVolumes.includes(vm.name))) withToken.push(`${where}/${c.name}:${spec.serviceAccountName}`);
         }

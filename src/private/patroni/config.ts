@@ -54,7 +54,7 @@ const PATRONI_OWNED = new Set(['listen_addresses', 'port', 'hba_file', 'ident_fi
  * holds (a recovery target's time has spaces).
  */
 function script(file: string, args: string[] = []): string {
-  const word = (w: string) => `'${w.replace(/'/g, `'"'"'`)}'`;
+  const word = (w: string) => `'${w.replace(/'/g, '\'"\'"\'')}'`;
   return [`bash -eu ${PATRONI_DIR}/${file}`, ...args.map(word)].join(' ');
 }
 

@@ -8,11 +8,11 @@ import { Construct } from 'constructs';
 import { CONFIG_KEYS, SERVER_CONF_FILE, StandaloneContext } from './context';
 import { databaseContainer, INSTANCE_GRACE_SECONDS, patroniContainer, pgbackrestServerContainer, shmVolume } from './database';
 import { EXPORTER_CONFIG_MOUNT, exporterContainer, exporterVolume, monitoringSetupEnv } from './exporter';
+import { renderPatroniObjects } from './patroni';
 import {
   bashCommand, clusterLabels, containerSecurityContext, env, fieldEnv, ivorysqlUserEnv, pgbackrestConfigVolume, PGBACKREST_CONFIG_MOUNT,
   PGBACKREST_TLS_MOUNT, PGBACKREST_TLS_VOLUME, podDefaults, secureEnv, TMP_MOUNT, tmpVolume, tlsVolume,
 } from './pod';
-import { renderPatroniObjects } from './patroni';
 import { BOOTSTRAP_SCRIPT, PREPARE_SCRIPT } from './scripts';
 import { tlsSecretNames } from './tls';
 import { usersContainers, usersVolumes } from './users';
@@ -227,7 +227,9 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
           // namespace makes the pause container PID 1, which reaps them.
           shareProcessNamespace: true,
           initContainers: [runtime.init],
-          containers: [runtime.database, pgbackrestServer, ...(model.monitoring.exporter ? [exporterContainer(model)] : []), ...usersContainers(model)],
+          containers: [
+            runtime.database, pgbackrestServer, ...(model.monitoring.exporter ? [exporterContainer(model)] : []), ...usersContainers(model),
+          ],
           volumes,
           terminationGracePeriodSeconds: INSTANCE_GRACE_SECONDS,
           // Counting every instance of the cluster, so that one node or zone does not hold every copy.

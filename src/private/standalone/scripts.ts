@@ -475,19 +475,28 @@ exec pgbackrest $REPLICA_RESTORE_ARGS restore
 `;
 
 /**
- * Patroni's callback on start and on a role change ($1 action, $2 role, $3 scope): on the primary, the exporter's
- * role and pgBackRest info function (MONITORING_SQL) when this data directory has not had this set-up yet. Replicas
- * get them by replication.
+ * Patroni's callback on start and on a role change ($1 action, $2 role, $3 scope), on the primary once it takes writes:
+ * - promoted (on_role_change): a WAL switch, so the new timeline's first segment, which holds the point where the old
+ *   timeline ended, is archived at once. Until it is, a replica created from the repo reads that segment of the old
+ *   timeline instead, and an old primary that comes back may have archived it whole, with its WAL beyond that point:
+ *   the replica would replay it and never stream from the new primary;
+ * - the exporter's role and pgBackRest info function (MONITORING_SQL) when this data directory has not had this
+ *   set-up yet. Replicas get them by replication.
  */
 export const PATRONI_CALLBACK_SCRIPT = `
 case "$2" in primary|master) ;; *) exit 0 ;; esac
-[ -n "\${MONITORING_SETUP:-}" ] || exit 0
 marker=${DATA_MOUNT}/.ivory-monitoring-setup
-[ "$(cat "$marker" 2>/dev/null)" != "$MONITORING_SETUP" ] || exit 0
+setup=n
+if [ -n "\${MONITORING_SETUP:-}" ] && [ "$(cat "$marker" 2>/dev/null)" != "$MONITORING_SETUP" ]; then setup=y; fi
+[ "$1" = on_role_change ] || [ "$setup" = y ] || exit 0
 for _ in $(seq 120); do
   [ "$(psql -d postgres -XAtc 'select pg_catalog.pg_is_in_recovery()' 2>/dev/null)" != f ] || break
   sleep 1
 done
+if [ "$1" = on_role_change ]; then
+  echo "promoted: switching WAL so the new timeline's first segment reaches the repos now: $(psql -d postgres -XAtc 'select pg_catalog.pg_walfile_name(pg_catalog.pg_switch_wal())')"
+fi
+[ "$setup" = y ] || exit 0
 echo "setting up the exporter's role and pgBackRest info function ($MONITORING_SETUP)"
 psql -d postgres -Xq -v ON_ERROR_STOP=1 -f "$MONITORING_SQL"
 echo "$MONITORING_SETUP" > "$marker"
