@@ -14,10 +14,12 @@ if [ "${E2E:-1}" = "0" ]; then exit 0; fi
 # prometheus (the server and promtool) and prometheus-postgres-exporter: the monitoring suite's Prometheus, and the
 # exporter every instance pod runs in place of the exporter image's.
 # etcd-server and the python3-* modules: Patroni 4.0.7 (pure Python, run by /usr/bin/python3) with etcd as its DCS;
-# python3-cdiff is what patronictl imports for its diffs (Debian has no ydiff). curl: the httpGet probes.
+# python3-cdiff is what patronictl imports for its diffs (Debian has no ydiff). python3-idna: python3-etcd (the etcd DCS,
+# harness only) switches urllib3 to pyOpenSSL where that is installed, which then needs idna for every HTTPS call
+# (patronictl's to the members' REST API failed without it). curl: the httpGet probes.
 packages=(bubblewrap iproute2 libnss-wrapper locales openssl util-linux chromium prometheus prometheus-postgres-exporter
   etcd-server python3-urllib3 python3-yaml python3-click python3-prettytable python3-dateutil python3-psutil
-  python3-psycopg2 python3-etcd python3-dnspython python3-cdiff curl)
+  python3-psycopg2 python3-etcd python3-dnspython python3-cdiff python3-idna curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
