@@ -10,6 +10,7 @@ import { RepoStorage } from '../../repo-credentials';
 import { Restore } from '../../restore';
 import { RestoreCheck } from '../../restore-check';
 import { Standby } from '../../standby';
+import { repoIndex } from '../pgbackrest/layout';
 import { ResolvedTuning } from '../pgbackrest/tuning';
 import { DATA_MOUNT, WAL_MOUNT } from '../postgres/layout';
 
@@ -59,6 +60,11 @@ export interface ResolvedRepo {
   readonly storage: RepoStorage;
   /** The props field it came from, for error messages. */
   readonly field: string;
+}
+
+/** The repo replicas are created from: the first; a standby's instances, the one it replays. */
+export function replicaRepo(model: ClusterModel): number {
+  return model.standby?.repoName ? repoIndex(model.standby.repoName) : model.repos[0].index;
 }
 
 /** Data directory of an instance. */

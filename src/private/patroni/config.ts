@@ -6,11 +6,11 @@
  * DCS, replicas created from the repo with a pgBackRest delta restore, rewinds by the replication user.
  */
 import { k8s } from 'cdk8s-plus-28';
-import { ClusterModel, pgDataDir, pgWalDir, ResolvedInstanceSet } from '../model/cluster-model';
+import { ClusterModel, pgDataDir, pgWalDir, replicaRepo, ResolvedInstanceSet } from '../model/cluster-model';
 import { LABEL, ROLE, SUPERUSER } from '../model/naming';
 import { TLS_DIR } from '../pgbackrest/config';
-import { repoIndex, STANZA, targetActionArgs } from '../pgbackrest/layout';
-import { pgHbaLines, pgIdentLines, postgresSettings, REPLICATION_TLS_DIR, REPLICATION_USER, restoreCommand } from '../postgres/config';
+import { STANZA, targetActionArgs, walLinkMapArgs } from '../pgbackrest/layout';
+import { pgHbaLines, pgIdentLines, postgresSettings, REPLICATION_TLS_DIR, REPLICATION_USER } from '../postgres/config';
 
 /** Where the configuration volume is mounted; also PATRONICTL_CONFIG_FILE (a directory, as for Patroni). */
 export const PATRONI_DIR = '/etc/patroni';
@@ -128,7 +128,8 @@ export function clusterConfig(model: ClusterModel): { [key: string]: unknown } {
       // repo (create_replica_methods).
       remove_data_directory_on_rewind_failure: true,
       remove_data_directory_on_diverged_timelines: true,
-      recovery_conf: { restore_command: restoreCommand(model.standby?.repoName ? repoIndex(model.standby.repoName) : undefined) },
+      // The restore command the settings have (a standby's names its repo), written by Patroni for each member's recovery.
+      recovery_conf: { restore_command: String(postgresSettings(model).find(([name]) => name === 'restore_command')?.[1]) },
       callbacks: { on_start: script(PATRONI_FILES.callback), on_role_change: script(PATRONI_FILES.callback) },
     },
   };
@@ -162,11 +163,6 @@ export function dcsConfig(model: ClusterModel): { [key: string]: unknown } {
   };
 }
 
-/** The first repo replicas are created from; a standby reads the one it replays. */
-export function replicaRepo(model: ClusterModel): number {
-  return model.standby?.repoName ? repoIndex(model.standby.repoName) : model.repos[0].index;
-}
-
 /** Labels of the pods Patroni runs: the scope label its DCS lists members by. */
 export function patroniPodLabels(model: ClusterModel): { [key: string]: string } {
   return { [LABEL.patroni]: model.names.haService };
@@ -192,5 +188,5 @@ export function patroniEnv(model: ClusterModel): k8s.EnvVar[] {
 export function replicaRestoreArgs(model: ClusterModel, set: ResolvedInstanceSet): string {
   const walDir = set.walVolumeSize ? pgWalDir(model, set) : undefined;
   return [`--stanza=${STANZA}`, `--repo=${replicaRepo(model)}`, '--type=standby', '--target-timeline=latest', '--delta',
-    ...(walDir ? [`--link-map=pg_wal=${walDir}`] : [])].join(' ');
+    ...walLinkMapArgs(walDir)].join(' ');
 }

@@ -56,6 +56,11 @@ export function repoHostLogDir(name: string): string {
   return `${repoMountPath(name)}/log`;
 }
 
+/** A restore's argument that puts pg_wal on the WAL volume (a symlink, as the instance had it); none without one. */
+export function walLinkMapArgs(walDir: string | undefined): string[] {
+  return walDir ? [`--link-map=pg_wal=${walDir}`] : [];
+}
+
 /**
  * What a restore that stops before the end of the archive does there: promote, so the restored cluster opens
  * read-write (pgBackRest's default, `pause`, would leave it read-only waiting for a person).

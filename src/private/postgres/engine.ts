@@ -66,3 +66,8 @@ export function databaseModeSettings(mode: DatabaseMode): { [parameter: string]:
 export function initdbModeOption(mode: DatabaseMode): string {
   return `--dbmode=${mode}`;
 }
+
+/** initdb's options beside the superuser and authentication: the mode, and the WAL directory on its volume if any. */
+export function initdbOptions(mode: DatabaseMode, walDir: string | undefined): string {
+  return [initdbModeOption(mode), ...(walDir ? [`--waldir=${walDir}`] : [])].join(' ');
+}

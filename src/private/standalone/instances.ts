@@ -21,7 +21,7 @@ import { RepoStorage } from '../../repo-credentials';
 import { kubeObject } from '../kube/kube-object';
 import { quantity, renderResources } from '../kube/resources';
 import { volumeClaimSpec } from '../kube/volume-claim';
-import { ClusterModel, pgDataDir, pgWalDir, primaryPod, ResolvedInstanceSet } from '../model/cluster-model';
+import { ClusterModel, pgDataDir, pgWalDir, primaryPod, replicaRepo, ResolvedInstanceSet } from '../model/cluster-model';
 import { DATABASE_RESOURCES } from '../model/defaults';
 import { ANNOTATION, LABEL, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
@@ -30,9 +30,9 @@ import {
   confDirSources, RESTORE_CONF_DIR, RESTORE_CONF_FILE, RESTORE_CONF_PATH, RESTORE_INCLUDE_DIR, RESTORE_INCLUDE_PATH, RESTORE_TLS_DIR, secureBindings,
   SOCKET_DIR, TLS_SERVER_PORT,
 } from '../pgbackrest/config';
-import { repoIndex, targetActionArgs } from '../pgbackrest/layout';
+import { repoIndex, targetActionArgs, walLinkMapArgs } from '../pgbackrest/layout';
 import { archiveCommand, POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from '../postgres/config';
-import { initdbModeOption } from '../postgres/engine';
+import { initdbOptions } from '../postgres/engine';
 import { DATA_MOUNT, WAL_MOUNT } from '../postgres/layout';
 
 /** Labels selecting every instance pod of the cluster. */
@@ -118,8 +118,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
     if (sourceRepoHost) volumes.push(tlsVolume('pgbackrest-restore-tls', tlsSecretNames(sourceRepoHost).pgbackrest));
   }
 
-  const firstRepo = model.repos[0];
-  const standbyRepo = model.standby?.repoName ? repoIndex(model.standby.repoName) : firstRepo.index;
+  const standbyRepo = replicaRepo(model);
   const inPlace = model.inPlaceRestore;
   const bootstrapArgs: string[] = [];
   let bootstrap = 'initdb';
@@ -135,7 +134,7 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
   } else if (inPlace) {
     bootstrapArgs.push(...restoreArguments(inPlace.toArguments(), inPlace.target.targetType));
   }
-  if (walDir) bootstrapArgs.push(`--link-map=pg_wal=${walDir}`);
+  bootstrapArgs.push(...walLinkMapArgs(walDir));
 
   const baseEnv = env({ PGDATA: pgdata, PGPORT: String(model.port), PGHOST: SOCKET_DIR });
   const bootstrapContainer: k8s.Container = {
@@ -158,9 +157,9 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
         RESTORE_ID: inPlace?.restoreId,
         RESTORE_REPO: inPlace?.repoName ? String(repoIndex(inPlace.repoName)) : undefined,
         RESTORE_CONFIG_ARGS: restoreConfigArgs,
-        WAL_LINK_MAP: walDir ? `--link-map=pg_wal=${walDir}` : '',
+        WAL_LINK_MAP: walLinkMapArgs(walDir).join(' '),
         INITDB_OVER_EXISTING_STANZA: model.initdbOverExistingStanza ? 'y' : undefined,
-        INITDB_OPTIONS: [initdbModeOption(model.databaseMode), ...(walDir ? [`--waldir=${walDir}`] : [])].join(' '),
+        INITDB_OPTIONS: initdbOptions(model.databaseMode, walDir),
         ...monitoringSetupEnv(model),
       }),
       ...ivorysqlUserEnv(),
@@ -323,9 +322,9 @@ function patroniRuntime(ctx: StandaloneContext, set: ResolvedInstanceSet, inputs
       ...env({
         // The custom bootstrap (PATRONI_BOOTSTRAP_SCRIPT) and replica creation (CREATE_REPLICA_SCRIPT) Patroni runs.
         RESTORE_CONFIG_ARGS: inputs.restoreConfigArgs,
-        WAL_LINK_MAP: walDir ? `--link-map=pg_wal=${walDir}` : '',
+        WAL_LINK_MAP: walLinkMapArgs(walDir).join(' '),
         INITDB_OVER_EXISTING_STANZA: model.initdbOverExistingStanza ? 'y' : undefined,
-        INITDB_OPTIONS: [initdbModeOption(model.databaseMode), ...(walDir ? [`--waldir=${walDir}`] : [])].join(' '),
+        INITDB_OPTIONS: initdbOptions(model.databaseMode, walDir),
         ARCHIVE_COMMAND: archiveCommand(),
         REPLICA_RESTORE_ARGS: replicaRestoreArgs(model, set),
         ...monitoringSetupEnv(model),
