@@ -9,7 +9,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { ClusterModel, pgDataDir, pgWalDir, replicaRepo, ResolvedInstanceSet } from '../model/cluster-model';
 import { LABEL, ROLE, SUPERUSER } from '../model/naming';
 import { TLS_DIR } from '../pgbackrest/config';
-import { STANZA, targetActionArgs, walLinkMapArgs } from '../pgbackrest/layout';
+import { promotingRestoreArgs, STANZA, walLinkMapArgs } from '../pgbackrest/layout';
 import { pgHbaLines, pgIdentLines, postgresSettings, REPLICATION_TLS_DIR, REPLICATION_USER } from '../postgres/config';
 
 /** Where the configuration volume is mounted; also PATRONICTL_CONFIG_FILE (a directory, as for Patroni). */
@@ -58,12 +58,6 @@ function script(file: string, args: string[] = []): string {
   return [`bash -eu ${PATRONI_DIR}/${file}`, ...args.map(word)].join(' ');
 }
 
-/** A clone's restore arguments: its target, and the promotion at a target that stops early. */
-function bootstrapArgs(model: ClusterModel): string[] {
-  const restore = model.restoreFrom;
-  return restore ? [...restore.toArguments(), ...targetActionArgs(restore.target.targetType)] : [];
-}
-
 /** TLS of the REST API and patronictl: the instances' own identity (server and client auth for every instance pod). */
 function restTls(): { certfile: string; keyfile: string; cafile: string } {
   return { certfile: `${TLS_DIR}/tls.crt`, keyfile: `${TLS_DIR}/tls.key`, cafile: `${TLS_DIR}/ca.crt` };
@@ -108,7 +102,11 @@ export function clusterConfig(model: ClusterModel): { [key: string]: unknown } {
     watchdog: { mode: 'off' },
     bootstrap: {
       method: BOOTSTRAP_METHOD,
-      [BOOTSTRAP_METHOD]: { command: script(PATRONI_FILES.bootstrap, bootstrapArgs(model)), no_params: true },
+      // A clone's restore arguments; a new cluster's bootstrap takes none.
+      [BOOTSTRAP_METHOD]: {
+        command: script(PATRONI_FILES.bootstrap, model.restoreFrom ? promotingRestoreArgs(model.restoreFrom) : []),
+        no_params: true,
+      },
       dcs: dynamicConfig(model),
     },
     postgresql: {

@@ -56,6 +56,14 @@ export function repoHostLogDir(name: string): string {
   return `${repoMountPath(name)}/log`;
 }
 
+/**
+ * A restore's arguments on the standalone target, where the restore recovers to its target and opens: the restore's
+ * own (target, options) and, for a target that stops early, the promotion there (targetActionArgs).
+ */
+export function promotingRestoreArgs(restore: { readonly target: { readonly targetType: RecoveryTargetType }; toArguments(): string[] }): string[] {
+  return [...restore.toArguments(), ...targetActionArgs(restore.target.targetType)];
+}
+
 /** A restore's argument that puts pg_wal on the WAL volume (a symlink, as the instance had it); none without one. */
 export function walLinkMapArgs(walDir: string | undefined): string[] {
   return walDir ? [`--link-map=pg_wal=${walDir}`] : [];

@@ -16,7 +16,6 @@ import {
 import { BOOTSTRAP_SCRIPT, PREPARE_SCRIPT } from './scripts';
 import { tlsSecretNames } from './tls';
 import { usersContainers, usersVolumes } from './users';
-import { RecoveryTargetType } from '../../recovery-target';
 import { RepoStorage } from '../../repo-credentials';
 import { kubeObject } from '../kube/kube-object';
 import { quantity, renderResources } from '../kube/resources';
@@ -30,7 +29,7 @@ import {
   confDirSources, RESTORE_CONF_DIR, RESTORE_CONF_FILE, RESTORE_CONF_PATH, RESTORE_INCLUDE_DIR, RESTORE_INCLUDE_PATH, RESTORE_TLS_DIR, secureBindings,
   SOCKET_DIR, TLS_SERVER_PORT,
 } from '../pgbackrest/config';
-import { repoIndex, targetActionArgs, walLinkMapArgs } from '../pgbackrest/layout';
+import { promotingRestoreArgs, repoIndex, walLinkMapArgs } from '../pgbackrest/layout';
 import { archiveCommand, POSTGRES_CONFIG_DIR, POSTGRES_TLS_DIR, REPLICATION_TLS_DIR, replicationConnInfo } from '../postgres/config';
 import { initdbOptions } from '../postgres/engine';
 import { DATA_MOUNT, WAL_MOUNT } from '../postgres/layout';
@@ -118,75 +117,25 @@ function renderInstanceSet(scope: Construct, ctx: StandaloneContext, set: Resolv
     if (sourceRepoHost) volumes.push(tlsVolume('pgbackrest-restore-tls', tlsSecretNames(sourceRepoHost).pgbackrest));
   }
 
-  const standbyRepo = replicaRepo(model);
   const inPlace = model.inPlaceRestore;
   const bootstrapArgs: string[] = [];
-  let bootstrap = 'initdb';
   let restoreConfigArgs: string | undefined;
-  if (model.standby) {
-    bootstrap = 'standby';
-  } else if (source && model.restoreFrom) {
-    bootstrap = 'restore';
+  // A standby's instances restore its primary's backup as standbys instead (BOOTSTRAP_SCRIPT's standby branch).
+  if (!model.standby && source && model.restoreFrom) {
     const includes = confDirSources([source.repo], ctx.restoreExternalSecret, source.standaloneIndex).length > 0
       ? ` --config-include-path=${RESTORE_INCLUDE_PATH}` : '';
     restoreConfigArgs = `--config=${RESTORE_CONF_PATH}${includes} --stanza=${source.stanza} --repo=${source.standaloneIndex}`;
-    bootstrapArgs.push(...restoreArguments(model.restoreFrom.toArguments(), model.restoreFrom.target.targetType));
-  } else if (inPlace) {
-    bootstrapArgs.push(...restoreArguments(inPlace.toArguments(), inPlace.target.targetType));
+    bootstrapArgs.push(...promotingRestoreArgs(model.restoreFrom));
+  } else if (!model.standby && inPlace) {
+    bootstrapArgs.push(...promotingRestoreArgs(inPlace));
   }
   bootstrapArgs.push(...walLinkMapArgs(walDir));
 
   const baseEnv = env({ PGDATA: pgdata, PGPORT: String(model.port), PGHOST: SOCKET_DIR });
-  const bootstrapContainer: k8s.Container = {
-    name: 'bootstrap',
-    image: model.image,
-    imagePullPolicy: 'IfNotPresent',
-    ...bashCommand(BOOTSTRAP_SCRIPT, 'bootstrap', bootstrapArgs),
-    env: [
-      ...baseEnv,
-      fieldEnv('POD_NAME', 'metadata.name'),
-      ...env({
-        IS_PRIMARY_SET: primarySet ? 'y' : 'n',
-        BOOTSTRAP: bootstrap,
-        POSTGRES_CONFIG: `${POSTGRES_CONFIG_DIR}/postgresql.conf`,
-        SOCKET_DIR,
-        STANDBY_REPO: String(standbyRepo),
-        BACKUP_WAIT_SECONDS: '3600',
-        PRIMARY_CONNINFO: replicationConnInfo(model.names.serviceFqdn(model.names.primaryService), model.port),
-        LEADER_CONNINFO: model.standby?.host ? replicationConnInfo(model.standby.host, model.standby.port ?? 5432) : undefined,
-        RESTORE_ID: inPlace?.restoreId,
-        RESTORE_REPO: inPlace?.repoName ? String(repoIndex(inPlace.repoName)) : undefined,
-        RESTORE_CONFIG_ARGS: restoreConfigArgs,
-        WAL_LINK_MAP: walLinkMapArgs(walDir).join(' '),
-        INITDB_OVER_EXISTING_STANZA: model.initdbOverExistingStanza ? 'y' : undefined,
-        INITDB_OPTIONS: initdbOptions(model.databaseMode, walDir),
-        ...monitoringSetupEnv(model),
-      }),
-      ...ivorysqlUserEnv(),
-      ...envSecure,
-    ],
-    securityContext: containerSecurityContext(),
-    resources: renderResources(set.resources, DATABASE_RESOURCES),
-    // The exporter's set-up SQL, which this container runs on the primary.
-    volumeMounts: [...dataMounts, ...configMounts, ...(model.monitoring.exporter ? [EXPORTER_CONFIG_MOUNT] : [])],
-  };
-
-  const patroni = model.highAvailability.enabled;
-  const runtime = patroni
-    ? patroniRuntime(ctx, set, { baseEnv, secureEnv: envSecure, dataMounts, configMounts, restoreConfigArgs })
-    : {
-      init: bootstrapContainer,
-      database: databaseContainer({
-        image: model.image,
-        port: model.port,
-        args: ['-D', pgdata, '-c', `config_file=${POSTGRES_CONFIG_DIR}/postgresql.conf`, '-c', 'cluster_name=$(POD_NAME)'],
-        env: [...baseEnv, fieldEnv('POD_NAME', 'metadata.name'), ...ivorysqlUserEnv(), ...envSecure],
-        resources: renderResources(set.resources, DATABASE_RESOURCES),
-        volumeMounts: [...dataMounts, ...configMounts],
-      }),
-      volumes: [{ name: 'postgres-config', configMap: { name: model.names.postgresConfig } }],
-      labels: {},
-    };
+  const inputs: RuntimeInputs = { baseEnv, secureEnv: envSecure, dataMounts, configMounts, restoreConfigArgs };
+  const runtime = model.highAvailability.enabled
+    ? patroniRuntime(ctx, set, inputs)
+    : postgresRuntime(ctx, set, primarySet, inputs, bootstrapArgs);
   volumes.push(...runtime.volumes);
 
   const pgbackrestServer = pgbackrestServerContainer({
@@ -274,6 +223,62 @@ interface InstanceRuntime {
   readonly labels: { [key: string]: string };
 }
 
+/**
+ * PostgreSQL without Patroni: the `bootstrap` init container prepares the data directory (BOOTSTRAP_SCRIPT, with the
+ * restore's arguments), and the database container runs the postmaster with the ConfigMap's postgresql.conf. The first
+ * pod of the first set is the primary.
+ */
+function postgresRuntime(ctx: StandaloneContext, set: ResolvedInstanceSet, primarySet: boolean, inputs: RuntimeInputs,
+  bootstrapArgs: string[]): InstanceRuntime {
+  const { model } = ctx;
+  const walDir = set.walVolumeSize ? pgWalDir(model, set) : undefined;
+  const inPlace = model.inPlaceRestore;
+  const bootstrap = model.standby ? 'standby' : inputs.restoreConfigArgs ? 'restore' : 'initdb';
+  const init: k8s.Container = {
+    name: 'bootstrap',
+    image: model.image,
+    imagePullPolicy: 'IfNotPresent',
+    ...bashCommand(BOOTSTRAP_SCRIPT, 'bootstrap', bootstrapArgs),
+    env: [
+      ...inputs.baseEnv,
+      fieldEnv('POD_NAME', 'metadata.name'),
+      ...env({
+        IS_PRIMARY_SET: primarySet ? 'y' : 'n',
+        BOOTSTRAP: bootstrap,
+        POSTGRES_CONFIG: `${POSTGRES_CONFIG_DIR}/postgresql.conf`,
+        SOCKET_DIR,
+        STANDBY_REPO: String(replicaRepo(model)),
+        BACKUP_WAIT_SECONDS: '3600',
+        PRIMARY_CONNINFO: replicationConnInfo(model.names.serviceFqdn(model.names.primaryService), model.port),
+        LEADER_CONNINFO: model.standby?.host ? replicationConnInfo(model.standby.host, model.standby.port ?? 5432) : undefined,
+        RESTORE_ID: inPlace?.restoreId,
+        RESTORE_REPO: inPlace?.repoName ? String(repoIndex(inPlace.repoName)) : undefined,
+        RESTORE_CONFIG_ARGS: inputs.restoreConfigArgs,
+        WAL_LINK_MAP: walLinkMapArgs(walDir).join(' '),
+        INITDB_OVER_EXISTING_STANZA: model.initdbOverExistingStanza ? 'y' : undefined,
+        INITDB_OPTIONS: initdbOptions(model.databaseMode, walDir),
+        ...monitoringSetupEnv(model),
+      }),
+      ...ivorysqlUserEnv(),
+      ...inputs.secureEnv,
+    ],
+    securityContext: containerSecurityContext(),
+    resources: renderResources(set.resources, DATABASE_RESOURCES),
+    // The exporter's set-up SQL, which this container runs on the primary.
+    volumeMounts: [...inputs.dataMounts, ...inputs.configMounts, ...(model.monitoring.exporter ? [EXPORTER_CONFIG_MOUNT] : [])],
+  };
+
+  const database = databaseContainer({
+    image: model.image,
+    port: model.port,
+    args: ['-D', pgDataDir(model), '-c', `config_file=${POSTGRES_CONFIG_DIR}/postgresql.conf`, '-c', 'cluster_name=$(POD_NAME)'],
+    env: [...inputs.baseEnv, fieldEnv('POD_NAME', 'metadata.name'), ...ivorysqlUserEnv(), ...inputs.secureEnv],
+    resources: renderResources(set.resources, DATABASE_RESOURCES),
+    volumeMounts: [...inputs.dataMounts, ...inputs.configMounts],
+  });
+  return { init, database, volumes: [{ name: 'postgres-config', configMap: { name: model.names.postgresConfig } }], labels: {} };
+}
+
 /** Where a token is mounted for the container that talks to the API, as the kubelet would mount it. */
 const TOKEN_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** About an hour, as the kubelet's own projected tokens; Patroni re-reads the file every minute. */
@@ -344,11 +349,6 @@ function patroniRuntime(ctx: StandaloneContext, set: ResolvedInstanceSet, inputs
     loopSeconds: model.highAvailability.loopSeconds,
   });
   return { init, database, volumes, labels: patroniPodLabels(model) };
-}
-
-/** A restore that stops early promotes at its target; the main container then starts a normal primary. */
-function restoreArguments(args: string[], targetType: RecoveryTargetType): string[] {
-  return [...args, ...targetActionArgs(targetType)];
 }
 
 /** Labels the pods need for workload identity (Azure). */
