@@ -14,7 +14,7 @@ import { Duration, Size } from 'cdk8s';
 import { BackupRepo, BackupSchedule, IvoryCluster, IvoryClusterProps, RecoveryTarget, Restore, UserPassword } from '../src';
 import { describeE2E, IVORYSQL_PREFIX, LocalCluster, PATRONI_PREREQUISITES } from './e2e/harness/cluster';
 import {
-  App, archiveCurrentWal, bootClone, content, e2eProps, info, newChart, now, sleep, stanzaJob, synthChart, Testing, until, write,
+  App, bootClone, content, e2eProps, info, newChart, rowsAroundTarget, runScheduledBackup, sleep, stanzaJob, synthChart, Testing, until,
 } from './e2e/scenario';
 
 const run = describeE2E(__filename, PATRONI_PREREQUISITES);
@@ -461,27 +461,14 @@ run('e2e: standalone high availability with Patroni', () => {
     const lead = await allStreaming();
     const timeline = Number(await k.psql(lead, 'select timeline_id from pg_control_checkpoint()'));
     expect(timeline).toBeGreaterThan(1);
-    await write(k, lead, 'before');
-    const expected = await content(k, lead);
-    await sleep(1100);
-    const target = await now(k, lead);
-    await sleep(1100);
-    await write(k, lead, 'after');
-    const segment = await archiveCurrentWal(k, lead);
+    const { expected, target, segment } = await rowsAroundTarget(k, lead);
     expect(parseInt(segment.slice(0, 8), 16)).toBe(timeline);
     const { archive } = await info(k, lead);
     expect(archive[0].max >= segment).toBe(true);
 
     // The CronJob's backup finds the primary among every instance (pgN-host); it starts at the next checkpoint.
-    const pod = await k.startJob('CronJob', `${CLUSTER}-repo1-full`);
-    let done = false;
-    const checkpoint = (async () => {
-      while (!done && !/backup begins after the next regular checkpoint/.test(pod.logs())) await sleep(500);
-      if (!done) await k.psql(await leader(), 'checkpoint');
-    })();
-    const succeeded = await pod.waitCompleted(600).finally(() => { done = true; });
-    await checkpoint;
-    if (!succeeded) throw new Error(`the backup failed:\n${pod.logs()}`);
+    const backup = await runScheduledBackup(k, `${CLUSTER}-repo1-full`, leader);
+    if (!backup.succeeded) throw new Error(`the backup failed:\n${backup.logs}`);
     expect((await info(k, lead)).backups.map(b => b.type)).toEqual(['full', 'full']);
 
     // A new Patroni cluster created by its bootstrap: pgBackRest picks the newest backup before the target, the first

@@ -7,7 +7,7 @@ import { Size } from 'cdk8s';
 import { BackupRepo, BackupSchedule, BackupSource, IvoryCluster, IvoryClusterProps, Restore } from '../src';
 import { describeE2E, LocalCluster } from './e2e/harness/cluster';
 import {
-  App, archiveCurrentWal, boot, bootClone, content, e2eProps, info, newChart, sleep, synthChart, Testing, until, write,
+  App, archiveCurrentWal, boot, bootClone, content, e2eProps, info, newChart, runScheduledBackup, synthChart, Testing, until, write,
 } from './e2e/scenario';
 
 const run = describeE2E(__filename);
@@ -49,22 +49,8 @@ run('e2e: backups from a streaming standby', () => {
     k.apply(synthChart(chart));
   };
 
-  /**
-   * Runs the full backup CronJob's job. A scheduled backup starts at the next regular checkpoint (no --start-fast,
-   * as in production): once its log says it waits for one, the test asks the primary for it rather than wait for
-   * checkpoint_timeout.
-   */
-  async function runBackup(): Promise<{ succeeded: boolean; logs: string }> {
-    const pod = await k.startJob('CronJob', `${CLUSTER}-repo1-full`);
-    let done = false;
-    const checkpoint = (async () => {
-      while (!done && !/backup begins after the next regular checkpoint/.test(pod.logs())) await sleep(500);
-      if (!done) await k.psql(primary, 'checkpoint');
-    })();
-    const succeeded = await pod.waitCompleted(600).finally(() => { done = true; });
-    await checkpoint;
-    return { succeeded, logs: pod.logs() };
-  }
+  /** Runs the full backup CronJob's job, as scheduled (runScheduledBackup). */
+  const runBackup = () => runScheduledBackup(k, `${CLUSTER}-repo1-full`, () => primary);
 
   beforeAll(async () => {
     app = Testing.app();

@@ -232,18 +232,46 @@ export async function bootClone(k: LocalCluster, app: App, props: IvoryClusterPr
 }
 
 /**
- * Scenario 3: rows before a target time, rows after it, then a new cluster restored from `repoName` at that time.
- * Returns the source's content at the target and the clone's.
+ * Rows tagged `before`, a target time, rows tagged `after`, and the WAL archived: what a point-in-time restore to
+ * `target` must give back is `expected`. Returns the archived segment too.
  */
-export async function pointInTimeRestore(k: LocalCluster, app: App, source: IvoryCluster, primary: string, repoName: string)
-  : Promise<{ expected: Awaited<ReturnType<typeof content>>; restored: Awaited<ReturnType<typeof content>>; clone: string }> {
+export async function rowsAroundTarget(k: LocalCluster, primary: string)
+  : Promise<{ expected: Awaited<ReturnType<typeof content>>; target: string; segment: string }> {
   await write(k, primary, 'before');
   const expected = await content(k, primary);
   await sleep(1100);
   const target = await now(k, primary);
   await sleep(1100);
   await write(k, primary, 'after');
-  await archiveCurrentWal(k, primary);
+  const segment = await archiveCurrentWal(k, primary);
+  return { expected, target, segment };
+}
+
+/**
+ * Runs a CronJob's backup as scheduled: with no --start-fast it begins at the next regular checkpoint, so once its
+ * log says it waits for one, `primary()` (the pod that leads now) is asked for it rather than wait for
+ * checkpoint_timeout.
+ */
+export async function runScheduledBackup(k: LocalCluster, cronJob: string, primary: () => Promise<string> | string)
+  : Promise<{ succeeded: boolean; logs: string }> {
+  const pod = await k.startJob('CronJob', cronJob);
+  let done = false;
+  const checkpoint = (async () => {
+    while (!done && !/backup begins after the next regular checkpoint/.test(pod.logs())) await sleep(500);
+    if (!done) await k.psql(await primary(), 'checkpoint');
+  })();
+  const succeeded = await pod.waitCompleted(600).finally(() => { done = true; });
+  await checkpoint;
+  return { succeeded, logs: pod.logs() };
+}
+
+/**
+ * Scenario 3: rows before a target time, rows after it, then a new cluster restored from `repoName` at that time.
+ * Returns the source's content at the target and the clone's.
+ */
+export async function pointInTimeRestore(k: LocalCluster, app: App, source: IvoryCluster, primary: string, repoName: string)
+  : Promise<{ expected: Awaited<ReturnType<typeof content>>; restored: Awaited<ReturnType<typeof content>>; clone: string }> {
+  const { expected, target } = await rowsAroundTarget(k, primary);
   const { primary: clone } = await bootClone(k, app, e2eProps({
     repos: [BackupRepo.volume({ size: Size.gibibytes(1) })],
     restoreFrom: Restore.fromCluster(source, { repoName, target: RecoveryTarget.time(target) }),
