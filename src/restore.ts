@@ -156,7 +156,9 @@ export class Restore {
 
   /**
    * Restore this cluster's data in place, e.g. to a time before a bad change. Destructive: needs
-   * `confirmOverwrite: true`. The standalone target restores in place with one instance only.
+   * `confirmOverwrite: true`. The standalone target restores in place with one instance, or, with
+   * `highAvailability`, replicas and all: a new Patroni cluster of the restore on the members' volumes (keep the
+   * restore in the code afterwards; a new `restoreId` is the next restore).
    */
   public static inPlace(props: InPlaceRestoreProps): Restore {
     const input = new Problems();

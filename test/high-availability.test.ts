@@ -200,11 +200,9 @@ describe('high availability, standalone target: Patroni runs the instances', () 
     expect(words).toContain('--type=time');
   });
 
-  test('refused with Patroni until it does them: a standby cluster, an in-place restore, a switchover Job', () => {
+  test('refused with Patroni until it does them: a standby cluster, a switchover Job', () => {
     expect(validationMessage(() => standalone({ highAvailability: { switchover: { trigger: 'x' } } })))
       .toContain('highAvailability.switchover: "x": the standalone target has no switchover Job yet');
-    const message = validationMessage(() => standalone({ inPlaceRestore: Restore.inPlace({ repoName: 'repo1', restoreId: 'r1', confirmOverwrite: true }) }));
-    expect(message).toContain('inPlaceRestore: "r1": is not supported with highAvailability on the standalone target yet');
     const standby = validationMessage(() => standalone({
       repos: [BackupRepo.s3({ bucket: 'acme-backups', region: 'eu-central-1', path: '/shared', credentials: RepoCredentials.s3InstanceRole() })],
       standby: Standby.fromRepo('repo1'),
@@ -217,5 +215,36 @@ describe('high availability, standalone target: Patroni runs the instances', () 
     expect(all(m, 'Role')).toHaveLength(0);
     expect(find(m, 'Service', 'hippo-primary').spec.selector['statefulset.kubernetes.io/pod-name']).toBe('hippo-instance1-0');
     expect(m.find(o => o.kind === 'ConfigMap' && o.metadata.name === 'hippo-patroni-config')).toBeUndefined();
+  });
+
+  test('an in-place restore with replicas: a new Patroni cluster of the restore, bootstrapped by a delta restore to the target', () => {
+    const restore = Restore.inPlace({ repoName: 'repo1', restoreId: 'incident-1', confirmOverwrite: true, target: RecoveryTarget.time('2026-12-01 10:00:00+00') });
+    const m = standalone({ inPlaceRestore: restore });
+    // The scope, the Services named by it, the primary's name following it, the pods' scope label: all of the restore.
+    const restoreScope = parse(files(m)['10-cluster.yaml']).scope;
+    expect(restoreScope).toMatch(/^hippo-ha-[0-9a-f]{8}$/);
+    expect(find(m, 'Service', restoreScope).spec.selector).toBeUndefined();
+    expect(find(m, 'Service', `${restoreScope}-config`).spec).toEqual({ clusterIP: 'None' });
+    expect(m.find(o => o.kind === 'Service' && o.metadata.name === 'hippo-ha')).toBeUndefined();
+    expect(find(m, 'Service', 'hippo-primary').spec.externalName).toBe(`${restoreScope}.db.svc.cluster.local`);
+    const template = find(m, 'StatefulSet', 'hippo-instance1').spec.template;
+    expect(template.metadata.labels['ivory-operator.ivorysql.org/patroni']).toBe(restoreScope);
+    expect(find(m, 'Certificate', 'hippo-postgres-tls').spec.dnsNames).toContain(restoreScope);
+    // Its bootstrap restores to the target; the prepare step knows which cluster the data must belong to.
+    const words = JSON.parse(execFileSync('python3', ['-c', 'import json, shlex, sys; print(json.dumps(shlex.split(sys.argv[1])))',
+      parse(files(m)['10-cluster.yaml']).bootstrap.ivory.command], { encoding: 'utf8' }));
+    expect(words).toEqual(expect.arrayContaining(['--type=time', '--target=2026-12-01 10:00:00+00', '--target-action=promote']));
+    const envOf = (c: any) => Object.fromEntries(c.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+    expect(envOf(template.spec.initContainers[0])).toMatchObject({ HA_SCOPE: restoreScope, HA_BASE_SCOPE: 'hippo-ha', RESTORE_ID: 'incident-1' });
+    expect(envOf(template.spec.containers[0])).toMatchObject({ HA_SCOPE: restoreScope, RESTORE_ID: 'incident-1', RESTORE_REPO: '1' });
+    // Another restore id is another cluster; the same one again is the same.
+    const again = standalone({ inPlaceRestore: Restore.inPlace({ repoName: 'repo1', restoreId: 'incident-1', confirmOverwrite: true }) });
+    expect(parse(files(again)['10-cluster.yaml']).scope).toBe(restoreScope);
+    const next = standalone({ inPlaceRestore: Restore.inPlace({ repoName: 'repo1', restoreId: 'incident-2', confirmOverwrite: true }) });
+    expect(parse(files(next)['10-cluster.yaml']).scope).not.toBe(restoreScope);
+    // Without Patroni, replicas still need the cluster scaled to one instance first.
+    const withoutPatroni = { target: DeploymentTarget.STANDALONE, repos: repos(), instances: [{ replicas: 2 }], inPlaceRestore: restore };
+    expect(validationMessage(() => synth(withoutPatroni)))
+      .toContain('inPlaceRestore: the standalone target restores in place with one instance, or with highAvailability');
   });
 });

@@ -153,7 +153,8 @@ function propsFor(t: DeploymentTarget, invalid: boolean): fc.Arbitrary<IvoryClus
   }).map(p => {
     const props: { [key: string]: unknown } = { ...p };
     if (!invalid) {
-      // Valid combinations: a standby is not restored in place, and the standalone target restores in place with one instance.
+      // Valid combinations: a standby is not restored in place, and without highAvailability (never generated here) the
+      // standalone target restores in place with one instance.
       if (props.standby) delete props.inPlaceRestore;
       // Users are declared on a primary cluster (a standby's catalog is its primary's).
       if (props.standby) delete props.users;

@@ -157,15 +157,14 @@ function sameOrNested(a: string, b: string): boolean {
 
 /**
  * What the standalone target's Patroni instances do not do yet, refused rather than run half-way: a standby cluster
- * (Patroni's standby_cluster, replaying another cluster's repo) and an in-place restore (which must replace the data of
- * every member and the cluster's state in the DCS together).
+ * (Patroni's standby_cluster, replaying another cluster's repo).
  */
 function checkStandaloneHighAvailability(model: ClusterModel, problems: Problems): void {
   if (model.target !== DeploymentTarget.STANDALONE || !model.highAvailability.enabled) return;
-  const why = 'is not supported with highAvailability on the standalone target yet (its instances run Patroni, which would need it as a '
-    + 'standby_cluster or a DCS reset): leave highAvailability out for this cluster, or use the operator target';
-  if (model.standby) problems.add('standby', 'Standby', why);
-  if (model.inPlaceRestore) problems.add('inPlaceRestore', model.inPlaceRestore.restoreId ?? 'Restore', why);
+  if (model.standby) {
+    problems.add('standby', 'Standby', 'is not supported with highAvailability on the standalone target yet (its instances run Patroni, '
+      + 'which would need it as a standby_cluster): leave highAvailability out for this cluster, or use the operator target');
+  }
 }
 
 /** The repos this cluster writes to: all of them, except the one a standby replays its primary's WAL from. */

@@ -74,11 +74,13 @@ export class ClusterNames {
   get replicasService(): string { return `${this.cluster}-replicas`; }
   /**
    * Standalone with Patroni: its scope, and the selector-less Service whose Endpoints Patroni keeps pointing at the
-   * leader (IVYO's `<cluster>-ha`).
+   * leader (IVYO's `<cluster>-ha`). An in-place restore creates a new Patroni cluster on the members' volumes, with a
+   * scope of its own (`<cluster>-ha-<hash of the restore id>`), so that no state of the cluster it replaces (leader,
+   * last position, timeline history) is in its DCS.
    */
-  get haService(): string { return `${this.cluster}-ha`; }
+  haService(restoreId?: string): string { return restoreId ? `${this.cluster}-ha-${shortHash(restoreId)}` : `${this.cluster}-ha`; }
   /** The headless Service that keeps Patroni's `<scope>-config` Endpoints (the cluster's DCS state) alive. */
-  get haConfigService(): string { return `${this.cluster}-ha-config`; }
+  haConfigService(restoreId?: string): string { return `${this.haService(restoreId)}-config`; }
   /** Patroni's configuration files and scripts. */
   get patroniConfig(): string { return `${this.cluster}-patroni-config`; }
   get repoHost(): string { return `${this.cluster}-repo-host`; }

@@ -58,6 +58,19 @@ function script(file: string, args: string[] = []): string {
   return [`bash -eu ${PATRONI_DIR}/${file}`, ...args.map(word)].join(' ');
 }
 
+/**
+ * Patroni's scope: the cluster's, or an in-place restore's (a new Patroni cluster on the same volumes, see
+ * ClusterNames.haService). The leader Service and the config Service are named so.
+ */
+export function patroniScope(model: ClusterModel): string {
+  return model.names.haService(model.inPlaceRestore?.restoreId);
+}
+
+/** The Service of the scope's `-config` Endpoints. */
+export function patroniConfigService(model: ClusterModel): string {
+  return model.names.haConfigService(model.inPlaceRestore?.restoreId);
+}
+
 /** TLS of the REST API and patronictl: the instances' own identity (server and client auth for every instance pod). */
 function restTls(): { certfile: string; keyfile: string; cafile: string } {
   return { certfile: `${TLS_DIR}/tls.crt`, keyfile: `${TLS_DIR}/tls.key`, cafile: `${TLS_DIR}/ca.crt` };
@@ -95,16 +108,17 @@ export function clusterConfig(model: ClusterModel): { [key: string]: unknown } {
     sslrootcert: `${REPLICATION_TLS_DIR}/ca.crt`,
   };
   const tls = restTls();
+  const restore = model.restoreFrom ?? model.inPlaceRestore;
   return {
-    scope: model.names.haService,
+    scope: patroniScope(model),
     restapi: { ...tls, verify_client: 'optional' },
     ctl: { certfile: tls.certfile, keyfile: tls.keyfile, cacert: tls.cafile, insecure: false },
     watchdog: { mode: 'off' },
     bootstrap: {
       method: BOOTSTRAP_METHOD,
-      // A clone's restore arguments; a new cluster's bootstrap takes none.
+      // A clone's or an in-place restore's arguments; a new cluster's bootstrap takes none.
       [BOOTSTRAP_METHOD]: {
-        command: script(PATRONI_FILES.bootstrap, model.restoreFrom ? promotingRestoreArgs(model.restoreFrom) : []),
+        command: script(PATRONI_FILES.bootstrap, restore ? promotingRestoreArgs(restore) : []),
         no_params: true,
       },
       dcs: dynamicConfig(model),
@@ -163,7 +177,7 @@ export function dcsConfig(model: ClusterModel): { [key: string]: unknown } {
 
 /** Labels of the pods Patroni runs: the scope label its DCS lists members by. */
 export function patroniPodLabels(model: ClusterModel): { [key: string]: string } {
-  return { [LABEL.patroni]: model.names.haService };
+  return { [LABEL.patroni]: patroniScope(model) };
 }
 
 /** The database container's environment for Patroni: its name and addresses, as IVYO sets them. */
@@ -182,9 +196,12 @@ export function patroniEnv(model: ClusterModel): k8s.EnvVar[] {
   ];
 }
 
-/** The replica creation command's pgBackRest arguments (create-replica.sh). */
+/** The replica creation command's pgBackRest arguments (create-replica.sh): its backups' `info`, then its restore. */
+export function replicaInfoArgs(model: ClusterModel): string {
+  return `--stanza=${STANZA} --repo=${replicaRepo(model)}`;
+}
+
 export function replicaRestoreArgs(model: ClusterModel, set: ResolvedInstanceSet): string {
   const walDir = set.walVolumeSize ? pgWalDir(model, set) : undefined;
-  return [`--stanza=${STANZA}`, `--repo=${replicaRepo(model)}`, '--type=standby', '--target-timeline=latest', '--delta',
-    ...walLinkMapArgs(walDir)].join(' ');
+  return [replicaInfoArgs(model), '--type=standby', '--target-timeline=latest', '--delta', ...walLinkMapArgs(walDir)].join(' ');
 }

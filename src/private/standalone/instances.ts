@@ -24,7 +24,9 @@ import { ClusterModel, pgDataDir, pgWalDir, primaryPod, replicaRepo, ResolvedIns
 import { DATABASE_RESOURCES } from '../model/defaults';
 import { ANNOTATION, LABEL, MANAGED_BY } from '../model/naming';
 import { restoreSource } from '../model/restore-source';
-import { PATRONI_DIR, PATRONI_FILES, patroniEnv, patroniPodLabels, replicaRestoreArgs, setFileKey } from '../patroni/config';
+import {
+  PATRONI_DIR, PATRONI_FILES, patroniEnv, patroniPodLabels, patroniScope, replicaInfoArgs, replicaRestoreArgs, setFileKey,
+} from '../patroni/config';
 import {
   confDirSources, RESTORE_CONF_DIR, RESTORE_CONF_FILE, RESTORE_CONF_PATH, RESTORE_INCLUDE_DIR, RESTORE_INCLUDE_PATH, RESTORE_TLS_DIR, secureBindings,
   SOCKET_DIR, TLS_SERVER_PORT,
@@ -291,6 +293,7 @@ const TOKEN_SECONDS = 3607;
  */
 function patroniRuntime(ctx: StandaloneContext, set: ResolvedInstanceSet, inputs: RuntimeInputs): InstanceRuntime {
   const { model } = ctx;
+  const inPlace = model.inPlaceRestore;
   const walDir = set.walVolumeSize ? pgWalDir(model, set) : undefined;
   const configItems = [PATRONI_FILES.cluster, PATRONI_FILES.dcs, PATRONI_FILES.dynamic, PATRONI_FILES.bootstrap, PATRONI_FILES.replica,
     PATRONI_FILES.callback].map(key => ({ key, path: key }));
@@ -313,7 +316,12 @@ function patroniRuntime(ctx: StandaloneContext, set: ResolvedInstanceSet, inputs
     image: model.image,
     imagePullPolicy: 'IfNotPresent',
     ...bashCommand(PREPARE_SCRIPT, 'prepare'),
-    env: [...inputs.baseEnv, ...ivorysqlUserEnv()],
+    env: [
+      ...inputs.baseEnv,
+      // Which Patroni cluster the data must belong to, and the cluster's first (PREPARE_SCRIPT, in-place restores).
+      ...env({ HA_SCOPE: patroniScope(model), HA_BASE_SCOPE: model.names.haService(), RESTORE_ID: inPlace?.restoreId }),
+      ...ivorysqlUserEnv(),
+    ],
     securityContext: containerSecurityContext(),
     resources: renderResources(set.resources, DATABASE_RESOURCES),
     volumeMounts: [...inputs.dataMounts, TMP_MOUNT],
@@ -331,7 +339,12 @@ function patroniRuntime(ctx: StandaloneContext, set: ResolvedInstanceSet, inputs
         INITDB_OVER_EXISTING_STANZA: model.initdbOverExistingStanza ? 'y' : undefined,
         INITDB_OPTIONS: initdbOptions(model.databaseMode, walDir),
         ARCHIVE_COMMAND: archiveCommand(),
+        REPLICA_INFO_ARGS: replicaInfoArgs(model),
         REPLICA_RESTORE_ARGS: replicaRestoreArgs(model, set),
+        // An in-place restore: its id and repo (the bootstrap's delta restore; the set-aside data of the replicas).
+        HA_SCOPE: patroniScope(model),
+        RESTORE_ID: inPlace?.restoreId,
+        RESTORE_REPO: inPlace?.repoName ? String(repoIndex(inPlace.repoName)) : undefined,
         ...monitoringSetupEnv(model),
       }),
       ...ivorysqlUserEnv(),

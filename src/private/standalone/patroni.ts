@@ -14,7 +14,7 @@ import {
 import { kubeObject } from '../kube/kube-object';
 import { ClusterModel } from '../model/cluster-model';
 import { LABEL, MANAGED_BY, ROLE } from '../model/naming';
-import { clusterConfig, dcsConfig, dynamicConfig, PATRONI_FILES, setConfig, setFileKey } from '../patroni/config';
+import { clusterConfig, dcsConfig, dynamicConfig, PATRONI_FILES, patroniConfigService, patroniScope, setConfig, setFileKey } from '../patroni/config';
 
 /**
  * The instance pods' API access: IVYO's Patroni rules and nothing more. Patroni reads and writes the Endpoints it
@@ -51,15 +51,16 @@ export function renderPatroniObjects(scope: Construct, model: ClusterModel): voi
   const n = model.names;
   const meta = (name: string) => ({ name, namespace: model.namespace, labels: clusterLabels(model, MANAGED_BY) });
   const postgresPort = { name: 'postgres', port: model.port, targetPort: k8s.IntOrString.fromString('postgres') };
+  const haService = patroniScope(model);
   // No selector: Patroni writes these Endpoints (the leader's address, with the ports of PATRONI_KUBERNETES_PORTS).
-  kubeObject(k8s.KubeService, scope, 'HaService', { metadata: meta(n.haService), spec: { ports: [{ name: 'postgres', port: model.port }] } });
+  kubeObject(k8s.KubeService, scope, 'HaService', { metadata: meta(haService), spec: { ports: [{ name: 'postgres', port: model.port }] } });
   // Keeps `<scope>-config`, Patroni's cluster state (initialize key, configuration, timeline history), from being
   // garbage-collected as Endpoints of no Service.
-  kubeObject(k8s.KubeService, scope, 'HaConfigService', { metadata: meta(n.haConfigService), spec: { clusterIp: 'None' } });
+  kubeObject(k8s.KubeService, scope, 'HaConfigService', { metadata: meta(patroniConfigService(model)), spec: { clusterIp: 'None' } });
   // Clients keep the name the certificates carry; it resolves to the leader Service, so it follows a failover.
   kubeObject(k8s.KubeService, scope, 'PrimaryService', {
     metadata: meta(n.primaryService),
-    spec: { type: 'ExternalName', externalName: n.serviceFqdn(n.haService), ports: [{ name: 'postgres', port: model.port }] },
+    spec: { type: 'ExternalName', externalName: n.serviceFqdn(haService), ports: [{ name: 'postgres', port: model.port }] },
   });
   kubeObject(k8s.KubeService, scope, 'ReplicasService', {
     metadata: meta(n.replicasService),

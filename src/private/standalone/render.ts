@@ -98,8 +98,9 @@ function validateStandalone(cluster: IConstruct, model: ClusterModel): void {
     problems.add('standby.repoName', undefined, 'a standalone streaming standby creates its instances from a backup of the primary: '
       + 'give repoName, a repo of this cluster with the primary repo\'s bucket and path (written out)');
   }
-  if (model.inPlaceRestore && instancePods(model).length > 1) {
-    problems.addRaw('inPlaceRestore', 'the standalone target restores in place with one instance: scale the cluster to one instance, restore, then add replicas back (they are recreated from the repo)');
+  if (model.inPlaceRestore && !model.highAvailability.enabled && instancePods(model).length > 1) {
+    problems.addRaw('inPlaceRestore', 'the standalone target restores in place with one instance, or with highAvailability (Patroni re-creates '
+      + 'the replicas): give the cluster highAvailability, or scale it to one instance, restore, then add replicas back (they are recreated from the repo)');
   }
   for (const r of model.repos) {
     if (r.storage === RepoStorage.VOLUME && r.repo._storage.accessMode === 'ReadWriteOncePod') {

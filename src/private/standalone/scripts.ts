@@ -424,13 +424,49 @@ export const PGBACKREST_SERVER_SCRIPT = `${SUPERVISE_FUNCTION}
 supervise pgbackrest server
 `;
 
+/** Which Patroni cluster (scope) a member's data belongs to: written by PATRONI_CALLBACK_SCRIPT when Patroni starts it. */
+const SCOPE_MARKER = `${DATA_MOUNT}/.ivory-patroni-scope`;
+/** Where a member's data waits for an in-place restore's delta restore, out of Patroni's sight (same volume). */
+const RESTORE_PENDING = '"$PGDATA.restore-pending"';
+
+/** Puts the data set aside for an in-place restore back in place, for a delta restore into it. */
+const TAKE_BACK_PENDING = `if [ -d ${RESTORE_PENDING} ]; then
+  rm -rf "$PGDATA"
+  mv ${RESTORE_PENDING} "$PGDATA"
+  echo "in-place restore $RESTORE_ID: delta restore into this member's earlier data"
+fi
+install -d -m 0700 "$PGDATA"`;
+
 /**
  * The init container of a Patroni-run instance: the pod's passwd entry and pgBackRest's directories. Everything else
  * (creating the cluster, creating a replica, rejoining) is Patroni's, with the scripts below.
+ *
+ * An in-place restore is a new Patroni cluster ($HA_SCOPE, of the restore id) on the members' volumes: data that
+ * belongs to another one is set aside (renamed, not removed), so that Patroni sees an empty data directory. The first
+ * member to start races for the new cluster's creation and runs its bootstrap, a delta restore of its earlier data to
+ * the target; the others become its replicas by a delta restore of theirs. None rejoins the cluster state from before
+ * the restore (leader, last position, timeline history), which would keep a restored primary from leading. Data of a
+ * restore's cluster under a configuration without that restore (inPlaceRestore removed from the code) is refused: it
+ * would join the state from before the restore.
  */
 export const PREPARE_SCRIPT = `${NSS_WRAPPER_FUNCTION}
 mkdir -p ${INSTANCE_LOG_DIR} ${SPOOL_DIR} "$PGHOST"
 chmod 0750 ${INSTANCE_PGBACKREST_DIR} ${INSTANCE_LOG_DIR} ${SPOOL_DIR}
+if [ -s "$PGDATA/PG_VERSION" ]; then
+  # Data from before the marker was kept belongs to the cluster's first Patroni cluster.
+  belongs=$(cat ${SCOPE_MARKER} 2>/dev/null || echo "$HA_BASE_SCOPE")
+  if [ "$belongs" != "$HA_SCOPE" ]; then
+    if [ -z "\${RESTORE_ID:-}" ]; then
+      echo "this member's data belongs to Patroni cluster $belongs, which an in-place restore created; this configuration runs" >&2
+      echo "$HA_SCOPE, whose state is from before that restore. Keep the in-place restore (its restoreId) in the cluster's code:" >&2
+      echo "a later in-place restore takes a new restoreId." >&2
+      exit 1
+    fi
+    rm -rf ${RESTORE_PENDING}
+    mv "$PGDATA" ${RESTORE_PENDING}
+    echo "in-place restore $RESTORE_ID: this member's data (Patroni cluster $belongs) is set aside for a delta restore; the member joins $HA_SCOPE"
+  fi
+fi
 `;
 
 /**
@@ -452,6 +488,13 @@ recover() {
   ${FORGET_RESTORE_SETTINGS}
 }
 
+if [ -n "\${RESTORE_ID:-}" ]; then
+  ${TAKE_BACK_PENDING}
+  echo "in-place restore $RESTORE_ID from repo$RESTORE_REPO: creating Patroni cluster $HA_SCOPE"
+  pgbackrest --stanza=${STANZA} --repo="$RESTORE_REPO" --delta restore $WAL_LINK_MAP "$@"
+  recover
+  exit 0
+fi
 rm -rf "$PGDATA"
 if [ -n "\${RESTORE_CONFIG_ARGS:-}" ]; then
   echo "creating the cluster from a backup"
@@ -471,13 +514,32 @@ fi
 `;
 
 /**
- * Patroni's \`pgbackrest\` replica creation method: a standby restore of the newest backup of the replica repo, by
- * delta into whatever the data directory holds (a failed member keeps most of its files), then streaming from the
- * leader. While the repo has no backup it fails, and Patroni takes a base backup from the leader instead.
+ * Patroni's \`pgbackrest\` replica creation method: a standby restore of the replica repo's newest backup that the
+ * latest timeline descends from, by delta into whatever the data directory holds (a failed member keeps most of its
+ * files; after an in-place restore, the data set aside), then streaming from the leader. After a restore to an
+ * earlier point, the newest backups are of the timeline it left: pgBackRest refuses those ("not in the history"),
+ * and older ones are tried. While the repo has no such backup it fails, and Patroni takes a base backup from the
+ * leader instead.
  */
 export const CREATE_REPLICA_SCRIPT = `
+if [ -n "\${RESTORE_ID:-}" ]; then
+  ${TAKE_BACK_PENDING}
+fi
 install -d -m 0700 "$PGDATA"
-exec pgbackrest $REPLICA_RESTORE_ARGS restore
+labels=$(pgbackrest $REPLICA_INFO_ARGS info --output=json | grep -o '"label":"[^"]*"' | sed 's/"label":"\\(.*\\)"/\\1/' | tac)
+for label in $labels; do
+  if out=$(pgbackrest $REPLICA_RESTORE_ARGS --set="$label" restore 2>&1); then
+    printf '%s\\n' "$out"
+    echo "replica created from backup $label"
+    exit 0
+  fi
+  printf '%s\\n' "$out" >&2
+  # Another reason than the timeline: not worth older backups.
+  case "$out" in *"is not in the history of target timeline"*|*"forked from backup timeline"*) ;; *) exit 1 ;; esac
+  echo "backup $label is not in the latest timeline's history: trying an older one" >&2
+done
+echo "no backup in the repo to create this replica from" >&2
+exit 1
 `;
 
 /**
@@ -490,6 +552,8 @@ exec pgbackrest $REPLICA_RESTORE_ARGS restore
  *   set-up yet. Replicas get them by replication.
  */
 export const PATRONI_CALLBACK_SCRIPT = `
+# Whatever the role: the data of a member Patroni runs belongs to this Patroni cluster (PREPARE_SCRIPT reads it).
+[ "$1" != on_start ] || echo "$3" > ${SCOPE_MARKER}
 case "$2" in primary|master) ;; *) exit 0 ;; esac
 marker=${DATA_MOUNT}/.ivory-monitoring-setup
 setup=n

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { clusterLabels } from './pod';
 import { ClusterModel, hasVolumeRepo, instancePods } from '../model/cluster-model';
 import { MANAGED_BY } from '../model/naming';
+import { patroniScope } from '../patroni/config';
 import { REPLICATION_USER } from '../postgres/config';
 
 /** The CN pgBackRest's TLS servers authorize (`tls-server-auth`). */
@@ -43,7 +44,7 @@ export function pgbackrestDnsNames(model: ClusterModel): string[] {
 /** The primary's Service names, under Patroni also the leader's and the replicas' Services, and every pod's. */
 export function postgresDnsNames(model: ClusterModel): string[] {
   const n = model.names;
-  const services = model.highAvailability.enabled ? [n.primaryService, n.replicasService, n.haService] : [n.primaryService];
+  const services = model.highAvailability.enabled ? [n.primaryService, n.replicasService, patroniScope(model)] : [n.primaryService];
   return [...services.flatMap(s => serviceNames(model, s)), ...instancePods(model).flatMap(p => podNames(model, p))];
 }
 
