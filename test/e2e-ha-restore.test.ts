@@ -22,7 +22,6 @@ jest.setTimeout(1_200_000);
 const CLUSTER = 'hippo';
 const SET = `${CLUSTER}-instance1`;
 const PODS = [0, 1, 2].map(i => `${SET}-${i}`);
-const FIRST_SCOPE = `${CLUSTER}-ha`;
 
 run('e2e: in-place restore of a Patroni cluster with its replicas', () => {
   let app: App;
@@ -65,6 +64,9 @@ run('e2e: in-place restore of a Patroni cluster with its replicas', () => {
     }
   };
   const log = (pod: string, container = 'database') => k.pod(pod).container(container).logs();
+  /** The restore of test 1: its target is set there. */
+  let restoreTarget = '';
+  const incident = () => Restore.inPlace({ restoreId: 'incident-1', repoName: 'repo1', confirmOverwrite: true, target: RecoveryTarget.time(restoreTarget) });
 
   beforeAll(async () => {
     app = Testing.app();
@@ -95,6 +97,7 @@ run('e2e: in-place restore of a Patroni cluster with its replicas', () => {
     const first = await runScheduledBackup(k, `${CLUSTER}-repo1-full`, () => leader());
     expect(first.succeeded).toBe(true);
     const { expected, target } = await rowsAroundTarget(k, lead);
+    restoreTarget = target;
     await k.psql(lead, "delete from t where phase = 'before'; update t set payload = 'damaged'");
     // A backup of the damage: the newest backup is then of the timeline the restore leaves, which no replica can use.
     await archiveCurrentWal(k, lead);
@@ -103,7 +106,7 @@ run('e2e: in-place restore of a Patroni cluster with its replicas', () => {
     const [beforeTarget, ofDamage] = (await info(k, lead)).backups.filter(b => b.type === 'full').map(b => b.label).slice(-2);
     const timelineBefore = Number(await k.psql(lead, 'select timeline_id from pg_control_checkpoint()'));
 
-    redeploy(Restore.inPlace({ restoreId: 'incident-1', repoName: 'repo1', confirmOverwrite: true, target: RecoveryTarget.time(target) }));
+    redeploy(incident());
     const restoreScope = scope();
     expect(restoreScope).toMatch(/^hippo-ha-[0-9a-f]{8}$/);
     const started = Date.now();
@@ -123,8 +126,8 @@ run('e2e: in-place restore of a Patroni cluster with its replicas', () => {
       expect(replicaLog).toContain(`replica created from backup ${beforeTarget}`);
       expect(replicaLog).toContain('replica has been created using pgbackrest');
     }
-    // Nothing of the cluster it replaced is in the new cluster's DCS; the first one has no leader.
-    expect(await k.dcs.leader(FIRST_SCOPE)).toBeUndefined();
+    // The new cluster's DCS holds every member and nothing of the cluster it replaced (another scope).
+    expect((await k.dcs.members(restoreScope)).map(m => m.name).sort()).toEqual(PODS);
     const timelineAfter = Number(await k.psql(lead, 'select timeline_id from pg_control_checkpoint()'));
     expect(timelineAfter).toBeGreaterThan(timelineBefore);
     expect(await content(k, lead)).toEqual(expected);
@@ -159,9 +162,25 @@ run('e2e: in-place restore of a Patroni cluster with its replicas', () => {
     await expect(k.startStatefulSetPod(SET, Number(replica.slice(-1))))
       .rejects.toThrow(/belongs to Patroni cluster hippo-ha-[0-9a-f]{8}, which an in-place restore created/);
     // Its data is untouched: with the restore back in the code it rejoins as it was.
-    redeploy(Restore.inPlace({ restoreId: 'incident-1', repoName: 'repo1', confirmOverwrite: true }));
+    redeploy(incident());
     await (await k.startStatefulSetPod(SET, Number(replica.slice(-1)))).waitReady(300);
     expect(log(replica, 'prepare')).not.toContain('set aside');
     await allStreaming();
+  });
+
+  test('4. every volume lost under the restore\'s configuration (a namespace recreated): rebuilt from the repos to the end of the archive, not to the restore\'s target', async () => {
+    const lead = await leader();
+    await write(k, lead, 'last');
+    const expected = await content(k, lead);
+    await archiveCurrentWal(k, lead);
+    for (const pod of [...PODS.filter(p => p !== lead), lead]) await k.stopPod(pod);
+    for (const pod of PODS) fs.rmSync(k.claimDir(`ivory-data-${pod}`), { recursive: true, force: true });
+    expect(await k.dcs.deletePrefix(`/service/${scope()}/`)).toBeGreaterThan(0);
+    // The StatefulSet's first start: pod 0 first, each ready before the next.
+    for (const i of [0, 1, 2]) await (await k.startStatefulSetPod(SET, i)).waitReady(600);
+    const rebuilt = await allStreaming();
+    expect(log(rebuilt)).toContain('rebuilding the cluster from the newest backup in the repos, recovering to the end of the archived WAL');
+    expect(log(rebuilt)).not.toContain('creating Patroni cluster');
+    expect(await content(k, rebuilt)).toEqual(expected);
   });
 });

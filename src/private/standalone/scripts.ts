@@ -473,6 +473,8 @@ fi
  * Patroni's custom bootstrap (\`bootstrap.method\`), run once per cluster by the member that wins the race to create it,
  * with an empty data directory and PostgreSQL stopped:
  * - a clone restores its source's backup ("$@": the restore's arguments) and recovers to the target;
+ * - an in-place restore delta-restores the data this member had (set aside by PREPARE_SCRIPT) and recovers to the
+ *   target ("$@" again);
  * - otherwise the repos decide (CHECK_REPOS_FUNCTION): a cluster whose volumes were all lost is rebuilt from its
  *   newest backup and every archived WAL; a new one is created by initdb; an unreadable repo, or a stanza without a
  *   backup, fails this bootstrap (Patroni retries) rather than create a new database over it.
@@ -488,7 +490,10 @@ recover() {
   ${FORGET_RESTORE_SETTINGS}
 }
 
-if [ -n "\${RESTORE_ID:-}" ]; then
+# An in-place restore is of a member's data (set aside by PREPARE_SCRIPT). A cluster whose volumes are all empty under
+# a restore's configuration (a namespace recreated long after the restore) is rebuilt from the repos to the end of the
+# archive below, as without one: the restore's target is in its past.
+if [ -n "\${RESTORE_ID:-}" ] && [ -d ${RESTORE_PENDING} ]; then
   ${TAKE_BACK_PENDING}
   echo "in-place restore $RESTORE_ID from repo$RESTORE_REPO: creating Patroni cluster $HA_SCOPE"
   pgbackrest --stanza=${STANZA} --repo="$RESTORE_REPO" --delta restore $WAL_LINK_MAP "$@"

@@ -162,6 +162,14 @@ export class Dcs {
     return (json.kvs ?? []).map((kv: any) => ({ key: unb64(kv.key), value: kv.value ? unb64(kv.value) : '' }));
   }
 
+  /** Deletes every key under a prefix: what a recreated namespace does to the Endpoints Patroni keeps its state in. */
+  public async deletePrefix(key: string): Promise<number> {
+    const body = { key: b64(key), range_end: Buffer.from(prefixRangeEnd(key), 'latin1').toString('base64') };
+    const r = await fetch(`${this.url}/v3/kv/deleterange`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(2000) });
+    if (!r.ok) throw new Error(`etcd deleterange ${key}: HTTP ${r.status} ${await r.text()}`);
+    return Number((await r.json() as any).deleted ?? 0);
+  }
+
   /** Patroni's scopes: the names under /service/. */
   public async scopes(): Promise<string[]> {
     const keys = await this.range('/service/', true);
