@@ -200,14 +200,9 @@ describe('high availability, standalone target: Patroni runs the instances', () 
     expect(words).toContain('--type=time');
   });
 
-  test('refused with Patroni until it does them: a standby cluster, a switchover Job', () => {
+  test('refused with Patroni until it does them: a switchover Job', () => {
     expect(validationMessage(() => standalone({ highAvailability: { switchover: { trigger: 'x' } } })))
       .toContain('highAvailability.switchover: "x": the standalone target has no switchover Job yet');
-    const standby = validationMessage(() => standalone({
-      repos: [BackupRepo.s3({ bucket: 'acme-backups', region: 'eu-central-1', path: '/shared', credentials: RepoCredentials.s3InstanceRole() })],
-      standby: Standby.fromRepo('repo1'),
-    }));
-    expect(standby).toContain('standby: "Standby": is not supported with highAvailability');
   });
 
   test('without highAvailability nothing changes: a fixed primary, no Role, no token anywhere', () => {
@@ -215,6 +210,21 @@ describe('high availability, standalone target: Patroni runs the instances', () 
     expect(all(m, 'Role')).toHaveLength(0);
     expect(find(m, 'Service', 'hippo-primary').spec.selector['statefulset.kubernetes.io/pod-name']).toBe('hippo-instance1-0');
     expect(m.find(o => o.kind === 'ConfigMap' && o.metadata.name === 'hippo-patroni-config')).toBeUndefined();
+  });
+
+  test('a standby cluster: Patroni\'s standby_cluster, its leader created from the primary\'s repo and replaying it', () => {
+    const shared = () => [BackupRepo.s3({ bucket: 'acme-backups', region: 'eu-central-1', path: '/shared', credentials: RepoCredentials.s3InstanceRole() })];
+    const fromRepo = JSON.parse(files(standalone({ repos: shared(), standby: Standby.fromRepo('repo1') }))['dynamic.json']);
+    expect(fromRepo.standby_cluster).toEqual({
+      create_replica_methods: ['pgbackrest'],
+      restore_command: 'pgbackrest --stanza=db archive-get %f "%p" --repo=1',
+    });
+    // The bootstrap writes the same document: the first member becomes a standby leader, not a primary.
+    const m = standalone({ repos: shared(), standby: Standby.fromHost({ host: 'hippo-primary.prod.svc', port: 5433, repoName: 'repo1' }) });
+    expect(parse(files(m)['10-cluster.yaml']).bootstrap.dcs.standby_cluster).toMatchObject({ host: 'hippo-primary.prod.svc', port: 5433 });
+    expect(all(m, 'CronJob').every(c => c.spec.suspend === true)).toBe(true);
+    // Without standby (its promotion), the document has none.
+    expect(JSON.parse(files(standalone({ repos: shared() }))['dynamic.json']).standby_cluster).toBeUndefined();
   });
 
   test('an in-place restore with replicas: a new Patroni cluster of the restore, bootstrapped by a delta restore to the target', () => {

@@ -35,7 +35,6 @@ export function checkCluster(scope: IConstruct, model: ClusterModel, fieldOf: (c
   }
   checkCredentials(model, problems);
   checkBackupSource(model, problems);
-  checkStandaloneHighAvailability(model, problems);
   checkRepoWriters(scope, model, problems);
   checkAppClaims(scope, model, problems);
 }
@@ -153,18 +152,6 @@ export function repoLocation(r: { repo: ResolvedRepo['repo']; path: string }): s
 /** Whether `a` and `b` are one location, or one holds the other (a repo's archive/ and backup/ are inside its path). */
 function sameOrNested(a: string, b: string): boolean {
   return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
-}
-
-/**
- * What the standalone target's Patroni instances do not do yet, refused rather than run half-way: a standby cluster
- * (Patroni's standby_cluster, replaying another cluster's repo).
- */
-function checkStandaloneHighAvailability(model: ClusterModel, problems: Problems): void {
-  if (model.target !== DeploymentTarget.STANDALONE || !model.highAvailability.enabled) return;
-  if (model.standby) {
-    problems.add('standby', 'Standby', 'is not supported with highAvailability on the standalone target yet (its instances run Patroni, '
-      + 'which would need it as a standby_cluster): leave highAvailability out for this cluster, or use the operator target');
-  }
 }
 
 /** The repos this cluster writes to: all of them, except the one a standby replays its primary's WAL from. */

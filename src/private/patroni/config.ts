@@ -71,6 +71,11 @@ export function patroniConfigService(model: ClusterModel): string {
   return model.names.haConfigService(model.inPlaceRestore?.restoreId);
 }
 
+/** One of the server settings, as `postgresSettings` computes it for both runtimes. */
+function setting(model: ClusterModel, name: string): string {
+  return String(postgresSettings(model).find(([n]) => n === name)?.[1]);
+}
+
 /** TLS of the REST API and patronictl: the instances' own identity (server and client auth for every instance pod). */
 function restTls(): { certfile: string; keyfile: string; cafile: string } {
   return { certfile: `${TLS_DIR}/tls.crt`, keyfile: `${TLS_DIR}/tls.key`, cafile: `${TLS_DIR}/ca.crt` };
@@ -85,8 +90,19 @@ export function dynamicConfig(model: ClusterModel): { [key: string]: unknown } {
   for (const [name, value] of postgresSettings(model)) {
     if (!PATRONI_OWNED.has(name)) parameters[name] = value;
   }
+  const standby = model.standby;
   return {
     ...model.highAvailability.dynamic,
+    // A standby cluster (Patroni's standby_cluster): its leader is created from the primary cluster's repo (the replica
+    // method, without a leader), replays that repo's WAL and streams from the other primary if given. Removing it from
+    // the code promotes the standby leader (the database containers apply the document without it).
+    ...(standby ? {
+      standby_cluster: {
+        create_replica_methods: ['pgbackrest'],
+        restore_command: setting(model, 'restore_command'),
+        ...(standby.host ? { host: standby.host, port: standby.port ?? 5432 } : {}),
+      },
+    } : {}),
     postgresql: {
       // Replicas that fall behind read the WAL from the repos (restore_command), so no slot holds WAL on the primary.
       use_slots: false,
@@ -141,7 +157,7 @@ export function clusterConfig(model: ClusterModel): { [key: string]: unknown } {
       remove_data_directory_on_rewind_failure: true,
       remove_data_directory_on_diverged_timelines: true,
       // The restore command the settings have (a standby's names its repo), written by Patroni for each member's recovery.
-      recovery_conf: { restore_command: String(postgresSettings(model).find(([name]) => name === 'restore_command')?.[1]) },
+      recovery_conf: { restore_command: setting(model, 'restore_command') },
       callbacks: { on_start: script(PATRONI_FILES.callback), on_role_change: script(PATRONI_FILES.callback) },
     },
   };

@@ -1,0 +1,126 @@
+/**
+ * End-to-end, a standby cluster run by Patroni (`standby` with `highAvailability` on the standalone target): a
+ * primary cluster archives to S3 (s3rver); the standby cluster `dr` (two members) reads that repo, its leader
+ * created from the primary's backup and replaying its WAL (Patroni's standby_cluster), its replica streaming from
+ * that leader. Then the primary's site is lost and the standby is promoted by removing `standby` from its code.
+ * On IvorySQL 5.4, pgBackRest 2.58 and Patroni 4.0.7 (its DCS is etcd, README "Tests").
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BackupRepo, CaCertificate, CredentialSource, IvoryCluster, IvoryClusterProps, RepoCredentials, S3UriStyle, Standby } from '../src';
+import { describeE2E, LocalCluster, PATRONI_PREREQUISITES } from './e2e/harness/cluster';
+import { BUCKET, Emulators, S3RVER_KEY } from './e2e/harness/emulators';
+import { Network } from './e2e/harness/network';
+import { App, archiveCurrentWal, boot, content, e2eProps, newChart, synthChart, Testing, until, write } from './e2e/scenario';
+
+const run = describeE2E(__filename, PATRONI_PREREQUISITES);
+jest.setTimeout(900_000);
+
+const S3_SECRET = 'S3RVER-standby-secret';
+const DR_PODS = ['dr-instance1-0', 'dr-instance1-1'];
+
+run('e2e: a standby cluster run by Patroni, replaying the primary\'s S3 repo', () => {
+  let app: App;
+  let k: LocalCluster;
+  let emulators: Emulators;
+  let primary: string;
+  /** The primary cluster's S3 repo, as it and the standby (with the path written out) reach it. */
+  const s3 = (repoPath?: string) => BackupRepo.s3({
+    bucket: BUCKET,
+    region: 'us-east-1',
+    endpoint: emulators.host('s3'),
+    port: emulators.port('s3'),
+    uriStyle: S3UriStyle.PATH,
+    caCertificate: CaCertificate.fromSecret('emulator-ca', 'ca.crt'),
+    credentials: RepoCredentials.s3AccessKey({
+      accessKeyId: CredentialSource.fromSecret('s3-creds', 'access-key-id'),
+      secretAccessKey: CredentialSource.fromSecret('s3-creds', 'secret-access-key'),
+    }),
+    path: repoPath,
+  });
+  const drProps = (standby?: Standby): IvoryClusterProps => e2eProps({
+    instances: [{ replicas: 2 }],
+    highAvailability: {},
+    repos: [s3('/pgbackrest/db/hippo/repo1')],
+    standby,
+  });
+  /** The next `cdk8s synth` of the standby's app, applied. */
+  const deployDr = (standby?: Standby) => {
+    app = Testing.app();
+    const chart = newChart(app);
+    new IvoryCluster(chart, 'dr', drProps(standby));
+    k.apply(synthChart(chart));
+  };
+  const drLeader = async () => until('a leader of dr-ha', 300, () => k.dcs.leader('dr-ha'));
+  const drReplica = async () => {
+    const lead = await drLeader();
+    return DR_PODS.find(p => p !== lead) as string;
+  };
+
+  beforeAll(async () => {
+    const network = Network.create();
+    emulators = new Emulators(network.gateway, fs.mkdtempSync(path.join(os.tmpdir(), 'ivory-standby-')));
+    await emulators.start('s3');
+    app = Testing.app();
+    const chart = newChart(app);
+    const source = new IvoryCluster(chart, 'hippo', e2eProps({ repos: [s3()] }));
+    k = new LocalCluster(synthChart(chart), {
+      secrets: {
+        's3-creds': { 'access-key-id': S3RVER_KEY, 'secret-access-key': S3_SECRET },
+        'emulator-ca': { 'ca.crt': emulators.ca.cert },
+      },
+      hosts: emulators.hosts,
+    }, network);
+    primary = await boot(k, source);
+    await write(k, primary, 'before-standby');
+    await archiveCurrentWal(k, primary);
+
+    deployDr(Standby.fromRepo('repo1'));
+    for (const i of [0, 1]) await (await k.startStatefulSetPod('dr-instance1', i)).waitReady(300);
+  });
+
+  afterAll(async () => {
+    await k?.destroy();
+    await emulators?.destroy();
+  });
+
+  test('1. the standby leader is created from the primary\'s backup and replays its WAL from the repo; its replica streams from it; nothing writes', async () => {
+    const lead = await drLeader();
+    const replica = await drReplica();
+    const leaderLog = () => k.pod(lead).container('database').logs();
+    expect(leaderLog()).toMatch(/trying to bootstrap a new standby leader[^]*replica has been created using pgbackrest/);
+    await until('Patroni to say it leads the standby', 60, async () => /I am \(dr-instance1-\d\), the standby leader with the lock/.test(leaderLog()));
+    // The primary's rows after the standby was made, through its archive only (no network path between them).
+    await write(k, primary, 'replayed');
+    await archiveCurrentWal(k, primary);
+    const expected = await content(k, primary);
+    for (const pod of [lead, replica]) {
+      await until(`${pod} to replay the primary's WAL`, 180, async () => (await content(k, pod)).checksum === expected.checksum);
+      expect(await k.psql(pod, 'select pg_is_in_recovery()')).toBe('t');
+    }
+    expect(await k.psql(lead, "select string_agg(application_name || ':' || state, ',') from pg_stat_replication")).toBe(`${replica}:streaming`);
+    await expect(k.psql(lead, "insert into t (phase, payload) values ('x', 'x')")).rejects.toThrow(/read-only transaction/);
+    // A standby takes no backups: its schedules are suspended and it creates no stanza.
+    expect(k.objects('CronJob').filter(c => c.metadata.name.startsWith('dr-')).every(c => c.spec.suspend === true)).toBe(true);
+    expect(k.objects('Job').some(j => j.metadata.name.startsWith('dr-stanza-create'))).toBe(false);
+  });
+
+  test('2. the primary\'s site lost: removing standby from the code promotes the standby leader, which takes writes its replica follows', async () => {
+    const expected = await content(k, primary);
+    await k.stopPod(primary);
+    const lead = await drLeader();
+    await until(`${lead} to replay the primary's last WAL`, 180, async () => (await content(k, lead)).checksum === expected.checksum);
+    const started = Date.now();
+    deployDr(undefined);
+    await until(`${lead} to be promoted`, 180, async () => (await k.psql(lead, 'select pg_is_in_recovery()')) === 'f');
+    const seconds = Math.round((Date.now() - started) / 100) / 10;
+    expect(k.pod(lead).container('database').logs()).toMatch(/dynamic configuration in step with/);
+    await write(k, lead, 'after-promotion');
+    const promoted = await content(k, lead);
+    expect(promoted.phases).toEqual({ ...expected.phases, 'after-promotion': 1000 });
+    const replica = await drReplica();
+    await until(`${replica} to follow the promoted leader`, 180, async () => (await content(k, replica)).checksum === promoted.checksum);
+    process.stdout.write(`e2e-standby: promoted ${seconds} s after the code without standby was applied\n`);
+  });
+});
