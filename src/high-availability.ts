@@ -2,16 +2,23 @@ import { Duration } from 'cdk8s';
 
 /**
  * A switchover: the primary hands over to another instance while both are healthy. It runs once per `trigger`:
- * change the trigger to run another.
+ * change the trigger to run another. The operator target renders IVYO's `spec.patroni.switchover` and its
+ * `trigger-switchover` annotation; the standalone target renders a Job, `<cluster>-switchover-<hash of the trigger>`,
+ * that asks Patroni's REST API for it.
  */
 export interface SwitchoverProps {
   /**
-   * Any value; a new one requests a new switchover (IVYO's `trigger-switchover` annotation).
+   * Any value (at most 253 characters, no control characters); a new one requests a new switchover (IVYO's
+   * `trigger-switchover` annotation). On the standalone target the Job's name carries a hash of it, and the Job and
+   * its pod carry it as that annotation.
    */
   readonly trigger: string;
   /**
-   * The instance to become primary (IVYO's instance name, such as `hippo-instance1-abcd`, as `kubectl get pods`
-   * shows it without the ordinal suffix).
+   * The instance to become primary. Operator target: IVYO's instance name, such as `hippo-instance1-abcd`, as
+   * `kubectl get pods` shows it without the ordinal suffix. Standalone target: the pod's name, such as
+   * `hippo-instance1-1` (Patroni's member name), one of the cluster's instance pods. With `synchronousReplication`
+   * Patroni switches over only to the synchronous standby: another target is refused (the Job fails with Patroni's
+   * message); leave it out to let Patroni take the synchronous standby. If the target already leads, nothing happens.
    * @default - a healthy replica that Patroni chooses
    */
   readonly targetInstance?: string;
@@ -55,8 +62,13 @@ export interface HighAvailabilityProps {
    */
   readonly pauseFailover?: boolean;
   /**
-   * A switchover to request (operator target; on the standalone target, run `patronictl switchover` in a `database`
-   * container).
+   * A switchover to request. Operator target: IVYO's `spec.patroni.switchover` and `trigger-switchover` annotation.
+   * Standalone target: a Job (`<cluster>-switchover-<hash of the trigger>`, the cluster's image) that finds the
+   * leader from Patroni's REST API (HTTPS, the pgBackRest client certificate), posts `/switchover` to it and
+   * confirms that the new leader runs on a new timeline. Applied with a new cluster, it waits up to five minutes
+   * for a running leader (and the target) before it fails. It runs once: no retry (`backoffLimit: 0`) and no TTL,
+   * so the finished Job stays and re-applying the app does not switch again; a Job that failed stays failed: give
+   * a new trigger to try again.
    * @default - none
    */
   readonly switchover?: SwitchoverProps;

@@ -202,7 +202,8 @@ export interface IvoryClusterProps {
   /**
    * How the cluster fails over (Patroni): synchronous replication, leader lease, loop and retry times, maintenance
    * mode, a switchover. The operator target renders them into `spec.patroni`; on the standalone target, giving it
-   * (even `{}`) makes Patroni run the instances, which then fail over by themselves.
+   * (even `{}`) makes Patroni run the instances, which then fail over by themselves, and a switchover is a Job that
+   * asks Patroni for it.
    * @default - operator: Patroni's and IVYO's defaults (asynchronous replication, a 30 s lease, a 10 s loop, 10 s
    * retries); standalone: no Patroni, the first pod of the first instance set is the primary
    */

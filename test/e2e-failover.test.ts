@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { Duration, Size } from 'cdk8s';
-import { BackupRepo, BackupSchedule, IvoryCluster, IvoryClusterProps, RecoveryTarget, Restore, UserPassword } from '../src';
+import { BackupRepo, BackupSchedule, IvoryCluster, IvoryClusterProps, RecoveryTarget, Restore, SwitchoverProps, UserPassword } from '../src';
 import { describeE2E, IVORYSQL_PREFIX, LocalCluster, PATRONI_PREREQUISITES } from './e2e/harness/cluster';
 import {
   App, bootClone, content, e2eProps, info, newChart, rowsAroundTarget, runScheduledBackup, sleep, stanzaJob, synthChart, Testing, until,
@@ -117,7 +117,7 @@ run('e2e: standalone high availability with Patroni', () => {
   let k: LocalCluster;
   let cluster: IvoryCluster;
   let caFile: string;
-  const props = (synchronous: boolean, pauseFailover?: boolean): IvoryClusterProps => e2eProps({
+  const props = (synchronous: boolean, pauseFailover?: boolean, switchover?: SwitchoverProps): IvoryClusterProps => e2eProps({
     instances: [{ replicas: 3 }],
     repos: [BackupRepo.volume({ size: Size.gibibytes(1), schedule: BackupSchedule.dailyFull() })],
     users: [{ name: 'writer', databases: ['app'], password: UserPassword.fromSecret('writer-password') }],
@@ -127,14 +127,17 @@ run('e2e: standalone high availability with Patroni', () => {
       leaderLease: Duration.seconds(TTL),
       loopWait: Duration.seconds(LOOP),
       retryTimeout: Duration.seconds(5),
+      switchover,
     },
   });
   /** The next `cdk8s synth`, applied as a GitOps tool would. */
-  const redeploy = (synchronous: boolean, pauseFailover?: boolean) => {
+  const redeploy = (synchronous: boolean, pauseFailover?: boolean, switchover?: SwitchoverProps) => {
     app = Testing.app();
     const chart = newChart(app);
-    cluster = new IvoryCluster(chart, CLUSTER, props(synchronous, pauseFailover));
-    k.apply(synthChart(chart));
+    cluster = new IvoryCluster(chart, CLUSTER, props(synchronous, pauseFailover, switchover));
+    const manifests = synthChart(chart);
+    k.apply(manifests);
+    return manifests;
   };
 
   const leader = async () => until('a leader', 120, () => k.dcs.leader(SCOPE));
@@ -481,5 +484,88 @@ run('e2e: standalone high availability with Patroni', () => {
     const restored = await content(k, clone);
     expect(restored).toEqual(expected);
     expect(restored.phases.after).toBeUndefined();
+  });
+
+  /**
+   * Patroni's REST API as another pod of the namespace calls it: from the database container of `from`, over HTTPS to
+   * `to`'s pod name, the server verified against the CA, with no client certificate. Returns the status and body.
+   */
+  const restWithoutClientCert = async (from: string, to: string, method: string, urlPath: string, body?: unknown) => {
+    const script = [
+      'import http.client, json, ssl, sys',
+      "ctx = ssl.create_default_context(cafile='/etc/pgbackrest/tls/ca.crt')",
+      `c = http.client.HTTPSConnection('${to}.${CLUSTER}-pods.db.svc.cluster.local', 8008, context=ctx, timeout=30)`,
+      `c.request('${method}', '${urlPath}', body=sys.stdin.read() or None, headers={'Content-Type': 'application/json'})`,
+      'r = c.getresponse()',
+      'print(r.status, r.read().decode().strip())',
+    ].join('\n');
+    const r = await k.exec(from, 'database', ['python3', '-c', script], { input: body === undefined ? '' : JSON.stringify(body) });
+    if (r.code !== 0) throw new Error(`python3 in ${from} failed: ${r.stderr}`);
+    const [status, ...text] = r.stdout.trim().split(' ');
+    return { status: Number(status), text: text.join(' ') };
+  };
+
+  test('a switchover Job (highAvailability.switchover, a target): the target leads and takes writes, no acknowledged row lost, the old primary streams from it; without a client certificate Patroni refuses the same request', async () => {
+    // Synchronous replication back on (the scenarios above turned it off): Patroni then switches over only to the
+    // synchronous standby, which is the target here.
+    redeploy(true);
+    const lead = await allStreaming();
+    const target = await until('a synchronous standby', 120, async () =>
+      (await k.psql(lead, "select application_name from pg_stat_replication where sync_state = 'sync'")) || undefined);
+    const manifests = redeploy(true, undefined, { trigger: 'maint-1', targetInstance: target });
+    const job = manifests.find(m => m.kind === 'Job' && m.metadata.name.startsWith(`${CLUSTER}-switchover-`));
+    expect(job.metadata.annotations['ivory-operator.ivorysql.org/trigger-switchover']).toBe('maint-1');
+    let jobPod: Awaited<ReturnType<LocalCluster['startJob']>> | undefined;
+    let jobDone: Promise<boolean> = Promise.resolve(false);
+    let started = 0;
+    let finished = 0;
+    let mark = 0;
+    // Measured from the Job's start (as applying it would start it) to the first commit on the new primary.
+    const { old, next, measured } = await failover(`switchover Job to the synchronous standby (${target})`, true,
+      async o => {
+        mark = logLength(o);
+        started = Date.now();
+        jobPod = await k.startJob('Job', job.metadata.name);
+        jobDone = jobPod.waitCompleted(400).finally(() => { finished = Date.now(); });
+      },
+      async () => undefined);
+    const jobRun = { succeeded: await jobDone, logs: jobPod?.logs() ?? '' };
+    const jobSeconds = (finished - started) / 1000;
+    step(`switchover Job ${jobRun.succeeded ? 'succeeded' : 'failed'} in ${jobSeconds} s:\n${jobRun.logs}`);
+    if (!jobRun.succeeded) throw new Error(`the switchover Job failed:\n${jobRun.logs}`);
+    expect(old).toBe(lead);
+    expect(next).toBe(target);
+    expect(jobRun.logs).toContain(`switchover: leader is ${old} on timeline`);
+    expect(jobRun.logs).toContain(`switchover: asking ${old} to switch over: POST /switchover {"leader": "${old}", "candidate": "${target}"}`);
+    expect(jobRun.logs).toMatch(/switchover: Patroni answered 200: Successfully switched over to/);
+    expect(jobRun.logs).toContain(`switchover: done: ${target} leads and is running`);
+    // Confirmed from /cluster once promoted: on the next timeline.
+    const timelines = [/leader is \S+ on timeline (\d+)/, /leads and is running on timeline (\d+)/].map(re => Number(re.exec(jobRun.logs)?.[1]));
+    expect(timelines[1]).toBe(timelines[0] + 1);
+    expect(measured.rowsLost).toBe(0);
+    // The old primary was demoted cleanly and streams from the new one.
+    await allStreaming();
+    expect(await streaming(next)).toContain(old);
+    expect(await k.psql(old, 'select pg_is_in_recovery()')).toBe('t');
+    expect(k.network.lookup(`${CLUSTER}-primary`)).toBe(k.pod(next).address);
+    results.push({ ...measured, oldPrimary: `${howItCameBack(old, mark)}; the Job ran ${jobSeconds.toFixed(1)} s` });
+
+    // The Job's pod run again (a retry would do this): the target already leads, nothing happens.
+    const again = await k.runJob('Job', job.metadata.name, 120);
+    expect(again.succeeded).toBe(true);
+    expect(again.logs).toContain(`switchover: ${target} already leads: nothing to do`);
+    expect(await k.dcs.leader(SCOPE)).toBe(next);
+
+    // Negative control: the same request from a pod without a client certificate (only the CA, so the server is
+    // verified) is refused by Patroni; reading the cluster needs none. The client certificate is what admits the Job.
+    const seen = await restWithoutClientCert(old, next, 'GET', '/cluster');
+    expect(seen.status).toBe(200);
+    expect(JSON.parse(seen.text).members.find((m: any) => m.role === 'leader').name).toBe(next);
+    const refused = await restWithoutClientCert(old, next, 'POST', '/switchover', { leader: next, candidate: old });
+    step(`switchover without a client certificate: ${refused.status} ${refused.text}`);
+    expect([401, 403]).toContain(refused.status);
+    expect(refused.text).toMatch(/client certificate required/);
+    await sleep(2 * LOOP * 1000);
+    expect(await k.dcs.leader(SCOPE)).toBe(next);
   });
 });

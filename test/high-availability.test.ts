@@ -2,7 +2,10 @@
  * The typed high-availability settings: rendered into IVYO's spec.patroni (checked against its CRD by every synth),
  * and, on the standalone target, into the configuration of the Patroni that then runs its instances.
  */
-import { execFileSync } from 'child_process';
+import { execFile, execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { BackupRepo, DeploymentTarget, IvoryCluster, IvoryClusterProps, RecoveryTarget, RepoCredentials, Restore, Standby } from '../src';
@@ -200,11 +203,6 @@ describe('high availability, standalone target: Patroni runs the instances', () 
     expect(words).toContain('--type=time');
   });
 
-  test('refused with Patroni until it does them: a switchover Job', () => {
-    expect(validationMessage(() => standalone({ highAvailability: { switchover: { trigger: 'x' } } })))
-      .toContain('highAvailability.switchover: "x": the standalone target has no switchover Job yet');
-  });
-
   test('without highAvailability nothing changes: a fixed primary, no Role, no token anywhere', () => {
     const m = synth({ target: DeploymentTarget.STANDALONE, repos: repos(), instances: [{ replicas: 2 }] });
     expect(all(m, 'Role')).toHaveLength(0);
@@ -256,5 +254,234 @@ describe('high availability, standalone target: Patroni runs the instances', () 
     const withoutPatroni = { target: DeploymentTarget.STANDALONE, repos: repos(), instances: [{ replicas: 2 }], inPlaceRestore: restore };
     expect(validationMessage(() => synth(withoutPatroni)))
       .toContain('inPlaceRestore: the standalone target restores in place with one instance, or with highAvailability');
+  });
+
+  describe('a switchover Job, once per trigger', () => {
+    const withSwitchover = (switchover: { trigger: string; targetInstance?: string }, props: Partial<IvoryClusterProps> = {}) => standalone({
+      highAvailability: { synchronousReplication: true, switchover },
+      ...props,
+    });
+    const jobs = (m: any[]) => all(m, 'Job').filter(j => j.metadata.name.startsWith('hippo-switchover-'));
+
+    test('the Job: named by a hash of the trigger, which it carries as the annotation; never retried, kept; python3 in the cluster\'s image', () => {
+      const m = withSwitchover({ trigger: 'maint-1', targetInstance: 'hippo-instance1-2' });
+      const [job] = jobs(m);
+      expect(jobs(m)).toHaveLength(1);
+      expect(job.metadata.name).toMatch(/^hippo-switchover-[0-9a-f]{8}$/);
+      expect(job.metadata.annotations).toEqual({ 'ivory-operator.ivorysql.org/trigger-switchover': 'maint-1' });
+      expect(job.spec.backoffLimit).toBe(0);
+      expect(job.spec.ttlSecondsAfterFinished).toBeUndefined();
+      const pod = job.spec.template;
+      expect(pod.metadata.annotations['ivory-operator.ivorysql.org/trigger-switchover']).toBe('maint-1');
+      expect(pod.metadata.labels).toMatchObject({ 'ivory-operator.ivorysql.org/cluster': 'hippo', 'ivory-operator.ivorysql.org/switchover': '' });
+      // Not a backup Job: the instances admit those to pgBackRest's TLS server.
+      expect(pod.metadata.labels['ivory-operator.ivorysql.org/pgbackrest-job']).toBeUndefined();
+      expect(pod.spec.restartPolicy).toBe('Never');
+      expect(pod.spec.automountServiceAccountToken).toBe(false);
+      const [c] = pod.spec.containers;
+      const sts = find(m, 'StatefulSet', 'hippo-instance1');
+      expect(c.image).toBe(sts.spec.template.spec.containers.find((x: any) => x.name === 'database').image);
+      expect(c.command.slice(0, 3)).toEqual(['python3', '-u', '-c']);
+      // Kubernetes expands $(VAR) in commands: the script has none.
+      expect(c.command[3]).not.toContain('$(');
+      const envOf = (name: string) => c.env.find((e: any) => e.name === name);
+      expect(envOf('TARGET_INSTANCE').value).toBe('hippo-instance1-2');
+      expect(envOf('INSTANCE_PODS').value).toBe('hippo-instance1-0 hippo-instance1-1 hippo-instance1-2');
+      expect(envOf('POD_DOMAIN').value).toBe('hippo-pods.db.svc.cluster.local');
+      expect(envOf('TRIGGER').valueFrom.fieldRef.fieldPath).toBe('metadata.annotations[\'ivory-operator.ivorysql.org/trigger-switchover\']');
+      // The name connected to is in the REST API's certificate (the pgBackRest one); the Job has that client certificate.
+      const cert = find(m, 'Certificate', 'hippo-pgbackrest-tls');
+      expect(cert.spec.dnsNames).toContain('hippo-instance1-2.hippo-pods.db.svc.cluster.local');
+      expect(c.volumeMounts).toContainEqual({ name: 'pgbackrest-tls', mountPath: '/etc/pgbackrest/tls', readOnly: true });
+      expect(pod.spec.volumes.find((v: any) => v.name === 'pgbackrest-tls').secret.secretName).toBe('hippo-pgbackrest-tls');
+      // Resources as the backup Jobs'.
+      const backup = all(m, 'Job').find(j => j.metadata.name.startsWith('hippo-stanza-create'));
+      expect(c.resources).toEqual(backup.spec.template.spec.containers[0].resources);
+      expect(restrictedViolations([job])).toEqual([]);
+      // Without a target the variable is absent: Patroni chooses.
+      const anyReplica = jobs(withSwitchover({ trigger: 'maint-1' }))[0].spec.template.spec.containers[0];
+      expect(anyReplica.env.map((e: any) => e.name)).not.toContain('TARGET_INSTANCE');
+      // Another trigger, another Job; the same trigger, the same name.
+      expect(jobs(withSwitchover({ trigger: 'maint-2' }))[0].metadata.name).not.toBe(job.metadata.name);
+      expect(jobs(withSwitchover({ trigger: 'maint-1' }))[0].metadata.name).toBe(job.metadata.name);
+      expect(jobs(standalone())).toEqual([]);
+    });
+
+    test('NetworkPolicy: the Job\'s pods reach Patroni\'s port on the instances and nothing else; they admit nothing', () => {
+      const m = withSwitchover({ trigger: 'maint-1' });
+      const rules = find(m, 'NetworkPolicy', 'hippo-instances').spec.ingress;
+      const fromJob = rules.filter((r: any) => r.from.some((f: any) => f.podSelector?.matchLabels?.['ivory-operator.ivorysql.org/switchover'] === ''));
+      expect(fromJob).toEqual([{
+        from: [{ podSelector: { matchLabels: { 'ivory-operator.ivorysql.org/cluster': 'hippo', 'ivory-operator.ivorysql.org/switchover': '' } } }],
+        ports: [{ protocol: 'TCP', port: 8008 }],
+      }]);
+      expect(find(m, 'NetworkPolicy', 'hippo-switchover').spec).toEqual({
+        podSelector: { matchLabels: { 'ivory-operator.ivorysql.org/cluster': 'hippo', 'ivory-operator.ivorysql.org/switchover': '' } },
+        policyTypes: ['Ingress'],
+        ingress: [],
+      });
+      // The backup Jobs' selector does not match the switchover pods (it would admit them to pgBackRest's port).
+      const pod = jobs(m)[0].spec.template.metadata.labels;
+      for (const rule of rules) {
+        for (const peer of rule.from) {
+          const match = peer.podSelector?.matchLabels;
+          if (match && Object.entries(match).every(([k, v]) => pod[k] === v)) expect(rule.ports).toEqual([{ protocol: 'TCP', port: 8008 }]);
+        }
+      }
+      // Without a switchover, no rule and no policy for it.
+      const none = standalone();
+      expect(JSON.stringify(find(none, 'NetworkPolicy', 'hippo-instances'))).not.toContain('switchover');
+      expect(none.find(o => o.kind === 'NetworkPolicy' && o.metadata.name === 'hippo-switchover')).toBeUndefined();
+    });
+
+    test('targetInstance is one of the cluster\'s instance pods, a DNS label; the message names field, value and the pods', () => {
+      const notAPod = validationMessage(() => withSwitchover({ trigger: 't', targetInstance: 'hippo-instance1-abcd' }));
+      expect(notAPod).toContain('highAvailability.switchover.targetInstance: "hippo-instance1-abcd": on the standalone target, the pod '
+        + '(Patroni member) to become primary: one of the cluster\'s instance pods, hippo-instance1-0, hippo-instance1-1, hippo-instance1-2');
+      const twoSets = validationMessage(() => withSwitchover({ trigger: 't', targetInstance: 'hippo-b-1' },
+        { instances: [{ name: 'a', replicas: 2 }, { name: 'b', replicas: 1 }] }));
+      expect(twoSets).toContain('hippo-a-0, hippo-a-1, hippo-b-0');
+      expect(jobs(withSwitchover({ trigger: 't', targetInstance: 'hippo-b-0' }, { instances: [{ name: 'a', replicas: 2 }, { name: 'b', replicas: 1 }] })))
+        .toHaveLength(1);
+      const badLabel = validationMessage(() => withSwitchover({ trigger: 't', targetInstance: 'Hippo_Instance1-0' }));
+      expect(badLabel).toContain('highAvailability.switchover.targetInstance: "Hippo_Instance1-0": must be a DNS-1123 label');
+    });
+
+    test('hostile triggers: a safe name whatever the trigger; control characters and over 253 characters are refused', () => {
+      const quotes = 'a "quoted" \'trigger\' $(rm -rf /) `id` ; DROP TABLE w; --';
+      const [job] = jobs(withSwitchover({ trigger: quotes }));
+      expect(job.metadata.name).toMatch(/^hippo-switchover-[0-9a-f]{8}$/);
+      expect(job.metadata.annotations['ivory-operator.ivorysql.org/trigger-switchover']).toBe(quotes);
+      // Only the annotation holds it; the container reads it from there (a value would be expanded by Kubernetes).
+      expect(JSON.stringify(job.spec.template.spec.containers)).not.toContain('rm -rf');
+      const long = 'planned maintenance of node pool b, ticket 4711 '.repeat(6).slice(0, 253);
+      const longName = jobs(withSwitchover({ trigger: long }))[0].metadata.name;
+      expect(longName.length).toBeLessThanOrEqual(63);
+      // The longest cluster name still gives a DNS label.
+      const chart = Testing.chart();
+      const name = 'c'.repeat(40);
+      new IvoryCluster(chart, 'long', {
+        name,
+        namespace: 'db',
+        target: DeploymentTarget.STANDALONE,
+        repos: repos(),
+        instances: [{ replicas: 2 }],
+        highAvailability: { switchover: { trigger: long } },
+      } as IvoryClusterProps);
+      const longCluster = Testing.synth(chart).find((o: any) => o.kind === 'Job' && o.metadata.name.startsWith(`${name}-switchover-`));
+      expect(longCluster.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+      expect(longCluster.metadata.name.length).toBeLessThanOrEqual(63);
+      const newline = validationMessage(() => withSwitchover({ trigger: 'one\ntwo' }));
+      expect(newline).toContain('highAvailability.switchover.trigger');
+      expect(newline).toContain('without control characters');
+      expect(validationMessage(() => withSwitchover({ trigger: 'y'.repeat(300) }))).toContain('at most 253 characters');
+      expect(validationMessage(() => withSwitchover({ trigger: '' }))).toContain('highAvailability.switchover.trigger');
+    });
+
+    /**
+     * A stand-in for Patroni's REST API on 127.0.0.1 (HTTPS, a client certificate optional as Patroni's
+     * verify_client: optional): GET /cluster answers `cluster`, POST /switchover answers `answer` and, when it is 200,
+     * makes the candidate lead on the next timeline. Records each request, and whether it had a client certificate, in a file.
+     */
+    const FAKE_PATRONI = `
+import http.server, json, ssl, sys
+tls, state, log = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+requests = []
+def record(r):
+    requests.append(r)
+    open(log, 'w').write(json.dumps(requests))
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def reply(self, status, text):
+        body = text.encode()
+        self.send_response(status); self.send_header('Content-Length', str(len(body))); self.end_headers(); self.wfile.write(body)
+    def do_GET(self):
+        record(['GET', self.path, bool(self.connection.getpeercert())])
+        self.reply(200, json.dumps(state['cluster']))
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers['Content-Length'])))
+        record(['POST', self.path, bool(self.connection.getpeercert()), body])
+        status, text = state['answer']
+        if status == 200:
+            for m in state['cluster']['members']:
+                lead = m['name'] == body.get('candidate', 'p1')
+                m.update(role='leader' if lead else 'replica', state='running' if lead else 'streaming', timeline=2)
+        self.reply(status, text)
+ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=tls + '/ca.crt')
+ctx.load_cert_chain(tls + '/tls.crt', tls + '/tls.key')
+ctx.verify_mode = ssl.CERT_OPTIONAL
+server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
+server.socket = ctx.wrap_socket(server.socket, server_side=True)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+`;
+
+    test('the script against a stand-in for Patroni: no-op when the target leads, Patroni\'s refusal is the Job\'s failure, success confirmed on a new timeline, a bounded wait', async () => {
+      const script = jobs(withSwitchover({ trigger: 'maint-1' }))[0].spec.template.spec.containers[0].command[3];
+      const tls = fs.mkdtempSync(path.join(os.tmpdir(), 'switchover-tls-'));
+      // One self-signed certificate for 127.0.0.1 (the script connects to `<pod>.<domain>`: pod 127, domain 0.0.1).
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+        '-subj', '/CN=patroni', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', `${tls}/tls.key`, '-out', `${tls}/tls.crt`], { stdio: 'ignore' });
+      fs.copyFileSync(`${tls}/tls.crt`, `${tls}/ca.crt`);
+      const member = (name: string, role: string, state: string) => ({ name, role, state, timeline: 1 });
+      const scenario = async (target: string | undefined, cluster: unknown, answer: [number, string], wait = 30) => {
+        const log = `${tls}/requests.json`;
+        fs.writeFileSync(log, '[]');
+        const server = spawn('python3', ['-c', FAKE_PATRONI, tls, JSON.stringify({ cluster, answer }), log], { stdio: ['ignore', 'pipe', 'inherit'] });
+        try {
+          const port = await new Promise<string>(resolve => server.stdout.once('data', d => resolve(String(d).trim())));
+          const env = {
+            PATH: process.env.PATH,
+            INSTANCE_PODS: '127',
+            POD_DOMAIN: '0.0.1',
+            PATRONI_PORT: port,
+            TLS_DIR: tls,
+            WAIT_SECONDS: String(wait),
+            TRIGGER: 'maint-1',
+            ...(target ? { TARGET_INSTANCE: target } : {}),
+          };
+          const run = await new Promise<{ code: number; out: string }>(resolve => execFile('python3', ['-c', script], { env, timeout: 20_000 },
+            (e, out) => resolve({ code: e ? Number((e as any).code) : 0, out })));
+          const requests = JSON.parse(fs.readFileSync(log, 'utf8'));
+          return { ...run, requests };
+        } finally {
+          server.kill();
+        }
+      };
+      // The leader is the pod the script reaches (127, at 127.0.0.1).
+      const healthy = { members: [member('127', 'leader', 'running'), member('p1', 'sync_standby', 'streaming')] };
+
+      const noop = await scenario('127', healthy, [500, 'not asked']);
+      expect(noop.code).toBe(0);
+      expect(noop.out).toContain('switchover: 127 already leads: nothing to do');
+      expect(noop.requests.map((r: any) => r[0])).toEqual(['GET']);
+
+      const refused = await scenario('p1', healthy, [412, 'candidate name does not match with sync_standby']);
+      expect(refused.code).toBe(1);
+      expect(refused.out).toContain('switchover: FAILED: Patroni did not switch over: HTTP 412 candidate name does not match with sync_standby');
+      // The POST names the leader and the candidate, with the client certificate.
+      expect(refused.requests[1]).toEqual(['POST', '/switchover', true, { leader: '127', candidate: 'p1' }]);
+
+      const done = await scenario(undefined, healthy, [200, 'Successfully switched over to "p1"']);
+      expect(done.code).toBe(0);
+      expect(done.requests[1]).toEqual(['POST', '/switchover', true, { leader: '127' }]);
+      expect(done.out).toContain('switchover: done: p1 leads and is running on timeline 2; 127 was the leader');
+
+      // No running leader (a cluster still starting): it waits, then fails, within its bound.
+      const starting = await scenario(undefined, { members: [member('127', 'replica', 'starting')] }, [500, 'not asked'], 1);
+      expect(starting.code).toBe(1);
+      expect(starting.out).toContain('switchover: waiting: no running leader');
+      expect(starting.out).toContain('switchover: FAILED: the cluster is not ready after 1 s: no running leader');
+      fs.rmSync(tls, { recursive: true, force: true });
+    }, 60_000);
+
+    test('the script: python3 compiles it, and it logs each step as `switchover: ...`', () => {
+      const [job] = jobs(withSwitchover({ trigger: 'maint-1' }));
+      const script = job.spec.template.spec.containers[0].command[3];
+      execFileSync('python3', ['-c', 'import sys; compile(sys.stdin.read(), "switchover", "exec")'], { input: script });
+      for (const line of ['already leads: nothing to do', 'asking %s to switch over', 'done: %s leads and is running', 'FAILED: ']) {
+        expect(script).toContain(line);
+      }
+    });
   });
 });

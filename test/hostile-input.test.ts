@@ -235,6 +235,44 @@ describe('pgBackRest\'s conf files', () => {
   });
 });
 
+describe('the standalone switchover Job', () => {
+  const runs = RUNS;
+  test(`a switchover trigger is refused, or only the annotation holds it and the Job's name is a DNS label (${runs} cases)`, () => {
+    const outcome = { synthesized: 0, refused: 0 };
+    const trigger = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.string({ unit: fc.constantFrom('"', '\'', '$', '(', ')', '`', '\\', '\n', ' ', ';', 'a', '-', '{', '}'), maxLength: 40 }),
+      fc.string({ unit: 'grapheme', minLength: 240, maxLength: 270 }),
+    );
+    fc.assert(fc.property(trigger, text => {
+      const result = attempt({
+        target: DeploymentTarget.STANDALONE,
+        externalSecretStore: undefined,
+        instances: [{ replicas: 2 }],
+        highAvailability: { switchover: { trigger: text } },
+      });
+      if ('message' in result) {
+        expect(problemFields(result.message)).toEqual(['highAvailability.switchover.trigger']);
+        outcome.refused++;
+        return;
+      }
+      const [job] = result.manifests.filter(m => m.kind === 'Job' && m.metadata.name.startsWith('hippo-switchover-'));
+      expect(job.metadata.name).toMatch(/^hippo-switchover-[0-9a-f]{8}$/);
+      expect(job.metadata.annotations['ivory-operator.ivorysql.org/trigger-switchover']).toBe(text);
+      expect(job.spec.template.metadata.annotations['ivory-operator.ivorysql.org/trigger-switchover']).toBe(text);
+      // The container reads it from the annotation (fieldRef), never as a value Kubernetes would expand.
+      const env = job.spec.template.spec.containers[0].env;
+      expect(env.find((e: any) => e.name === 'TRIGGER')).toEqual({
+        name: 'TRIGGER', valueFrom: { fieldRef: { fieldPath: 'metadata.annotations[\'ivory-operator.ivorysql.org/trigger-switchover\']' } },
+      });
+      outcome.synthesized++;
+    }), { numRuns: runs, seed: Number(process.env.FC_SEED ?? 13) });
+    expect(outcome.synthesized).toBeGreaterThan(runs / 10);
+    expect(outcome.refused).toBeGreaterThan(runs / 10);
+    process.stdout.write(`switchover triggers: ${runs} cases, ${outcome.synthesized} synthesized, ${outcome.refused} refused\n`);
+  });
+});
+
 // The table ships in the package; it must be what the generator makes of pgBackRest's own definitions.
 const TARBALL = process.env.PGBACKREST_SOURCE_TARBALL ?? '/work/shared/vendor/pgbackrest-2.58.0.tar.xz';
 (existsSync(TARBALL) ? test : test.skip)(`the option table is generated from ${TARBALL}`, () => {

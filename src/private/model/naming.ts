@@ -28,6 +28,8 @@ export const LABEL = {
   pgbackrestRestoreCheck: `${PREFIX}pgbackrest-restore-check`,
   /** The user a `<cluster>-pguser-<user>` Secret is for (IVYO's `LabelIvoryUser`). */
   pguser: `${PREFIX}pguser`,
+  /** Standalone switchover Job pods, which the instances admit to Patroni's REST API (and to nothing else). */
+  switchover: `${PREFIX}switchover`,
 };
 
 /** Values of LABEL.role. */
@@ -105,6 +107,12 @@ export class ClusterNames {
   restoreJob(id: string): string { return fitName(`${this.cluster}-restore`, id); }
   expireJob(id: string): string { return fitName(`${this.cluster}-expire`, id); }
   restoreCheck(id: string): string { return `${this.cluster}-restore-check-${id}`; }
+  /**
+   * Standalone: the Job of one switchover request, `<cluster>-switchover-<8 hex of the trigger>`. The trigger is any
+   * string (quotes, spaces, 253 characters), so it is hashed, never copied: the name is a DNS label of at most
+   * 40 + 12 + 8 = 60 characters whatever the trigger; a new trigger is a new Job, the same trigger the same one.
+   */
+  switchoverJob(trigger: string): string { return `${this.cluster}-switchover-${shortHash(trigger)}`; }
   /** IVYO's Secret of a user's password and connection details. */
   userSecret(user: string): string { return `${this.cluster}-pguser-${user}`; }
 

@@ -138,7 +138,7 @@ export function resolveSettings(scope: IConstruct, id: string, props: IvoryClust
   const tls = standalone.tls ?? TlsCertificates.certManager();
   if (target === DeploymentTarget.STANDALONE) tls._validate(problems, 'standalone.tls');
 
-  const highAvailability = resolveHighAvailability(problems, 'highAvailability', props.highAvailability, target);
+  const highAvailability = resolveHighAvailability(problems, 'highAvailability', props.highAvailability);
 
   const jobs = props.backupJobs ?? {};
   validateResources(problems, 'backupJobs.resources', jobs.resources);

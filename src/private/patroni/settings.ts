@@ -3,7 +3,6 @@
  * `spec.patroni`; the standalone target writes them into Patroni's dynamic configuration (`patroni/config.ts`), and
  * runs its instances under Patroni when they are given.
  */
-import { DeploymentTarget } from '../../deployment-target';
 import type { HighAvailabilityProps } from '../../high-availability';
 import { checkDnsLabel, Problems } from '../validation';
 
@@ -23,8 +22,7 @@ export interface ResolvedHighAvailability {
 const DEFAULTS = { ttl: 30, loop_wait: 10, retry_timeout: 10 };
 const MINIMUMS = { ttl: 20, loop_wait: 1, retry_timeout: 3 };
 
-export function resolveHighAvailability(problems: Problems, field: string, props: HighAvailabilityProps | undefined,
-  target: DeploymentTarget): ResolvedHighAvailability {
+export function resolveHighAvailability(problems: Problems, field: string, props: HighAvailabilityProps | undefined): ResolvedHighAvailability {
   if (props === undefined) return { enabled: false, dynamic: {}, leaseSeconds: DEFAULTS.ttl, loopSeconds: DEFAULTS.loop_wait };
   const dynamic: { [key: string]: number | boolean } = {};
   const seconds = (key: keyof typeof DEFAULTS, prop: 'leaderLease' | 'loopWait' | 'retryTimeout') => {
@@ -53,11 +51,9 @@ export function resolveHighAvailability(problems: Problems, field: string, props
       problems.add(`${field}.switchover.trigger`, trigger, 'must be a non-empty string of at most 253 characters, without control characters');
     }
     if (targetInstance !== undefined) checkDnsLabel(problems, `${field}.switchover.targetInstance`, targetInstance);
+    // The standalone target renders a switchover Job (standalone/switchover.ts), which checks targetInstance against
+    // the instance pods once they are known.
     switchover = { trigger, targetInstance };
-    if (target === DeploymentTarget.STANDALONE) {
-      problems.add(`${field}.switchover`, trigger, 'the standalone target has no switchover Job yet: run `patronictl switchover` in a '
-        + 'database container (Patroni chooses or asks for the candidate), or use the operator target');
-    }
   }
   return { enabled: true, dynamic, switchover, leaseSeconds: ttl, loopSeconds: loopWait };
 }

@@ -21,7 +21,10 @@ import { ClusterModel, instancePods, ResolvedRepo, volumeRepos } from '../model/
 import { LABEL, MANAGED_BY, shortHash } from '../model/naming';
 import { confDirSources, repoOptions, ConfigRole, secureBindings } from '../pgbackrest/config';
 
-const JOB_RESOURCES = { cpu: { request: Cpu.units(1), limit: Cpu.units(2) }, memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) } };
+export const JOB_RESOURCES = {
+  cpu: { request: Cpu.units(1), limit: Cpu.units(2) },
+  memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) },
+};
 
 /** Labels of every backup Job pod, which the NetworkPolicies admit to the instances' TLS servers. */
 export function jobSelector(model: ClusterModel): { [key: string]: string } {

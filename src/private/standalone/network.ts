@@ -1,6 +1,7 @@
 /**
  * NetworkPolicies of the standalone target: PostgreSQL admits clients in the namespace, pgBackRest's TLS servers
- * admit only the pods that use them, the exporter admits Prometheus, and Job pods admit nothing.
+ * admit only the pods that use them, Patroni's REST API the instances and the switchover Job, the exporter admits
+ * Prometheus, and Job pods admit nothing.
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -9,6 +10,7 @@ import { jobSelector } from './jobs';
 import { clusterLabels } from './pod';
 import { repoHostSelector } from './repo-host';
 import { restoreCheckSelector } from './restore-checks';
+import { switchoverSelector } from './switchover';
 import { ClientAccess } from '../../client-access';
 import { RepoStorage } from '../../repo-credentials';
 import { kubeObject } from '../kube/kube-object';
@@ -43,6 +45,7 @@ export function renderNetworkPolicies(scope: Construct, model: ClusterModel): vo
           from: [{ podSelector: { matchLabels: instanceSelector(model) } }],
           ports: [tcp(model.port), ...(model.highAvailability.enabled ? [tcp(PATRONI_PORT)] : [])],
         },
+        ...switchoverIngress(model, tcp(PATRONI_PORT)),
       ],
     },
   });
@@ -76,6 +79,22 @@ export function renderNetworkPolicies(scope: Construct, model: ClusterModel): vo
     metadata: meta(`${model.name}-backup-jobs`),
     spec: { podSelector: { matchLabels: jobSelector(model) }, policyTypes: ['Ingress'], ingress: [] },
   });
+  // The switchover Job's pods, like the backup Jobs', admit nothing.
+  if (switchoverIngress(model, tcp(PATRONI_PORT)).length) {
+    kubeObject(k8s.KubeNetworkPolicy, scope, 'SwitchoverNetworkPolicy', {
+      metadata: meta(`${model.name}-switchover`),
+      spec: { podSelector: { matchLabels: switchoverSelector(model) }, policyTypes: ['Ingress'], ingress: [] },
+    });
+  }
+}
+
+/**
+ * The switchover Job's pods reach Patroni's REST API on the instances, and nothing else there: their own label
+ * (switchoverSelector), not the backup Jobs', which the instances admit to pgBackRest's TLS server.
+ */
+function switchoverIngress(model: ClusterModel, patroniPort: k8s.NetworkPolicyPort): k8s.NetworkPolicyIngressRule[] {
+  if (!model.highAvailability.enabled || !model.highAvailability.switchover) return [];
+  return [{ from: [{ podSelector: { matchLabels: switchoverSelector(model) } }], ports: [patroniPort] }];
 }
 
 /** The NetworkPolicy peer a ClientAccess admits. */

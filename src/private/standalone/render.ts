@@ -13,6 +13,7 @@ import { renderPatroniConfig } from './patroni';
 import { clusterLabels } from './pod';
 import { renderRepoHost } from './repo-host';
 import { renderRestoreChecks } from './restore-checks';
+import { checkSwitchoverTarget, renderSwitchoverJob } from './switchover';
 import { pgbackrestCommonName, renderTls } from './tls';
 import { renderUsers } from './users';
 import { RepoStorage } from '../../repo-credentials';
@@ -69,6 +70,7 @@ export function renderStandaloneTarget(cluster: IConstruct, scope: Construct, mo
   if (hasVolumeRepo(model)) renderRepoHost(scope, ctx);
   renderBackupJobs(scope, ctx);
   renderRestoreChecks(ctx);
+  renderSwitchoverJob(scope, ctx);
   renderNetworkPolicies(networkScope(), model);
 }
 
@@ -108,6 +110,7 @@ function validateStandalone(cluster: IConstruct, model: ClusterModel): void {
         'the repo host and the backup Jobs both mount a volume repo; use ReadWriteOnce (Jobs run on the repo host\'s node) or ReadWriteMany');
     }
   }
+  checkSwitchoverTarget(model, problems);
   problems.throwIfAny(cluster);
 }
 
