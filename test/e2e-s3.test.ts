@@ -6,25 +6,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Size } from 'cdk8s';
 import {
-  BackupRepo, BackupRetention, CaCertificate, CredentialSource, RecoveryTarget, RepoCredentials, RepoEncryption, Restore, S3UriStyle,
+  BackupRepo, BackupRetention, CredentialSource, RecoveryTarget, RepoCredentials, RepoEncryption, Restore,
 } from '../src';
-import { BUCKET, Emulators, S3RVER_KEY } from './e2e/harness/emulators';
-import { objectStoreSuite, schedule } from './e2e/object-store-suite';
+import { S3RVER_KEY } from './e2e/harness/emulators';
+import { emulatorBucket, objectStoreSuite, schedule } from './e2e/object-store-suite';
 import { archiveCurrentWal, bootClone, content, e2eProps, info, until, write } from './e2e/scenario';
 
 const S3_SECRET = 'S3RVER-secret-value';
 
-/** Where the emulator's bucket is, as every S3 repo of this suite reaches it. */
-function emulatorBucket(emulators: Emulators) {
-  return {
-    bucket: BUCKET,
-    region: 'us-east-1',
-    endpoint: emulators.host('s3'),
-    port: emulators.port('s3'),
-    uriStyle: S3UriStyle.PATH,
-    caCertificate: CaCertificate.fromSecret('emulator-ca', 'ca.crt'),
-  };
-}
 const PASSPHRASE = 'correct-horse-battery-staple-e2e';
 
 objectStoreSuite({

@@ -8,10 +8,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BackupRepo, CaCertificate, CredentialSource, IvoryCluster, IvoryClusterProps, RepoCredentials, S3UriStyle, Standby } from '../src';
+import { BackupRepo, CredentialSource, IvoryCluster, IvoryClusterProps, RepoCredentials, Standby } from '../src';
 import { describeE2E, LocalCluster, PATRONI_PREREQUISITES } from './e2e/harness/cluster';
-import { BUCKET, Emulators, S3RVER_KEY } from './e2e/harness/emulators';
+import { Emulators, S3RVER_KEY } from './e2e/harness/emulators';
 import { Network } from './e2e/harness/network';
+import { emulatorBucket } from './e2e/object-store-suite';
 import { App, archiveCurrentWal, boot, content, e2eProps, newChart, synthChart, Testing, until, write } from './e2e/scenario';
 
 const run = describeE2E(__filename, PATRONI_PREREQUISITES);
@@ -27,12 +28,7 @@ run('e2e: a standby cluster run by Patroni, replaying the primary\'s S3 repo', (
   let primary: string;
   /** The primary cluster's S3 repo, as it and the standby (with the path written out) reach it. */
   const s3 = (repoPath?: string) => BackupRepo.s3({
-    bucket: BUCKET,
-    region: 'us-east-1',
-    endpoint: emulators.host('s3'),
-    port: emulators.port('s3'),
-    uriStyle: S3UriStyle.PATH,
-    caCertificate: CaCertificate.fromSecret('emulator-ca', 'ca.crt'),
+    ...emulatorBucket(emulators),
     credentials: RepoCredentials.s3AccessKey({
       accessKeyId: CredentialSource.fromSecret('s3-creds', 'access-key-id'),
       secretAccessKey: CredentialSource.fromSecret('s3-creds', 'secret-access-key'),

@@ -5,9 +5,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BackupRepo, BackupSchedule, IvoryCluster, IvoryClusterProps } from '../../src';
+import { BackupRepo, BackupSchedule, CaCertificate, IvoryCluster, IvoryClusterProps, S3UriStyle } from '../../src';
 import { describeE2E, LocalCluster } from './harness/cluster';
-import { EmulatorKind, Emulators } from './harness/emulators';
+import { BUCKET, EmulatorKind, Emulators } from './harness/emulators';
 import { Network } from './harness/network';
 import {
   App, archiveCurrentWal, boot, e2eProps, info, newChart, pointInTimeRestore, runCronJob, synthChart, Testing, write,
@@ -107,4 +107,16 @@ export function objectStoreSuite(options: ObjectStoreSuiteOptions): void {
 /** A schedule with all three backup types (weekly full, daily differential, hourly incremental); the scenarios run them by hand. */
 export function schedule(): BackupSchedule {
   return BackupSchedule.weeklyFullDailyDifferentialHourlyIncremental();
+}
+
+/** Where the S3 emulator's bucket is, as every S3 repo of the suites reaches it (its CA in the Secret `emulator-ca`). */
+export function emulatorBucket(emulators: Emulators) {
+  return {
+    bucket: BUCKET,
+    region: 'us-east-1',
+    endpoint: emulators.host('s3'),
+    port: emulators.port('s3'),
+    uriStyle: S3UriStyle.PATH,
+    caCertificate: CaCertificate.fromSecret('emulator-ca', 'ca.crt'),
+  };
 }
