@@ -8,7 +8,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BackupRepo, CredentialSource, IvoryCluster, IvoryClusterProps, RepoCredentials, Standby } from '../src';
+import { BackupRepo, CredentialSource, IvoryCluster, IvoryClusterProps, RepoCredentials, Standby, TlsCertificates } from '../src';
+import { makeCa } from './e2e/harness/certs';
 import { describeE2E, LocalCluster, PATRONI_PREREQUISITES } from './e2e/harness/cluster';
 import { Emulators, S3RVER_KEY } from './e2e/harness/emulators';
 import { Network } from './e2e/harness/network';
@@ -20,6 +21,10 @@ jest.setTimeout(900_000);
 
 const S3_SECRET = 'S3RVER-standby-secret';
 const DR_PODS = ['dr-instance1-0', 'dr-instance1-1'];
+/** The user's Issuer of the shared CA (its key pair in the Secret `shared-ca`). */
+const SHARED_ISSUER = {
+  apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'shared-ca', namespace: 'db' }, spec: { ca: { secretName: 'shared-ca' } },
+};
 
 run('e2e: a standby cluster run by Patroni, replaying the primary\'s S3 repo', () => {
   let app: App;
@@ -35,18 +40,24 @@ run('e2e: a standby cluster run by Patroni, replaying the primary\'s S3 repo', (
     }),
     path: repoPath,
   });
-  const drProps = (standby?: Standby): IvoryClusterProps => e2eProps({
-    instances: [{ replicas: 2 }],
+  /**
+   * One CA for every cluster of the suite (an Issuer of the user's), so that a standby's replication certificate is
+   * one the primary trusts, and the primary's server certificate one the standby verifies.
+   */
+  const standalone = { tls: TlsCertificates.certManager({ issuerName: 'shared-ca' }) };
+  const drProps = (standby?: Standby, replicas = 2): IvoryClusterProps => e2eProps({
+    instances: [{ replicas }],
     highAvailability: {},
     repos: [s3('/pgbackrest/db/hippo/repo1')],
     standby,
+    standalone,
   });
   /** The next `cdk8s synth` of the standby's app, applied. */
-  const deployDr = (standby?: Standby) => {
+  const deployDr = (standby?: Standby, name = 'dr', replicas = 2) => {
     app = Testing.app();
     const chart = newChart(app);
-    new IvoryCluster(chart, 'dr', drProps(standby));
-    k.apply(synthChart(chart));
+    new IvoryCluster(chart, name, drProps(standby, replicas));
+    k.apply([...synthChart(chart), SHARED_ISSUER]);
   };
   const drLeader = async () => until('a leader of dr-ha', 300, () => k.dcs.leader('dr-ha'));
   const drReplica = async () => {
@@ -60,9 +71,11 @@ run('e2e: a standby cluster run by Patroni, replaying the primary\'s S3 repo', (
     await emulators.start('s3');
     app = Testing.app();
     const chart = newChart(app);
-    const source = new IvoryCluster(chart, 'hippo', e2eProps({ repos: [s3()] }));
-    k = new LocalCluster(synthChart(chart), {
+    const source = new IvoryCluster(chart, 'hippo', e2eProps({ repos: [s3()], standalone }));
+    const ca = makeCa(fs.mkdtempSync(path.join(os.tmpdir(), 'ivory-shared-ca-')), 'shared-ca');
+    k = new LocalCluster([...synthChart(chart), SHARED_ISSUER], {
       secrets: {
+        'shared-ca': { 'tls.crt': ca.cert, 'tls.key': ca.key, 'ca.crt': ca.cert },
         's3-creds': { 'access-key-id': S3RVER_KEY, 'secret-access-key': S3_SECRET },
         'emulator-ca': { 'ca.crt': emulators.ca.cert },
       },
@@ -102,7 +115,22 @@ run('e2e: a standby cluster run by Patroni, replaying the primary\'s S3 repo', (
     expect(k.objects('Job').some(j => j.metadata.name.startsWith('dr-stanza-create'))).toBe(false);
   });
 
-  test('2. the primary\'s site lost: removing standby from the code promotes the standby leader, which takes writes its replica follows', async () => {
+  test('2. a streaming standby (Standby.fromHost): its leader streams from the other cluster\'s primary, rows arrive without an archived segment', async () => {
+    deployDr(Standby.fromHost({ host: 'hippo-primary.db.svc.cluster.local', repoName: 'repo1' }), 'stream', 1);
+    await (await k.startStatefulSetPod('stream-instance1', 0)).waitReady(300);
+    const lead = await until('a leader of stream-ha', 300, () => k.dcs.leader('stream-ha'));
+    await until(`${primary} to stream to ${lead}`, 120, async () =>
+      (await k.psql(primary, "select string_agg(application_name || ':' || state, ',') from pg_stat_replication")) === `${lead}:streaming`);
+    // No WAL switch: the rows are in a segment not yet archived, so they can only have come by streaming.
+    await write(k, primary, 'streamed');
+    const expected = await content(k, primary);
+    await until(`${lead} to have the streamed rows`, 60, async () => (await content(k, lead)).checksum === expected.checksum);
+    expect(await k.psql(lead, 'select pg_is_in_recovery()')).toBe('t');
+    expect(await k.psql(lead, "select status || ' from ' || sender_host from pg_stat_wal_receiver")).toBe('streaming from hippo-primary.db.svc.cluster.local');
+    await k.stopPod(lead);
+  });
+
+  test('3. the primary\'s site lost: removing standby from the code promotes the standby leader, which takes writes its replica follows', async () => {
     const expected = await content(k, primary);
     await k.stopPod(primary);
     const lead = await drLeader();

@@ -73,8 +73,9 @@ export function issueCertManagerSecrets(manifests: any[], dir: string, existing:
         pair = kept ? { cert: kept['tls.crt'], key: kept['tls.key'] } : makeCa(dir, cert.spec.commonName);
         caCert = pair.cert;
       } else if (issuer.spec.ca) {
-        const caSecret = secrets.get(issuer.spec.ca.secretName);
-        if (!caSecret) continue; // issued in a later round
+        // The CA's Secret: issued in this run (a later round, if not yet), or one that exists (a user's CA).
+        const caSecret = secrets.get(issuer.spec.ca.secretName) ?? existing.get(issuer.spec.ca.secretName);
+        if (!caSecret) continue;
         pair = issue(dir, { cert: caSecret['tls.crt'], key: caSecret['tls.key'] }, {
           commonName: cert.spec.commonName, dnsNames: cert.spec.dnsNames, usages: cert.spec.usages,
         });
