@@ -2,7 +2,8 @@
  * End-to-end, a standby cluster run by Patroni (`standby` with `highAvailability` on the standalone target): a
  * primary cluster archives to S3 (s3rver); the standby cluster `dr` (two members) reads that repo, its leader
  * created from the primary's backup and replaying its WAL (Patroni's standby_cluster), its replica streaming from
- * that leader. Then the primary's site is lost and the standby is promoted by removing `standby` from its code.
+ * that leader; a streaming standby beside it (`Standby.fromHost`), and one without Patroni (a fixed primary). Then
+ * the primary's site is lost and the standbys are promoted by removing `standby` from their code.
  * On IvorySQL 5.4, pgBackRest 2.58 and Patroni 4.0.7 (its DCS is etcd, README "Tests").
  */
 import * as fs from 'fs';
@@ -26,7 +27,7 @@ const SHARED_ISSUER = {
   apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'shared-ca', namespace: 'db' }, spec: { ca: { secretName: 'shared-ca' } },
 };
 
-run('e2e: a standby cluster run by Patroni, replaying the primary\'s S3 repo', () => {
+run('e2e: standby clusters replaying the primary\'s S3 repo, with and without Patroni', () => {
   let app: App;
   let k: LocalCluster;
   let emulators: Emulators;
@@ -45,20 +46,22 @@ run('e2e: a standby cluster run by Patroni, replaying the primary\'s S3 repo', (
    * one the primary trusts, and the primary's server certificate one the standby verifies.
    */
   const standalone = { tls: TlsCertificates.certManager({ issuerName: 'shared-ca' }) };
-  const drProps = (standby?: Standby, replicas = 2): IvoryClusterProps => e2eProps({
+  const drProps = (standby?: Standby, replicas = 2, patroni = true): IvoryClusterProps => e2eProps({
     instances: [{ replicas }],
-    highAvailability: {},
+    highAvailability: patroni ? {} : undefined,
     repos: [s3('/pgbackrest/db/hippo/repo1')],
     standby,
     standalone,
   });
   /** The next `cdk8s synth` of the standby's app, applied. */
-  const deployDr = (standby?: Standby, name = 'dr', replicas = 2) => {
+  const deployDr = (standby?: Standby, name = 'dr', replicas = 2, patroni = true) => {
     app = Testing.app();
     const chart = newChart(app);
-    new IvoryCluster(chart, name, drProps(standby, replicas));
+    new IvoryCluster(chart, name, drProps(standby, replicas, patroni));
     k.apply([...synthChart(chart), SHARED_ISSUER]);
   };
+  /** The primary's rows when its site was lost (test 4). */
+  let primaryFinal: Awaited<ReturnType<typeof content>> = { phases: {}, checksum: '' };
   const drLeader = async () => until('a leader of dr-ha', 300, () => k.dcs.leader('dr-ha'));
   const drReplica = async () => {
     const lead = await drLeader();
@@ -130,8 +133,20 @@ run('e2e: a standby cluster run by Patroni, replaying the primary\'s S3 repo', (
     await k.stopPod(lead);
   });
 
-  test('3. the primary\'s site lost: removing standby from the code promotes the standby leader, which takes writes its replica follows', async () => {
+  test('3. without Patroni: a standby cluster\'s fixed primary replays the repo too', async () => {
+    deployDr(Standby.fromRepo('repo1'), 'solo', 1, false);
+    await (await k.startStatefulSetPod('solo-instance1', 0)).waitReady(300);
+    expect(k.pod('solo-instance1-0').container('bootstrap').logs()).toMatch(/restore command begin .*--type=standby/);
+    await write(k, primary, 'replayed-solo');
+    await archiveCurrentWal(k, primary);
     const expected = await content(k, primary);
+    await until('solo to replay the primary\'s WAL', 180, async () => (await content(k, 'solo-instance1-0')).checksum === expected.checksum);
+    expect(await k.psql('solo-instance1-0', 'select pg_is_in_recovery()')).toBe('t');
+  });
+
+  test('4. the primary\'s site lost: removing standby from the code promotes the standby leader, which takes writes its replica follows', async () => {
+    const expected = await content(k, primary);
+    primaryFinal = expected;
     await k.stopPod(primary);
     const lead = await drLeader();
     await until(`${lead} to replay the primary's last WAL`, 180, async () => (await content(k, lead)).checksum === expected.checksum);
@@ -146,5 +161,22 @@ run('e2e: a standby cluster run by Patroni, replaying the primary\'s S3 repo', (
     const replica = await drReplica();
     await until(`${replica} to follow the promoted leader`, 180, async () => (await content(k, replica)).checksum === promoted.checksum);
     process.stdout.write(`e2e-standby: promoted ${seconds} s after the code without standby was applied\n`);
+  });
+
+  test('5. without Patroni: removing standby from the code promotes the fixed primary at its restart, after the repos\' last WAL', async () => {
+    const solo = 'solo-instance1-0';
+    deployDr(undefined, 'solo', 1, false);
+    // The changed configuration rolls the pod (its config hash), as the StatefulSet would.
+    await k.stopPod(solo);
+    await (await k.startStatefulSetPod('solo-instance1', 0)).waitReady(300);
+    expect(k.pod(solo).container('bootstrap').logs()).toContain('standby no longer configured: promoting this cluster');
+    expect(await k.psql(solo, 'select pg_is_in_recovery()')).toBe('f');
+    expect(Number(await k.psql(solo, 'select timeline_id from pg_control_checkpoint()'))).toBeGreaterThan(1);
+    await write(k, solo, 'solo-after-promotion');
+    // Every row the primary had, from the repos. (Its recovery follows the repos' latest timeline, here the one the
+    // standby promoted in test 4 started: two clusters promoted from one repo do not stay apart.)
+    const promoted = await content(k, solo);
+    for (const [phase, rows] of Object.entries(primaryFinal.phases)) expect([phase, promoted.phases[phase]]).toEqual([phase, rows]);
+    expect(promoted.phases['solo-after-promotion']).toBe(1000);
   });
 });

@@ -259,7 +259,8 @@ check_repos_before_create() {
  *   the repos: if the stanza has backups, the primary is rebuilt from them, and if a repo cannot be read or has the
  *   stanza without a backup, the container fails (no new database over existing backups, unless opted in);
  * - a replica (or a standby cluster's instance) restores the newest backup as a standby;
- * - an existing primary whose in-place restore id changed delta-restores, recovers to the target, then starts.
+ * - an existing primary whose in-place restore id changed delta-restores, recovers to the target, then starts;
+ * - a standby cluster's primary whose cluster is no longer a standby (\`standby\` removed from the code) is promoted.
  * A restore is recovered here, with PostgreSQL on a private socket, so a target the archive does not reach fails
  * this container with PostgreSQL's reason, and the main container starts a clean, promoted primary.
  */
@@ -331,6 +332,14 @@ if [ -s "$PGDATA/PG_VERSION" ]; then
     pgbackrest --stanza=${STANZA} --repo="$RESTORE_REPO" --delta restore "$@"
     recover
     echo "$RESTORE_ID" > "$marker"
+  fi
+  # A standby cluster's primary, the cluster no longer a standby in code: promoted. Archive recovery to the end of
+  # what the repos hold, then a new timeline (recovery.signal without a target), instead of replaying for ever.
+  if [ "$ordinal" = 0 ] && [ "$IS_PRIMARY_SET" = y ] && [ "$BOOTSTRAP" != standby ] && [ -f "$PGDATA/standby.signal" ]; then
+    echo "standby no longer configured: promoting this cluster (archive recovery to the end of the repos' WAL, then a new timeline)"
+    mv "$PGDATA/standby.signal" "$PGDATA/recovery.signal"
+    sed -i '/^primary_conninfo = /d' "$PGDATA/postgresql.auto.conf"
+    recover
   fi
   if [ "$ordinal" = 0 ] && [ "$IS_PRIMARY_SET" = y ] && [ "$BOOTSTRAP" != standby ]; then
     monitoring_setup "-c config_file=$POSTGRES_CONFIG"
