@@ -10,7 +10,7 @@ import { jobSelector } from './jobs';
 import { clusterLabels } from './pod';
 import { repoHostSelector } from './repo-host';
 import { restoreCheckSelector } from './restore-checks';
-import { switchoverSelector } from './switchover';
+import { switchoverRequest, switchoverSelector } from './switchover';
 import { ClientAccess } from '../../client-access';
 import { RepoStorage } from '../../repo-credentials';
 import { kubeObject } from '../kube/kube-object';
@@ -80,7 +80,7 @@ export function renderNetworkPolicies(scope: Construct, model: ClusterModel): vo
     spec: { podSelector: { matchLabels: jobSelector(model) }, policyTypes: ['Ingress'], ingress: [] },
   });
   // The switchover Job's pods, like the backup Jobs', admit nothing.
-  if (switchoverIngress(model, tcp(PATRONI_PORT)).length) {
+  if (switchoverRequest(model)) {
     kubeObject(k8s.KubeNetworkPolicy, scope, 'SwitchoverNetworkPolicy', {
       metadata: meta(`${model.name}-switchover`),
       spec: { podSelector: { matchLabels: switchoverSelector(model) }, policyTypes: ['Ingress'], ingress: [] },
@@ -93,7 +93,7 @@ export function renderNetworkPolicies(scope: Construct, model: ClusterModel): vo
  * (switchoverSelector), not the backup Jobs', which the instances admit to pgBackRest's TLS server.
  */
 function switchoverIngress(model: ClusterModel, patroniPort: k8s.NetworkPolicyPort): k8s.NetworkPolicyIngressRule[] {
-  if (!model.highAvailability.enabled || !model.highAvailability.switchover) return [];
+  if (!switchoverRequest(model)) return [];
   return [{ from: [{ podSelector: { matchLabels: switchoverSelector(model) } }], ports: [patroniPort] }];
 }
 

@@ -438,7 +438,10 @@ const SCOPE_MARKER = `${DATA_MOUNT}/.ivory-patroni-scope`;
 /** Where a member's data waits for an in-place restore's delta restore, out of Patroni's sight (same volume). */
 const RESTORE_PENDING = '"$PGDATA.restore-pending"';
 
-/** Puts the data set aside for an in-place restore back in place, for a delta restore into it. */
+/**
+ * Puts the data set aside for an in-place restore (only PREPARE_SCRIPT sets it aside, for one) back in place, for a
+ * delta restore into it; the data directory exists afterwards either way.
+ */
 const TAKE_BACK_PENDING = `if [ -d ${RESTORE_PENDING} ]; then
   rm -rf "$PGDATA"
   mv ${RESTORE_PENDING} "$PGDATA"
@@ -536,10 +539,7 @@ fi
  * leader instead.
  */
 export const CREATE_REPLICA_SCRIPT = `
-if [ -n "\${RESTORE_ID:-}" ]; then
-  ${TAKE_BACK_PENDING}
-fi
-install -d -m 0700 "$PGDATA"
+${TAKE_BACK_PENDING}
 labels=$(pgbackrest $REPLICA_INFO_ARGS info --output=json | grep -o '"label":"[^"]*"' | sed 's/"label":"\\(.*\\)"/\\1/' | tac)
 for label in $labels; do
   if out=$(pgbackrest $REPLICA_RESTORE_ARGS --set="$label" restore 2>&1); then

@@ -23,6 +23,11 @@ import { Problems } from '../validation';
 /** How long the Job waits for a running leader (and a running target) before it fails: a Job applied with the cluster. */
 export const SWITCHOVER_WAIT_SECONDS = 300;
 
+/** The switchover the standalone target renders a Job for: one requested, on a cluster Patroni runs. */
+export function switchoverRequest(model: ClusterModel): ClusterModel['highAvailability']['switchover'] {
+  return model.highAvailability.enabled ? model.highAvailability.switchover : undefined;
+}
+
 /**
  * Labels of the switchover Job's pods. Not the backup Jobs' selector (jobSelector): the instances admit that one to
  * pgBackRest's TLS server, which reads and writes PGDATA; these pods are admitted to Patroni's REST API only.
@@ -179,8 +184,8 @@ while True:
  */
 export function renderSwitchoverJob(scope: Construct, ctx: StandaloneContext): void {
   const { model } = ctx;
-  const switchover = model.highAvailability.switchover;
-  if (!model.highAvailability.enabled || !switchover) return;
+  const switchover = switchoverRequest(model);
+  if (!switchover) return;
   const annotations = { [ANNOTATION.triggerSwitchover]: switchover.trigger };
   const labels = switchoverSelector(model);
   const template: k8s.PodTemplateSpec = {
