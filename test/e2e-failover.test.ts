@@ -510,8 +510,15 @@ run('e2e: standalone high availability with Patroni', () => {
     // synchronous standby, which is the target here.
     redeploy(true);
     const lead = await allStreaming();
-    const target = await until('a synchronous standby', 120, async () =>
-      (await k.psql(lead, "select application_name from pg_stat_replication where sync_state = 'sync'")) || undefined);
+    // The synchronous standby as Patroni names it (its /sync key, what it checks a candidate against), once the
+    // server agrees: PostgreSQL's sync_state alone can be ahead of Patroni's key, which then refuses the candidate.
+    const target = await until('a synchronous standby', 120, async () => {
+      const [kv] = await k.dcs.range(`/service/${SCOPE}/sync`);
+      const named = kv ? JSON.parse(kv.value) : {};
+      if (named.leader !== lead || !named.sync_standby) return undefined;
+      const sync = await k.psql(lead, "select application_name from pg_stat_replication where sync_state = 'sync'");
+      return sync === named.sync_standby ? sync : undefined;
+    });
     const manifests = redeploy(true, undefined, { trigger: 'maint-1', targetInstance: target });
     const job = manifests.find(m => m.kind === 'Job' && m.metadata.name.startsWith(`${CLUSTER}-switchover-`));
     expect(job.metadata.annotations['ivory-operator.ivorysql.org/trigger-switchover']).toBe('maint-1');
